@@ -1,0 +1,3 @@
+// Explicit command map: oclif loads this one module instead of globbing, which keeps start-up fast.
+// Commands import their heavy dependencies inside run(), never at module top level.
+export const COMMANDS = {}
