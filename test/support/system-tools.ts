@@ -12,13 +12,25 @@ export function hasCommand(command: string): boolean {
   }
 }
 
-export function hasPythonModule(module: string): boolean {
-  try {
-    execFileSync('python3', ['-c', `import ${module}`], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
+// Debian's python3-* packages live in /usr/bin/python3, which may not be the python3 on PATH
+// (pyenv and the like): try the system interpreter first.
+const PYTHONS = ['/usr/bin/python3', 'python3']
+
+/** The first Python interpreter that can import `module`, or undefined. */
+export function pythonWith(module: string): string | undefined {
+  for (const python of PYTHONS) {
+    try {
+      execFileSync(python, ['-c', `import ${module}`], {stdio: 'ignore'})
+      return python
+    } catch {
+      // try the next interpreter
+    }
   }
+  return undefined
+}
+
+export function hasPythonModule(module: string): boolean {
+  return pythonWith(module) !== undefined
 }
 
 /**
