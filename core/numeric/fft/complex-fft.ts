@@ -96,8 +96,8 @@ class StockhamFft implements ComplexFft {
     if (data.length < size) throw new RangeError(`FFT buffer holds ${data.length} doubles, need ${size}`)
     if (this.scratch.length < size) this.scratch = new Float64Array(size)
     const sign = inverse ? -1 : 1
-    let x = data
-    let y = this.scratch
+    let x: Float64Array = data
+    let y: Float64Array = this.scratch
     let stride = batch
     for (const stage of this.stages) {
       const butterfly =
