@@ -1,0 +1,12 @@
+// The workflow format: types, JSON Schema, validation, templates and --set.
+export type * from './types.js'
+export {STEP_NAMES} from './types.js'
+export {WorkflowSchema, MOTION_PROGRAMS, CTF_PROGRAMS, PICKING_PROGRAMS} from './schema.js'
+export {WorkflowError, formatIssues, type WorkflowIssue} from './errors.js'
+export {workflowJsonSchema, workflowJsonSchemaText} from './json-schema.js'
+export {checkWorkflow, validateWorkflow, type WorkflowCheck} from './validate.js'
+export {applySettings, parseSetting, typedValue, setAt, schemaAt, type Setting} from './settings.js'
+export {findPlaceholders, isPlaceholder, type Placeholder} from './placeholders.js'
+export {listTemplates, resolveWorkflowFile, loadWorkflow, readWorkflowDocument, type LoadWorkflowOptions, type LoadedWorkflow} from './templates.js'
+export {workflowsDir, DEFAULT_TEMPLATE, SCHEMA_FILE_NAME} from './files.js'
+export type {Ask} from './prompt.js'
