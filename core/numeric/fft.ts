@@ -7,22 +7,15 @@
  * inverse may overwrite its input spectrum.
  */
 import {complexFft, type ComplexFft} from './fft/complex-fft.js'
+import {halfWidth, spectrumLength} from './half-complex.js'
+
+export {halfWidth, spectrumLength} from './half-complex.js'
 
 export interface RealFft2D {
   readonly width: number
   readonly height: number
   forward(image: Float32Array, out?: Float32Array): Float32Array
   inverse(spectrum: Float32Array, out?: Float32Array): Float32Array
-}
-
-/** Number of complex values in one half-complex row. */
-export function halfWidth(width: number): number {
-  return Math.floor(width / 2) + 1
-}
-
-/** Float count of a half-complex spectrum for a width x height image. */
-export function spectrumLength(width: number, height: number): number {
-  return 2 * halfWidth(width) * height
 }
 
 const plans = new Map<string, RealFft2D>()
