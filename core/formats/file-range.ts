@@ -1,0 +1,31 @@
+// Thin async file edge: read one byte range of an open file, so large stacks are never held whole.
+import type {FileHandle} from 'node:fs/promises'
+import {FormatError} from './errors.js'
+
+/** Reads exactly `length` bytes at `position`; a short read means the file is truncated. */
+export async function readRange(handle: FileHandle, file: string, position: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    const {bytesRead} = await handle.read(bytes, done, length - done, position + done)
+    if (bytesRead === 0) {
+      throw new FormatError(file, 'truncated', `file ends at byte ${position + done}, needed ${length} bytes from byte ${position}`)
+    }
+    done += bytesRead
+  }
+  return bytes
+}
+
+/** A DataView over the bytes of a Uint8Array (which may be a window into a larger buffer). */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** Writes all of `bytes` at the current position (a single write may be partial). */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let done = 0
+  while (done < bytes.byteLength) {
+    const {bytesWritten} = await handle.write(bytes, done, bytes.byteLength - done)
+    done += bytesWritten
+  }
+}

@@ -1,0 +1,68 @@
+// One reader for every movie format: frames come out as float32 in MRC orientation
+// (TIFF and EER are Y-flipped on read exactly as RELION does), one frame read at a time.
+import {open} from 'node:fs/promises'
+import {FormatError} from './errors.js'
+import {openMrc} from './mrc-read.js'
+
+export type MovieFormat = 'mrc' | 'tiff' | 'eer'
+
+export interface MovieReader {
+  path: string
+  format: MovieFormat
+  width: number
+  height: number
+  frameCount: number
+  /** Angstrom per pixel, when the file records it. */
+  pixelSize?: number
+  /** Electrons per A^2 per frame, when the file records it. */
+  dosePerFrame?: number
+  readFrame(index: number): Promise<Float32Array>
+  close(): Promise<void>
+}
+
+export interface MovieOptions {
+  /** EER rendering: 1 = 4K, 2 = 8K, 4 = 16K (RELION --eer_upsampling). Default 1. */
+  eerUpsampling?: 1 | 2 | 4
+  /** EER hardware frames summed per rendered frame (RELION --eer_grouping). Default 40. */
+  eerGrouping?: number
+}
+
+const TIFF_MAGIC = [
+  [0x49, 0x49, 0x2a, 0x00],
+  [0x4d, 0x4d, 0x00, 0x2a],
+]
+
+/** Sniffs the content, not the name: TIFF magic means TIFF or EER (told apart by compression). */
+export async function detectMovieFormat(path: string): Promise<'mrc' | 'tiff-container'> {
+  const handle = await open(path, 'r')
+  try {
+    const magic = new Uint8Array(4)
+    const {bytesRead} = await handle.read(magic, 0, 4, 0)
+    if (bytesRead === 0) throw new FormatError(path, 'empty', 'file is empty (0 bytes)')
+    const isTiff = bytesRead === 4 && TIFF_MAGIC.some((m) => m.every((b, i) => magic[i] === b))
+    return isTiff ? 'tiff-container' : 'mrc'
+  } finally {
+    await handle.close()
+  }
+}
+
+export async function openMovie(path: string, opts: MovieOptions = {}): Promise<MovieReader> {
+  const kind = await detectMovieFormat(path)
+  if (kind === 'mrc') return openMrcMovie(path)
+  throw new FormatError(path, 'unknown-mode', `TIFF/EER movies are not readable yet (options ${JSON.stringify(opts)})`)
+}
+
+async function openMrcMovie(path: string): Promise<MovieReader> {
+  const mrc = await openMrc(path)
+  return {
+    path,
+    format: 'mrc',
+    width: mrc.width,
+    height: mrc.height,
+    frameCount: mrc.depth,
+    pixelSize: mrc.pixelSize > 0 ? mrc.pixelSize : undefined,
+    dosePerFrame: mrc.dosePerFrame,
+    readFrame: (i) => mrc.readSection(i),
+    close: () => mrc.close(),
+  }
+}

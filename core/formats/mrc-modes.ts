@@ -1,0 +1,133 @@
+// MRC data modes as data: bytes per section and pure decode/encode between file bytes and float32.
+import {floatToHalf, halfToFloat} from './float16.js'
+import {viewOf} from './file-range.js'
+
+export type MrcReadMode = 0 | 1 | 2 | 6 | 12 | 101
+export type MrcWriteMode = 0 | 1 | 2 | 6 | 12
+
+interface ModeCodec {
+  readonly mode: MrcReadMode
+  readonly description: string
+  /** Bytes one nx*ny section occupies (mode 101 packs two pixels per byte, rows padded to a byte). */
+  sectionBytes(nx: number, ny: number): number
+  decode(bytes: Uint8Array, nx: number, ny: number, littleEndian: boolean, out: Float32Array): void
+  /** Integer modes: the representable range values are rounded and checked against. */
+  readonly range?: readonly [number, number]
+  encode?(values: Float32Array, littleEndian: boolean): Uint8Array
+}
+
+const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Copies bytes to an aligned buffer (file reads are not aligned for typed arrays). */
+function aligned(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+}
+
+function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
+  mode: MrcReadMode,
+  description: string,
+  Typed: {new (buffer: ArrayBuffer): T; new (length: number): T; BYTES_PER_ELEMENT: number},
+  get: (view: DataView, offset: number, le: boolean) => number,
+  set: (view: DataView, offset: number, value: number, le: boolean) => void,
+  range?: readonly [number, number],
+): ModeCodec {
+  const size = Typed.BYTES_PER_ELEMENT
+  return {
+    mode,
+    description,
+    range,
+    sectionBytes: (nx, ny) => nx * ny * size,
+    decode(bytes, nx, ny, le, out) {
+      const n = nx * ny
+      if (le === hostLittleEndian) {
+        out.set(new Typed(aligned(bytes.subarray(0, n * size))))
+        return
+      }
+      const view = viewOf(bytes)
+      for (let i = 0; i < n; i++) out[i] = get(view, i * size, le)
+    },
+    encode(values, le) {
+      if (le === hostLittleEndian) {
+        const typed = new Typed(values.length)
+        typed.set(values)
+        return new Uint8Array(typed.buffer)
+      }
+      const bytes = new Uint8Array(values.length * size)
+      const view = viewOf(bytes)
+      for (let i = 0; i < values.length; i++) set(view, i * size, values[i], le)
+      return bytes
+    },
+  }
+}
+
+const int8: ModeCodec = {
+  mode: 0,
+  description: 'int8',
+  range: [-128, 127],
+  sectionBytes: (nx, ny) => nx * ny,
+  decode(bytes, nx, ny, _le, out) {
+    out.set(new Int8Array(bytes.buffer, bytes.byteOffset, nx * ny))
+  },
+  encode(values) {
+    const typed = new Int8Array(values.length)
+    typed.set(values)
+    return new Uint8Array(typed.buffer)
+  },
+}
+
+/** Mode 0 as written by IMOD without its "signed bytes" flag: unsigned. */
+export const UNSIGNED_MODE_0: ModeCodec = {
+  ...int8,
+  description: 'uint8 (IMOD unsigned mode 0)',
+  range: [0, 255],
+  decode(bytes, nx, ny, _le, out) {
+    out.set(bytes.subarray(0, nx * ny))
+  },
+}
+
+const float16: ModeCodec = {
+  mode: 12,
+  description: 'float16',
+  sectionBytes: (nx, ny) => nx * ny * 2,
+  decode(bytes, nx, ny, le, out) {
+    const view = viewOf(bytes)
+    for (let i = 0; i < nx * ny; i++) out[i] = halfToFloat(view.getUint16(2 * i, le))
+  },
+  encode(values, le) {
+    const bytes = new Uint8Array(values.length * 2)
+    const view = viewOf(bytes)
+    for (let i = 0; i < values.length; i++) view.setUint16(2 * i, floatToHalf(values[i]), le)
+    return bytes
+  },
+}
+
+// Mode 101: two 4-bit pixels per byte, low nibble first; each row starts on a byte boundary.
+const packed4: ModeCodec = {
+  mode: 101,
+  description: '4-bit packed',
+  sectionBytes: (nx, ny) => Math.ceil(nx / 2) * ny,
+  decode(bytes, nx, ny, _le, out) {
+    const rowBytes = Math.ceil(nx / 2)
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        const byte = bytes[y * rowBytes + (x >> 1)]
+        out[y * nx + x] = x & 1 ? byte >> 4 : byte & 0x0f
+      }
+    }
+  },
+}
+
+export const MRC_MODES: Readonly<Record<MrcReadMode, ModeCodec>> = {
+  0: int8,
+  1: multiByteCodec(1, 'int16', Int16Array, (v, o, le) => v.getInt16(o, le), (v, o, x, le) => v.setInt16(o, x, le), [-32768, 32767]),
+  2: multiByteCodec(2, 'float32', Float32Array, (v, o, le) => v.getFloat32(o, le), (v, o, x, le) => v.setFloat32(o, x, le)),
+  6: multiByteCodec(6, 'uint16', Uint16Array, (v, o, le) => v.getUint16(o, le), (v, o, x, le) => v.setUint16(o, x, le), [0, 65535]),
+  12: float16,
+  101: packed4,
+}
+
+export function isReadableMode(mode: number): mode is MrcReadMode {
+  return Object.hasOwn(MRC_MODES, mode)
+}
+
+export type {ModeCodec}
