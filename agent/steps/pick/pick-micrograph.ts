@@ -1,0 +1,96 @@
+// The picker as one pure kernel: micrograph in, picks in micrograph pixels out.
+// outlier window -> bin + Fourier crop to the working size -> standardise (particles positive)
+// -> one forward FFT -> carbon/contamination mask + multi-scale LoG -> threshold + greedy NMS.
+import {realFft2D} from '../../../core/numeric/fft.js'
+import type {Image2D} from '../../../core/numeric/image.js'
+import {binClamped, fourierResample, planWorkingGeometry, type WorkingGeometry} from './downsample.js'
+import {multiScaleLog, searchDiameters} from './log-filter.js'
+import {pickMask} from './mask.js'
+import {intensityStats, outlierWindow, standardise} from './normalise.js'
+import type {PickOptions} from './options.js'
+import {findPeaks} from './peaks.js'
+
+export interface Picks {
+  /** [x = column, y = row] in micrograph pixels, best score first. */
+  coordinates: [number, number][]
+  scores: number[]
+  /** Best LoG diameter per pick (A). */
+  diameters: number[]
+  /** Figure-of-merit threshold used, and its base (mean, sigma of in-range responses). */
+  threshold: number
+  fomMean: number
+  fomSigma: number
+  /** Fraction of the micrograph masked as carbon / contamination / empty. */
+  maskedFraction: number
+  geometry: WorkingGeometry
+}
+
+export type PickKernelOptions = Omit<PickOptions, 'pixelSize' | 'pickName'>
+
+export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKernelOptions): Picks {
+  validate(pixelSize, opts)
+  const {bin, geometry} = planWorkingGeometry(image.width, image.height, pixelSize, opts.diameterMin / opts.workingPixelsPerMinDiameter)
+  const stats = intensityStats(image.data)
+  const {low, high} = outlierWindow(stats, opts.outlierZ)
+  const binned = binClamped(image, bin, low, high, stats.mean)
+  const working = fourierResample(binned, geometry.width, geometry.height)
+  standardise(working.data, opts.invert)
+
+  const {width, height, pixelSizeX, pixelSizeY} = geometry
+  const spectrum = realFft2D(width, height).forward(working.data)
+  const meanPixel = Math.sqrt(pixelSizeX * pixelSizeY)
+  const edge = opts.edgeMargin ?? opts.diameterMin / 2
+  const mask = pickMask(spectrum, width, height, pixelSizeX, pixelSizeY, {
+    lowpassSigma: opts.diameterMax,
+    darkSigma: opts.maskDarkSigma,
+    brightSigma: opts.maskBrightSigma,
+    dilateRadius: opts.diameterMax / 2 / meanPixel,
+    edgeX: edge / pixelSizeX,
+    edgeY: edge / pixelSizeY,
+  })
+  const diameters = searchDiameters(opts.diameterMin, opts.diameterMax, opts.diameterSteps, opts.searchBelow, opts.searchAbove)
+  const response = multiScaleLog(spectrum, width, height, pixelSizeX, pixelSizeY, diameters)
+  const search = findPeaks(response, width, height, mask.allowed, {
+    diameterMin: opts.diameterMin,
+    diameterMax: opts.diameterMax,
+    thresholdAdjust: opts.thresholdAdjust,
+    upperThreshold: opts.upperThreshold,
+    exclusionRadius: (d) => (opts.exclusionDistance ?? 0.6 * d) / meanPixel,
+    maxPicks: opts.maxPicks,
+  })
+  return {
+    coordinates: search.peaks.map((p) => [geometry.offset + p.x * geometry.scaleX, geometry.offset + p.y * geometry.scaleY]),
+    scores: search.peaks.map((p) => p.score),
+    diameters: search.peaks.map((p) => p.diameter),
+    threshold: search.threshold,
+    fomMean: search.mean,
+    fomSigma: search.sigma,
+    maskedFraction: mask.maskedFraction,
+    geometry,
+  }
+}
+
+function validate(pixelSize: number, opts: PickKernelOptions): void {
+  const bad = (field: string, problem: string) => {
+    throw new PickOptionsError(field, problem)
+  }
+  if (!(pixelSize > 0)) bad('pixelSize', `must be a positive number of A/px, got ${pixelSize}`)
+  if (!(opts.diameterMin > 0)) bad('diameterMin', `must be positive (A), got ${opts.diameterMin}`)
+  if (!(opts.diameterMax >= opts.diameterMin)) bad('diameterMax', `must be >= diameterMin (${opts.diameterMin} A), got ${opts.diameterMax}`)
+  if (!(opts.workingPixelsPerMinDiameter >= 4)) bad('workingPixelsPerMinDiameter', `must be >= 4, got ${opts.workingPixelsPerMinDiameter}`)
+  if (!(opts.diameterSteps >= 1 && Number.isInteger(opts.diameterSteps))) bad('diameterSteps', `must be a positive integer, got ${opts.diameterSteps}`)
+  if (opts.exclusionDistance !== null && !(opts.exclusionDistance > 0)) bad('exclusionDistance', `must be positive (A) or null, got ${opts.exclusionDistance}`)
+  if (opts.edgeMargin !== null && !(opts.edgeMargin >= 0)) bad('edgeMargin', `must be >= 0 (A) or null, got ${opts.edgeMargin}`)
+  if (!(opts.outlierZ > 0)) bad('outlierZ', `must be positive, got ${opts.outlierZ}`)
+}
+
+/** An option the picker cannot work with, named by its field. */
+export class PickOptionsError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`pick option ${field}: ${problem}`)
+    this.name = 'PickOptionsError'
+  }
+}
