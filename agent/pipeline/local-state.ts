@@ -1,0 +1,206 @@
+// The agent's durable memory of every movie: an append-only JSON-lines journal, fsync'd per
+// record, replayed on start and compacted into a snapshot (write temp, fsync, rename) when it
+// has grown well past the number of movies. A record is durable before the event it causes
+// is queued, so after a crash the agent neither redoes finished steps nor skips a movie.
+import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import type {MovieRecord, StepFailure, StepName} from './movie.js'
+
+/** One durable transition. `seq` is the sequence number of the event it caused, when it caused one. */
+export type StateRecord = (
+  | {t: 'movie'; movie: MovieRecord}
+  | {t: 'step-started'; id: string; step: StepName; at: number}
+  | {t: 'step-done'; id: string; step: StepName; at: number; result: unknown}
+  | {t: 'step-failed'; id: string; step: StepName; at: number; error: string; final: boolean}
+  | {t: 'movie-failed'; id: string; at: number; failure: StepFailure}
+  | {t: 'movie-done'; id: string; at: number}
+) & {seq?: number}
+
+/**
+ * Lets the event outbox ride on the state's writes: `stamp` gives the seq of the event a
+ * record will cause (undefined = none), `written` queues that event once the record is durable.
+ * Only the last record can lack its event after a crash; see lastRecord().
+ */
+export interface StateHooks {
+  stamp(record: StateRecord): number | undefined
+  written(record: StateRecord, movie: MovieRecord): void
+}
+
+export class LocalStateError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`agent state ${file}: ${problem}`)
+    this.name = 'LocalStateError'
+  }
+}
+
+export class LocalState {
+  private readonly movies = new Map<string, MovieRecord>()
+  private readonly byPath = new Map<string, MovieRecord>()
+  private fd: number
+  private journalRecords = 0
+  private nextOrder = 0
+  private last?: StateRecord
+  private hooks?: StateHooks
+
+  private constructor(private readonly file: string) {
+    mkdirSync(dirname(file), {recursive: true})
+    this.load()
+    this.fd = openSync(file, 'a')
+  }
+
+  /** Opens (or creates) the state in `dir`; steps that were running when the agent stopped are reset to run again. */
+  static open(dir: string): LocalState {
+    return new LocalState(join(dir, 'movies.jsonl'))
+  }
+
+  /** Connects the event outbox; from now on every record is stamped and announced. */
+  setHooks(hooks: StateHooks): void {
+    this.hooks = hooks
+  }
+
+  /** The last record on disk when the state was opened (its event may not have been queued before a crash). */
+  lastRecord(): StateRecord | undefined {
+    return this.last
+  }
+
+  get(id: string): MovieRecord | undefined {
+    return this.movies.get(id)
+  }
+
+  hasPath(path: string): boolean {
+    return this.byPath.has(path)
+  }
+
+  /** All movies, oldest first. */
+  all(): MovieRecord[] {
+    return [...this.movies.values()].sort((a, b) => a.order - b.order)
+  }
+
+  /** Registers a newly found movie (order assigned here); returns the stored record. */
+  addMovie(movie: Omit<MovieRecord, 'order' | 'status' | 'steps'>): MovieRecord {
+    if (this.movies.has(movie.id)) throw new LocalStateError(this.file, `movie ${movie.id} is already registered`)
+    return this.write({t: 'movie', movie: {...movie, order: this.nextOrder, status: 'queued', steps: {}}})
+  }
+
+  stepStarted(id: string, step: StepName): MovieRecord {
+    return this.write({t: 'step-started', id, step, at: Date.now()})
+  }
+
+  stepDone(id: string, step: StepName, result: unknown): MovieRecord {
+    return this.write({t: 'step-done', id, step, at: Date.now(), result})
+  }
+
+  stepFailed(id: string, step: StepName, error: string, final: boolean): MovieRecord {
+    return this.write({t: 'step-failed', id, step, at: Date.now(), error, final})
+  }
+
+  movieFailed(id: string, failure: StepFailure): MovieRecord {
+    return this.write({t: 'movie-failed', id, at: Date.now(), failure})
+  }
+
+  movieDone(id: string): MovieRecord {
+    return this.write({t: 'movie-done', id, at: Date.now()})
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+
+  private write(record: StateRecord): MovieRecord {
+    // Compact before, not after, a write: by now the previous record's event has been queued.
+    if (this.journalRecords > 64 && this.journalRecords > 4 * this.movies.size) this.compact()
+    const seq = this.hooks?.stamp(record)
+    if (seq !== undefined) record.seq = seq
+    this.apply(record)
+    writeSync(this.fd, JSON.stringify(record) + '\n')
+    fsyncSync(this.fd)
+    this.journalRecords++
+    const movie = this.movies.get(record.t === 'movie' ? record.movie.id : record.id)!
+    this.hooks?.written(record, movie)
+    return movie
+  }
+
+  private load(): void {
+    if (!existsSync(this.file)) return
+    const text = readFileSync(this.file)
+    // A crash mid-write leaves a torn last line: cut it off so the next append starts clean.
+    const end = text.lastIndexOf(0x0a) + 1
+    if (end < text.length) truncateSync(this.file, end)
+    const lines = text.subarray(0, end).toString('utf8').split('\n')
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return
+      let record: StateRecord
+      try {
+        record = JSON.parse(line) as StateRecord
+      } catch {
+        throw new LocalStateError(this.file, `line ${i + 1} is not JSON`)
+      }
+      this.apply(record)
+      this.journalRecords++
+      this.last = record
+    })
+    for (const movie of this.movies.values()) {
+      for (const [step, state] of Object.entries(movie.steps)) {
+        if (state?.status === 'running') delete movie.steps[step as StepName]
+      }
+    }
+  }
+
+  private apply(record: StateRecord): void {
+    if (record.t === 'movie') {
+      // A copy: the record object itself may sit in the outbox and must not change.
+      record = {...record, movie: structuredClone(record.movie)}
+      this.movies.set(record.movie.id, record.movie)
+      this.byPath.set(record.movie.path, record.movie)
+      this.nextOrder = Math.max(this.nextOrder, record.movie.order + 1)
+      return
+    }
+    const movie = this.movies.get(record.id)
+    if (!movie) throw new LocalStateError(this.file, `record for unknown movie ${record.id}`)
+    switch (record.t) {
+      case 'step-started': {
+        const attempts = (movie.steps[record.step]?.attempts ?? 0) + 1
+        movie.steps[record.step] = {status: 'running', attempts, startedAt: record.at}
+        break
+      }
+      case 'step-done':
+        movie.steps[record.step] = {...stepOf(movie, record.step), status: 'done', finishedAt: record.at, result: record.result}
+        break
+      case 'step-failed':
+        movie.steps[record.step] = {...stepOf(movie, record.step), status: 'failed', finishedAt: record.at, error: record.error}
+        break
+      case 'movie-failed':
+        movie.status = 'failed'
+        movie.failure = record.failure
+        break
+      case 'movie-done':
+        movie.status = 'done'
+        // Results went out in events; a finished movie keeps only its step statuses here.
+        for (const state of Object.values(movie.steps)) if (state) delete state.result
+        break
+    }
+  }
+
+  /** Rewrites the journal as one record per movie: temp file, fsync, rename, fsync the folder. */
+  private compact(): void {
+    const tmp = `${this.file}.tmp`
+    const fd = openSync(tmp, 'w')
+    for (const movie of this.all()) writeSync(fd, JSON.stringify({t: 'movie', movie} satisfies StateRecord) + '\n')
+    fsyncSync(fd)
+    closeSync(fd)
+    renameSync(tmp, this.file)
+    const dirFd = openSync(dirname(this.file), 'r')
+    fsyncSync(dirFd)
+    closeSync(dirFd)
+    closeSync(this.fd)
+    this.fd = openSync(this.file, 'a')
+    this.journalRecords = this.movies.size
+  }
+}
+
+function stepOf(movie: MovieRecord, step: StepName) {
+  return movie.steps[step] ?? {status: 'running' as const, attempts: 1, startedAt: 0}
+}

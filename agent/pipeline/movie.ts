@@ -1,0 +1,41 @@
+// A movie's life on the agent: found -> (motion -> ctf -> picking -> preview) -> done, or
+// failed(step, reason) once a step has used up its attempts.
+import type {StepName} from '../../core/workflow/types.js'
+import type {MovieSidecar} from '../watch/sidecar.js'
+
+export {STEP_NAMES, type StepName} from '../../core/workflow/types.js'
+
+export interface StepFailure {
+  step: StepName | 'import'
+  message: string
+}
+
+export interface StepState {
+  status: 'running' | 'done' | 'failed'
+  attempts: number
+  startedAt: number
+  finishedAt?: number
+  /** The step's result object (core/results), when done. */
+  result?: unknown
+  /** Last error, when failed (possibly to be retried). */
+  error?: string
+}
+
+export type MovieStatus = 'queued' | 'done' | 'failed'
+
+export interface MovieRecord {
+  /** Path relative to the watched folder, "/"-separated: the movie's name everywhere. */
+  id: string
+  path: string
+  /** Registration order: lower = older = processed first. */
+  order: number
+  foundAt: number
+  size: number
+  mtimeMs: number
+  /** A 2D micrograph (one section) skips motion correction. */
+  kind: 'movie' | 'micrograph'
+  sidecar?: MovieSidecar
+  status: MovieStatus
+  steps: Partial<Record<StepName, StepState>>
+  failure?: StepFailure
+}

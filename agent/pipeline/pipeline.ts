@@ -1,0 +1,158 @@
+// Runs each movie through its steps, pipelined: step k+1 of a movie starts as soon as its
+// step k is done while other movies occupy other steps. Oldest movie first; a step that does
+// not fit the free resources reserves them, so younger movies cannot starve it.
+import type {LocalState} from './local-state.js'
+import type {MovieRecord, StepName} from './movie.js'
+import {ResourcePool, type Grant, type ResourceRequest} from './resources.js'
+import type {StepCall} from './step-runner.js'
+
+/** How the pipeline runs one step: which function, with what, holding which resources. */
+export interface StepBinding {
+  name: StepName
+  applies(movie: MovieRecord): boolean
+  resources: ResourceRequest
+  call(movie: MovieRecord, results: Partial<Record<StepName, unknown>>, grant: Grant): StepCall
+}
+
+export interface StepExecutor {
+  run(call: StepCall): Promise<unknown>
+}
+
+export interface PipelineOptions {
+  state: LocalState
+  steps: StepBinding[]
+  pool: ResourcePool
+  executor: StepExecutor
+  /** Tries per step before the movie is failed. */
+  attempts: number
+  log?: (line: string, fields?: Record<string, unknown>) => void
+}
+
+export interface PipelineCounts {
+  found: number
+  done: number
+  failed: number
+  queued: number
+  running: number
+}
+
+export class Pipeline {
+  private readonly running = new Map<string, StepName>()
+  private readonly idleWaiters: (() => void)[] = []
+  private stopped = false
+
+  constructor(private readonly options: PipelineOptions) {
+    for (const step of options.steps) step.resources = options.pool.clamp(step.resources)
+  }
+
+  /** Registers a found movie (durably) and schedules it. */
+  add(movie: Omit<MovieRecord, 'order' | 'status' | 'steps'>, importFailure?: string): MovieRecord {
+    const record = this.options.state.addMovie(movie)
+    if (importFailure !== undefined) this.options.state.movieFailed(record.id, {step: 'import', message: importFailure})
+    this.schedule()
+    return record
+  }
+
+  /** Schedules what local state left queued (after a restart). */
+  resume(): void {
+    this.schedule()
+  }
+
+  counts(): PipelineCounts {
+    const counts = {found: 0, done: 0, failed: 0, queued: 0, running: this.running.size}
+    for (const movie of this.options.state.all()) {
+      counts.found++
+      if (movie.status === 'done') counts.done++
+      else if (movie.status === 'failed') counts.failed++
+      else counts.queued++
+    }
+    counts.queued -= counts.running
+    return counts
+  }
+
+  /** Resolves when no movie is queued or running. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Starts no new steps; running ones finish (or are redone after a restart). */
+  stop(): void {
+    this.stopped = true
+  }
+
+  private isIdle(): boolean {
+    return this.running.size === 0 && this.options.state.all().every((m) => m.status !== 'queued')
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    const reserved = {cpu: false, gpu: false}
+    for (const movie of this.options.state.all()) {
+      if (movie.status !== 'queued' || this.running.has(movie.id)) continue
+      const step = this.nextStep(movie)
+      if (!step) {
+        this.options.state.movieDone(movie.id)
+        continue
+      }
+      const need = step.resources
+      if ((need.cpu > 0 && reserved.cpu) || (need.gpu > 0 && reserved.gpu)) continue
+      if (!this.options.pool.fits(need)) {
+        reserved.cpu ||= need.cpu > 0
+        reserved.gpu ||= need.gpu > 0
+        continue
+      }
+      this.start(movie, step, this.options.pool.take(need))
+    }
+    if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve()
+  }
+
+  private nextStep(movie: MovieRecord): StepBinding | undefined {
+    return this.options.steps.find((s) => s.applies(movie) && movie.steps[s.name]?.status !== 'done')
+  }
+
+  private start(movie: MovieRecord, step: StepBinding, grant: Grant): void {
+    const {state, executor} = this.options
+    this.running.set(movie.id, step.name)
+    let call: StepCall
+    try {
+      call = step.call(movie, resultsOf(movie), grant)
+    } catch (e) {
+      this.finish(movie, step, grant, e)
+      return
+    }
+    state.stepStarted(movie.id, step.name)
+    this.options.log?.(`${movie.id}: ${step.name} started`, {movie: movie.id, step: step.name})
+    executor.run(call).then(
+      (result) => this.finish(movie, step, grant, undefined, result),
+      (error: unknown) => this.finish(movie, step, grant, error),
+    )
+  }
+
+  private finish(movie: MovieRecord, step: StepBinding, grant: Grant, error: unknown, result?: unknown): void {
+    const {state, pool, attempts} = this.options
+    pool.give(grant)
+    this.running.delete(movie.id)
+    if (error === undefined) {
+      state.stepDone(movie.id, step.name, result)
+      this.options.log?.(`${movie.id}: ${step.name} done`, {movie: movie.id, step: step.name})
+    } else {
+      const message = error instanceof Error ? error.message : String(error)
+      const final = (movie.steps[step.name]?.attempts ?? attempts) >= attempts
+      state.stepFailed(movie.id, step.name, message, final)
+      this.options.log?.(`${movie.id}: ${step.name} failed${final ? '' : ' (will retry)'}: ${message}`, {
+        movie: movie.id,
+        step: step.name,
+        error: message,
+      })
+      if (final) state.movieFailed(movie.id, {step: step.name, message})
+    }
+    this.schedule()
+  }
+}
+
+function resultsOf(movie: MovieRecord): Partial<Record<StepName, unknown>> {
+  const results: Partial<Record<StepName, unknown>> = {}
+  for (const [name, s] of Object.entries(movie.steps)) if (s?.status === 'done') results[name as StepName] = s.result
+  return results
+}

@@ -1,0 +1,111 @@
+// Watches the session folder for movies: chokidar (inotify, or polling for network shares)
+// feeds the readiness tracker; a ready movie is handed on once with its sidecar metadata.
+// Movies the agent already knows are never tracked, and a movie is unwatched once handed on,
+// so a folder of thousands of finished movies costs no polling.
+import {EventEmitter} from 'node:events'
+import {resolve} from 'node:path'
+import type {FSWatcher} from 'chokidar'
+import {compilePattern, type PathMatcher} from './pattern.js'
+import {ReadinessTracker, type CompletenessCheck, type ReadyFile, defaultReadinessTiming} from './readiness.js'
+import {readSidecar, type MovieSidecar} from './sidecar.js'
+
+export interface WatchOptions {
+  /** Folder to watch (recursively). */
+  dir: string
+  /** Comma-separated globs of movie files, e.g. "*.mrc,*.tif,*.tiff,*.eer". */
+  pattern: string
+  /** Poll instead of inotify/FSEvents: needed on NFS/SMB shares, where change events never arrive. */
+  usePolling: boolean
+  /** Polling interval (ms) when usePolling. */
+  pollIntervalMs: number
+  /** Paths already registered (from local state): skipped without any I/O. */
+  isKnown: (path: string) => boolean
+  checkComplete: CompletenessCheck
+  stableMs?: number
+  giveUpMs?: number
+}
+
+export interface FoundMovie extends ReadyFile {
+  sidecar?: MovieSidecar
+  sidecarError?: string
+}
+
+export interface MovieWatcherEvents {
+  movie: [FoundMovie]
+  error: [Error]
+}
+
+export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
+  private watcher?: FSWatcher
+  private readonly matches: PathMatcher
+  private readonly readiness: ReadinessTracker
+  private readonly root: string
+  /** Handed on but maybe not yet registered by the caller: late change events must not re-track them. */
+  private readonly handedOn = new Set<string>()
+
+  constructor(private readonly options: WatchOptions) {
+    super()
+    this.root = resolve(options.dir)
+    this.matches = compilePattern(options.pattern, this.root)
+    this.readiness = new ReadinessTracker(
+      {
+        ...defaultReadinessTiming,
+        checkComplete: options.checkComplete,
+        ...(options.stableMs !== undefined ? {stableMs: options.stableMs} : {}),
+        ...(options.giveUpMs !== undefined ? {giveUpMs: options.giveUpMs} : {}),
+      },
+      (file) => void this.handOn(file),
+    )
+  }
+
+  /** Resolves once the initial scan is done (every existing movie is being tracked). */
+  async start(): Promise<void> {
+    const {watch} = await import('chokidar')
+    const watcher = watch(this.root, {
+      usePolling: this.options.usePolling,
+      interval: this.options.pollIntervalMs,
+      binaryInterval: this.options.pollIntervalMs,
+      ignoreInitial: false,
+      // Only directories and matching files are watched at all.
+      ignored: (path, stats) => stats?.isFile() === true && !this.matches(path),
+    })
+    this.watcher = watcher
+    const onFile = (path: string) => this.consider(path)
+    watcher.on('add', onFile).on('change', onFile)
+    watcher.on('error', (e) => this.emit('error', e instanceof Error ? e : new Error(String(e))))
+    await new Promise<void>((done) => watcher.once('ready', () => done()))
+  }
+
+  /** Files seen but not yet ready, with why. */
+  pending(): {path: string; reason?: string}[] {
+    return this.readiness.pending()
+  }
+
+  async close(): Promise<void> {
+    this.readiness.close()
+    await this.watcher?.close()
+  }
+
+  private consider(path: string): void {
+    const absolute = resolve(path)
+    if (!this.matches(absolute)) return
+    if (this.handedOn.has(absolute) || this.options.isKnown(absolute)) {
+      this.watcher?.unwatch(absolute)
+      return
+    }
+    this.readiness.track(absolute)
+  }
+
+  private async handOn(file: ReadyFile): Promise<void> {
+    this.handedOn.add(file.path)
+    this.watcher?.unwatch(file.path)
+    const found: FoundMovie = {...file}
+    try {
+      const sidecar = await readSidecar(file.path)
+      if (sidecar) found.sidecar = sidecar
+    } catch (e) {
+      found.sidecarError = e instanceof Error ? e.message : String(e)
+    }
+    this.emit('movie', found)
+  }
+}
