@@ -47,6 +47,24 @@ export function ctfTerms(p: CtfParameters): CtfTerms {
   }
 }
 
+/**
+ * chi split into the coefficients of its polynomial in k^2, for kernels that evaluate it at
+ * millions of (frequency, defocus) pairs: chi = defocus * k2 * defocus_term - k2^2 * quartic + constant.
+ */
+export interface ChiCoefficients {
+  /** pi * lambda (multiplies defocus * k^2). */
+  defocusTerm: number
+  /** (pi / 2) * Cs * lambda^3 (multiplies k^4). */
+  quartic: number
+  /** Phase shift plus the amplitude-contrast phase (rad). */
+  constant: number
+}
+
+export function chiCoefficients(t: CtfTerms): ChiCoefficients {
+  const l = t.lambda
+  return {defocusTerm: Math.PI * l, quartic: 0.5 * Math.PI * t.cs * l * l * l, constant: t.constantPhase}
+}
+
 /** Defocus (A) in the direction of azimuth `azimuth` (rad, atan2(ky, kx)). */
 export function defocusAt(t: CtfTerms, azimuth: number): number {
   return t.defocusMean + t.defocusHalfDiff * Math.cos(2 * (azimuth - t.angleRad))

@@ -1,0 +1,91 @@
+// The CTF estimator as one pure function of an image (or its power spectrum):
+// spectrum -> 1D defocus (and phase) search -> sector astigmatism -> 2D refinement with
+// background refits -> fit resolution and 1D profile over the whole spectrum.
+import type {CtfProfile} from '../../../core/results/index.js'
+import type {Image2D} from '../../../core/numeric/image.js'
+import {evaluateCurve, type CurveDegrees, type SpectrumModel} from './background.js'
+import {gather, spectrumBand} from './band.js'
+import {opticsCoefficients, toCtffindConvention, type DefocusState} from './defocus.js'
+import {estimateAstigmatism, profileCtf2, searchDefocus} from './defocus-search.js'
+import {fitBandModel, refineDefocus} from './ctf-fit.js'
+import {defaultFitResolutionSettings, fitResolution} from './fit-resolution.js'
+import {averagePowerSpectrum, type PowerSpectrum} from './power-spectrum.js'
+import {equiphaseAverage, rotationalAverage} from './radial-profile.js'
+import type {CtfOptions} from './options.js'
+
+export interface CtfEstimate {
+  defocusU: number
+  defocusV: number
+  defocusAngle: number
+  phaseShift: number
+  resolution: number
+  figureOfMerit: number
+  profile: CtfProfile
+  /** What the diagnostic image needs. */
+  state: DefocusState
+  spectrum: PowerSpectrum
+  /** Background / envelope over the whole profile range (kMin .. Nyquist). */
+  fullModel: SpectrumModel
+}
+
+/** Polynomial degrees of background / envelope: over the fit band, and up to Nyquist. */
+const bandDegrees: CurveDegrees = {background: 6, envelope: 4}
+const fullDegrees: CurveDegrees = {background: 8, envelope: 6}
+const sectors = 12
+
+export type EstimateSettings = Omit<CtfOptions, 'pixelSize' | 'writeDiagnostic'>
+
+export function estimateCtfOfImage(image: Image2D, pixelSize: number, o: EstimateSettings): CtfEstimate {
+  return estimateCtfOfSpectrum(averagePowerSpectrum(image, pixelSize, {box: o.boxSize, resampledPixelSize: o.resampledPixelSize}), o)
+}
+
+export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettings): CtfEstimate {
+  const c = opticsCoefficients(o)
+  const unit = 1 / (spectrum.box * spectrum.pixelSize)
+  const nyquist = 1 / (2 * spectrum.pixelSize)
+  const kMin = 1 / o.minResolution
+  const kMax = Math.min(1 / o.maxResolution, 0.95 * nyquist)
+  const band = spectrumBand(spectrum, kMin, kMax)
+  const values = gather(band, spectrum.power)
+
+  const coarse = searchDefocus(rotationalAverage(band, values), c, {
+    minDefocus: o.minDefocus,
+    maxDefocus: o.maxDefocus,
+    step: o.defocusStep,
+    phaseShifts: phaseGrid(o),
+    degrees: bandDegrees,
+  })
+  const start = estimateAstigmatism(band, values, c, coarse, {maxAstigmatism: o.maxAstigmatism, step: o.defocusStep, sectors, degrees: bandDegrees})
+  const refined = refineDefocus(band, values, c, start, {fitPhaseShift: o.findPhaseShift, degrees: bandDegrees, rounds: 3, unit})
+
+  // Profile, fit and fit resolution over everything from minResolution to Nyquist.
+  const full = spectrumBand(spectrum, kMin, nyquist)
+  const fullValues = gather(full, spectrum.power)
+  const fullModel = fitBandModel(full, fullValues, c, refined.state, unit, fullDegrees)
+  const equiphase = equiphaseAverage(full, fullValues, c, refined.state, unit)
+  const fit = profileCtf2(equiphase, c, refined.state.mean, refined.state.phaseShift)
+  const normalised = equiphase.value.map((v, i) => (v - evaluateCurve(fullModel.background, equiphase.k[i])) / Math.max(1e-30, evaluateCurve(fullModel.envelope, equiphase.k[i])))
+  const resolution = fitResolution(equiphase, normalised, fit, c, refined.state.mean, {...defaultFitResolutionSettings, threshold: o.resolutionThreshold})
+
+  return {
+    ...toCtffindConvention(refined.state),
+    resolution: resolution.resolution,
+    figureOfMerit: refined.correlation,
+    profile: {
+      frequency: Array.from(equiphase.k),
+      spectrum: Array.from(normalised),
+      fit: Array.from(fit),
+      correlation: Array.from(resolution.correlation),
+    },
+    state: refined.state,
+    spectrum,
+    fullModel,
+  }
+}
+
+function phaseGrid(o: EstimateSettings): number[] {
+  if (!o.findPhaseShift) return [0]
+  const out: number[] = []
+  for (let p = o.minPhaseShift; p <= o.maxPhaseShift + 1e-9; p += o.phaseShiftStep) out.push((p * Math.PI) / 180)
+  return out
+}

@@ -1,0 +1,122 @@
+// Average power spectrum of a micrograph: one periodogram of the whole (edge-tapered) image,
+// block-averaged onto a box x box grid (Daniell smoothing, statistically the same as Welch's
+// tile averaging at the same frequency resolution). Keeping only the frequencies below the
+// resampled Nyquist is an exact Fourier crop, so small pixels get CTFFIND's resampling for free.
+import type {Image2D} from '../../../core/numeric/image.js'
+import {halfWidth, realFft2D} from '../../../core/numeric/fft.js'
+
+/**
+ * Half-plane power spectrum: column c holds kx = c (0..box/2), row r holds ky = r - box/2,
+ * in cycles per box; frequency (1/A) = index / (box * pixelSize). ky follows the image rows (+y).
+ */
+export interface PowerSpectrum {
+  box: number
+  /** Effective pixel size of the spectrum (A): its Nyquist is 1 / (2 pixelSize). */
+  pixelSize: number
+  /** (box / 2 + 1) * box mean periodogram values, row-major. */
+  power: Float32Array
+  /** Periodogram values averaged into each spectrum pixel (about; for noise estimates). */
+  samplesPerPixel: number
+}
+
+export interface PowerSpectrumOptions {
+  box: number
+  /** Fourier-crop to this pixel size (A) when the micrograph's is smaller. */
+  resampledPixelSize: number
+}
+
+export function spectrumColumns(box: number): number {
+  return box / 2 + 1
+}
+
+export function averagePowerSpectrum(image: Image2D, pixelSize: number, opts: PowerSpectrumOptions): PowerSpectrum {
+  const width = fastFftSize(image.width)
+  const height = fastFftSize(image.height)
+  const box = Math.min(opts.box, evenFloor(Math.min(width, height)))
+  // Coarse spacing 1 / (box * p) may not be finer than the periodogram's 1 / (N * p_image).
+  const spectrumPixel = Math.min(Math.max(pixelSize, opts.resampledPixelSize), (Math.min(width, height) * pixelSize) / box)
+  const tapered = taperedCrop(image, width, height)
+  const spectrum = realFft2D(width, height).forward(tapered)
+  const power = blockAverage(spectrum, width, height, box, (box * spectrumPixel) / (width * pixelSize), (box * spectrumPixel) / (height * pixelSize))
+  const samplesPerPixel = ((width * pixelSize) / (box * spectrumPixel)) * ((height * pixelSize) / (box * spectrumPixel))
+  return {box, pixelSize: spectrumPixel, power, samplesPerPixel}
+}
+
+/** Averages |F|^2 of the fine half-complex spectrum into coarse bins (nearest coarse index). */
+function blockAverage(spectrum: Float32Array, width: number, height: number, box: number, scaleX: number, scaleY: number): Float32Array {
+  const columns = spectrumColumns(box)
+  const sum = new Float64Array(columns * box)
+  const count = new Float64Array(columns * box)
+  const fineColumns = halfWidth(width)
+  const coarseColumn = new Int32Array(fineColumns)
+  for (let i = 0; i < fineColumns; i++) {
+    const c = Math.round(i * scaleX)
+    coarseColumn[i] = c < columns ? c : -1
+  }
+  const half = box / 2
+  for (let j = 0; j < height; j++) {
+    const ky = j <= height / 2 ? j : j - height
+    const r = Math.round(ky * scaleY) + half
+    if (r < 0 || r >= box) continue
+    const rowAt = j * 2 * fineColumns
+    const binAt = r * columns
+    for (let i = 0; i < fineColumns; i++) {
+      const c = coarseColumn[i]
+      if (c < 0) break
+      const re = spectrum[rowAt + 2 * i]
+      const im = spectrum[rowAt + 2 * i + 1]
+      sum[binAt + c] += re * re + im * im
+      count[binAt + c]++
+    }
+  }
+  const power = new Float32Array(columns * box)
+  for (let t = 0; t < power.length; t++) power[t] = count[t] > 0 ? sum[t] / count[t] : 0
+  return power
+}
+
+/** Centre crop minus its mean, with a cosine taper at the edges so they leave no cross in the spectrum. */
+function taperedCrop(image: Image2D, width: number, height: number): Float32Array {
+  const x0 = (image.width - width) >> 1
+  const y0 = (image.height - height) >> 1
+  let mean = 0
+  for (let y = 0; y < height; y++) {
+    const at = (y + y0) * image.width + x0
+    for (let x = 0; x < width; x++) mean += image.data[at + x]
+  }
+  mean /= width * height
+  const wx = taperWindow(width)
+  const wy = taperWindow(height)
+  const out = new Float32Array(width * height)
+  for (let y = 0; y < height; y++) {
+    const at = (y + y0) * image.width + x0
+    const fy = wy[y]
+    for (let x = 0; x < width; x++) out[y * width + x] = (image.data[at + x] - mean) * fy * wx[x]
+  }
+  return out
+}
+
+/** Tukey window: flat, with raised-cosine edges 1/20 of the length wide. */
+function taperWindow(n: number): Float32Array {
+  const w = new Float32Array(n).fill(1)
+  const edge = Math.max(1, Math.round(n / 20))
+  for (let i = 0; i < edge; i++) {
+    const v = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / edge)
+    w[i] = v
+    w[n - 1 - i] = v
+  }
+  return w
+}
+
+/** Largest even size <= n with no prime factor above 5, so the FFT stays fast for any camera. */
+export function fastFftSize(n: number): number {
+  for (let m = evenFloor(n); m > 2; m -= 2) {
+    let r = m
+    for (const p of [2, 3, 5]) while (r % p === 0) r /= p
+    if (r === 1) return m
+  }
+  return evenFloor(n)
+}
+
+function evenFloor(n: number): number {
+  return n - (n % 2)
+}
