@@ -20,3 +20,13 @@ export function formatIssues(issues: WorkflowIssue[], source?: string): string {
   const head = source ? `invalid workflow ${source}` : 'invalid workflow'
   return [head + ':', ...issues.map((i) => `  field \`${i.field || '(root)'}\`: ${i.problem}`)].join('\n')
 }
+
+/** "/ctf/defocusMax" -> "ctf.defocusMax", "/acquisition/filePatterns/0" -> "acquisition.filePatterns[0]". */
+export function fieldFromPointer(pointer: string): string {
+  let field = ''
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    field += /^\d+$/.test(part) ? `[${part}]` : field ? `.${part}` : part
+  }
+  return field
+}

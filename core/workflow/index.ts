@@ -2,7 +2,7 @@
 export type * from './types.js'
 export {STEP_NAMES} from './types.js'
 export {WorkflowSchema, MOTION_PROGRAMS, CTF_PROGRAMS, PICKING_PROGRAMS} from './schema.js'
-export {WorkflowError, formatIssues, type WorkflowIssue} from './errors.js'
+export {WorkflowError, formatIssues, fieldFromPointer, type WorkflowIssue} from './errors.js'
 export {workflowJsonSchema, workflowJsonSchemaText} from './json-schema.js'
 export {checkWorkflow, validateWorkflow, type WorkflowCheck} from './validate.js'
 export {applySettings, parseSetting, typedValue, setAt, schemaAt, type Setting} from './settings.js'

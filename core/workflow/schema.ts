@@ -1,11 +1,14 @@
 // The workflow format, written once in TypeBox: the TypeScript types (types.ts) and the JSON
 // Schema file editors complete from (workflows/workflow.schema.json, generated from this by
 // `npx tsx core/workflow/write-schema.ts`) both come from these definitions.
-import {Type, type TSchema, type TUnsafe} from '@sinclair/typebox'
+import {Type, type TLiteral, type TSchema, type TUnion} from '@sinclair/typebox'
 
-/** A string enum as JSON Schema `enum` (editors list the choices; TypeBox's union would be anyOf). */
-function StringEnum<T extends string[]>(values: [...T], options: {description: string; default?: T[number]}): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({type: 'string', enum: values, ...options})
+/** A choice of literals (json-schema.ts writes it as `enum`, which editors list). */
+function Choice<T extends (string | number)[]>(values: readonly [...T], options: {description: string; default?: T[number]}) {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  ) as unknown as TUnion<{[K in keyof T]: TLiteral<T[K]>}>
 }
 
 function Section<T extends Record<string, TSchema>>(properties: T, description: string) {
@@ -43,7 +46,7 @@ export const AcquisitionSchema = Type.Object(
     gainRotation: count('Gain reference rotation, RELION --gain_rot: 0 none, 1 90, 2 180, 3 270 degrees clockwise.', 0, 0),
     gainFlip: count('Gain reference flip, RELION --gain_flip: 0 none, 1 upside down, 2 left to right.', 0, 0),
     defectFile: Type.Optional(Type.String({minLength: 1, description: 'Camera defect file (text x y w h per line, or an MRC mask).'})),
-    eerUpsampling: Type.Integer({enum: [1, 2, 4], default: 1, description: 'EER rendering: 1 = 4K, 2 = 8K, 4 = 16K.'}),
+    eerUpsampling: Choice([1, 2, 4], {default: 1, description: 'EER rendering: 1 = 4K, 2 = 8K, 4 = 16K.'}),
     eerGrouping: count('EER hardware frames summed into one rendered frame.', 1, 40),
   },
   {additionalProperties: false, description: 'The microscope and camera settings of the session, and where the movies appear.'},
@@ -54,7 +57,7 @@ AcquisitionSchema.properties.gainFlip.maximum = 2
 
 export const MotionSchema = Section(
   {
-    program: StringEnum([...MOTION_PROGRAMS], {default: 'builtin', description: 'Motion correction program.'}),
+    program: Choice([...MOTION_PROGRAMS], {default: 'builtin', description: 'Motion correction program.'}),
     executable: executable(),
     binning: Type.Number({minimum: 1, default: 1, description: 'Fourier binning factor of the output micrograph.'}),
     firstFrame: count('First frame to sum (1-based).', 1, 1),
@@ -75,7 +78,7 @@ export const MotionSchema = Section(
 
 export const CtfSchema = Section(
   {
-    program: StringEnum([...CTF_PROGRAMS], {default: 'builtin', description: 'CTF estimation program.'}),
+    program: Choice([...CTF_PROGRAMS], {default: 'builtin', description: 'CTF estimation program.'}),
     executable: executable(),
     boxSize: count('Power spectrum box size (px).', 64, 512),
     minResolution: positive('Lowest resolution used in the fit (A).', {default: 30}),
@@ -95,7 +98,7 @@ export const CtfSchema = Section(
 export const PickingSchema = Section(
   {
     enabled: Type.Boolean({default: true, description: 'Pick particles.'}),
-    program: StringEnum([...PICKING_PROGRAMS], {default: 'builtin', description: 'Template-free picking program.'}),
+    program: Choice([...PICKING_PROGRAMS], {default: 'builtin', description: 'Template-free picking program.'}),
     executable: executable(),
     diameterMin: positive('Smallest particle diameter searched (A).', {default: 100}),
     diameterMax: positive('Largest particle diameter searched (A).', {default: 200}),

@@ -1,7 +1,7 @@
 // Runtime validation of a workflow document: JSON Schema (ajv, defaults filled in) first, then the
 // checks one field cannot express alone (ranges whose ends are two fields). Every problem names its field.
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
-import {WorkflowError, type WorkflowIssue} from './errors.js'
+import {fieldFromPointer, WorkflowError, type WorkflowIssue} from './errors.js'
 import {workflowJsonSchema} from './json-schema.js'
 import type {Workflow} from './types.js'
 
@@ -11,16 +11,6 @@ function validator(): ValidateFunction {
   // strict: false because the schema carries editor-only keywords ($id title etc. are fine; TypeBox adds none in JSON).
   compiled ??= new Ajv({allErrors: true, useDefaults: true, strict: false}).compile(workflowJsonSchema())
   return compiled
-}
-
-/** "/ctf/defocusMax" -> "ctf.defocusMax", "/acquisition/filePatterns/0" -> "acquisition.filePatterns[0]". */
-export function fieldFromPointer(pointer: string): string {
-  let field = ''
-  for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
-    field += /^\d+$/.test(part) ? `[${part}]` : field ? `.${part}` : part
-  }
-  return field
 }
 
 function join(field: string, child: string): string {

@@ -1,0 +1,118 @@
+// What an agent reports. Each event travels in an EventMessage with (agentId, seq); the controller
+// applies it exactly once. Times are milliseconds since the Unix epoch; sizes are bytes.
+import {Type, type Static} from '@sinclair/typebox'
+import {CtfResultSchema, MotionResultSchema, PickResultSchema, PreviewResultSchema} from './results.js'
+
+export const StepNameSchema = Type.Union([Type.Literal('motion'), Type.Literal('ctf'), Type.Literal('picking'), Type.Literal('preview')])
+
+const Time = (description: string) => Type.Number({minimum: 0, description})
+/** The movie's id: its path relative to the workflow's inputFolder (unique in a project). */
+const MovieId = Type.String({minLength: 1, maxLength: 4096})
+/** The step's processing version: the workflow revision it ran under (results upsert per (movie, step, version)). */
+const StepVersion = Type.Integer({minimum: 1})
+
+/** Provenance of one run of a step program. */
+export const StepRunSchema = Type.Object({
+  program: Type.String({minLength: 1, description: '"builtin" or the external program name'}),
+  version: Type.String({description: 'the program version, as it reports it'}),
+  argv: Type.Array(Type.String(), {description: 'command line of an external program; [] for builtin'}),
+  parameters: Type.Record(Type.String(), Type.Unknown(), {description: 'the step options used'}),
+  startedAt: Time('when the run started'),
+  endedAt: Time('when the run ended'),
+  exitStatus: Type.Union([Type.Integer(), Type.Null()], {description: 'process exit status; null when killed by a signal or builtin'}),
+  stderrTail: Type.String({maxLength: 65536, description: 'last lines of the program error output'}),
+  host: Type.String({description: 'agent host name'}),
+})
+
+export const MovieFoundSchema = Type.Object({
+  kind: Type.Literal('movieFound'),
+  movie: MovieId,
+  path: Type.String({minLength: 1, description: 'absolute path on the agent host'}),
+  sizeBytes: Type.Integer({minimum: 0}),
+  format: Type.Union([Type.Literal('mrc'), Type.Literal('tiff'), Type.Literal('eer')]),
+  modifiedAt: Time('file modification time'),
+})
+
+export const StepStartedSchema = Type.Object({
+  kind: Type.Literal('stepStarted'),
+  movie: MovieId,
+  step: StepNameSchema,
+  version: StepVersion,
+  program: Type.String({minLength: 1}),
+  attempt: Type.Integer({minimum: 1}),
+})
+
+const finished = <S extends 'motion' | 'ctf' | 'picking' | 'preview', R extends typeof MotionResultSchema | typeof CtfResultSchema | typeof PickResultSchema | typeof PreviewResultSchema>(
+  step: S,
+  result: R,
+) =>
+  Type.Object({
+    kind: Type.Literal('stepFinished'),
+    movie: MovieId,
+    step: Type.Literal(step),
+    version: StepVersion,
+    result,
+    /** Every file the step wrote (paths on the agent host). */
+    outputs: Type.Array(Type.String()),
+    run: StepRunSchema,
+  })
+
+/** stepFinished, one schema per step so that the result shape is the step's. */
+export const StepFinishedSchemas = {
+  motion: finished('motion', MotionResultSchema),
+  ctf: finished('ctf', CtfResultSchema),
+  picking: finished('picking', PickResultSchema),
+  preview: finished('preview', PreviewResultSchema),
+}
+
+export const StepFailedSchema = Type.Object({
+  kind: Type.Literal('stepFailed'),
+  movie: MovieId,
+  step: StepNameSchema,
+  version: StepVersion,
+  error: Type.String({description: 'what went wrong, for the user'}),
+  /** true when the agent will try again (the movie stays in flight). */
+  willRetry: Type.Boolean(),
+  attempt: Type.Integer({minimum: 1}),
+  run: Type.Optional(StepRunSchema),
+})
+
+export const SystemSampleSchema = Type.Object({
+  kind: Type.Literal('systemSample'),
+  host: Type.String(),
+  cpuPercent: Type.Number({minimum: 0}),
+  loadAverage: Type.Tuple([Type.Number(), Type.Number(), Type.Number()]),
+  memoryUsedBytes: Type.Number({minimum: 0}),
+  memoryTotalBytes: Type.Number({minimum: 0}),
+  swapUsedBytes: Type.Number({minimum: 0}),
+  disks: Type.Array(Type.Object({path: Type.String(), freeBytes: Type.Number({minimum: 0}), totalBytes: Type.Number({minimum: 0})})),
+  gpus: Type.Array(
+    Type.Object({
+      index: Type.Integer({minimum: 0}),
+      name: Type.String(),
+      utilizationPercent: Type.Number({minimum: 0}),
+      memoryUsedBytes: Type.Number({minimum: 0}),
+      memoryTotalBytes: Type.Number({minimum: 0}),
+      temperatureC: Type.Number(),
+    }),
+  ),
+  /** Movies the agent's pipeline holds: waiting for a slot, and being processed. */
+  pipeline: Type.Object({queued: Type.Integer({minimum: 0}), running: Type.Integer({minimum: 0})}),
+})
+
+export const AgentEventSchema = Type.Union([
+  MovieFoundSchema,
+  StepStartedSchema,
+  ...Object.values(StepFinishedSchemas),
+  StepFailedSchema,
+  SystemSampleSchema,
+])
+
+export type StepRun = Static<typeof StepRunSchema>
+export type MovieFound = Static<typeof MovieFoundSchema>
+export type StepStarted = Static<typeof StepStartedSchema>
+export type StepFinished = {[S in keyof typeof StepFinishedSchemas]: Static<(typeof StepFinishedSchemas)[S]>}[keyof typeof StepFinishedSchemas]
+export type StepFailed = Static<typeof StepFailedSchema>
+export type SystemSample = Static<typeof SystemSampleSchema>
+export type AgentEvent = MovieFound | StepStarted | StepFinished | StepFailed | SystemSample
+export type AgentEventKind = AgentEvent['kind']

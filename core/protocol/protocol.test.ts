@@ -1,0 +1,68 @@
+import {describe, expect, it} from 'vitest'
+import {validateWorkflow} from '../workflow/index.js'
+import {
+  decodeAgentMessage,
+  decodeControllerMessage,
+  encodeMessage,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type ControllerMessage,
+  type Hello,
+} from './index.js'
+import {asEventMessages, sampleMovieEvents} from './samples.js'
+
+const hello: Hello = {type: 'hello', protocol: PROTOCOL_VERSION, agentId: 'krios-pc', token: 't0ken', host: 'krios-pc', software: '0.1.0'}
+
+function refusal(frame: string | Buffer): string {
+  const decoded = decodeAgentMessage(frame)
+  if (decoded.ok) throw new Error('expected a refusal')
+  return decoded.reason
+}
+
+describe('wire protocol', () => {
+  it('round-trips every sample event and the hello', () => {
+    const messages = [hello, ...asEventMessages('krios-pc', sampleMovieEvents('Grid1/FoilHole_1.tiff'))]
+    for (const message of messages) expect(decodeAgentMessage(Buffer.from(encodeMessage(message)))).toEqual({ok: true, message})
+  })
+
+  it('round-trips controller messages, including the workflow', () => {
+    const workflow = validateWorkflow({
+      acquisition: {inputFolder: '/d', pixelSize: 1, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
+      picking: {diameterMin: 100, diameterMax: 150},
+    })
+    const messages: ControllerMessage[] = [
+      {type: 'welcome', protocol: 1, project: 'p', lastSeq: 0, session: {state: 'running', acceptingMovies: true}, workflow: {revision: 1, workflow}},
+      {type: 'workflow', revision: 1, workflow},
+      {type: 'ack', seq: 12},
+      {type: 'session', state: 'closed', acceptingMovies: false},
+      {type: 'error', code: 'seq-gap', message: 'expected 3', fatal: false, seq: 5, expected: 3},
+    ]
+    for (const message of messages) expect(decodeControllerMessage(encodeMessage(message))).toEqual({ok: true, message})
+  })
+
+  it('refuses garbage with a reason instead of throwing', () => {
+    expect(refusal('{"type": "hel')).toMatch(/^not JSON/)
+    expect(refusal(Buffer.from([0xff, 0x00, 0x13]))).toMatch(/^not JSON/)
+    expect(refusal('[1,2]')).toBe('message must be a JSON object')
+    expect(refusal('null')).toBe('message must be a JSON object')
+    expect(refusal('{"type": "shutdown"}')).toBe('field `type`: must be one of "hello", "event" (got "shutdown")')
+    expect(refusal(JSON.stringify({...hello, protocol: 'one'}))).toBe('field `protocol`: expected integer')
+    expect(refusal('x'.repeat(MAX_MESSAGE_BYTES + 1))).toMatch(/larger than/)
+  })
+
+  it('names the field inside an event that is wrong', () => {
+    const [, , motion, , ctf] = asEventMessages('a', sampleMovieEvents('m.tiff'))
+    const badCtf = structuredClone(ctf) as any
+    badCtf.event.result.defocusU = 'deep'
+    expect(refusal(JSON.stringify(badCtf))).toBe('field `event.result.defocusU`: expected number')
+    const badShift = structuredClone(motion) as any
+    badShift.event.result.shifts[3] = [1]
+    expect(refusal(JSON.stringify(badShift))).toMatch(/^field `event\.result\.shifts\[3\]/)
+    const wrongStep = structuredClone(motion) as any
+    wrongStep.event.step = 'ctf'
+    expect(refusal(JSON.stringify(wrongStep))).toMatch(/^field `event\.result\.defocusU`: expected required property/)
+    const unknownKind = {...motion, event: {kind: 'movieLost'}}
+    expect(refusal(JSON.stringify(unknownKind))).toMatch(/^field `event\.kind`: must be one of .*"movieLost"/)
+    expect(refusal(JSON.stringify({...motion, seq: 0}))).toBe('field `seq`: expected integer to be greater or equal to 1')
+  })
+})
