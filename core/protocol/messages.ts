@@ -14,6 +14,8 @@ export const HelloSchema = Type.Object({
   type: Type.Literal('hello'),
   protocol: Type.Integer(),
   agentId: AgentId,
+  /** The project to join (its name under the controller's projects folder). */
+  project: Type.String({minLength: 1, maxLength: 200}),
   token: Type.String({maxLength: 1024}),
   host: Type.String(),
   software: Type.String({description: 'emstream version of the agent'}),

@@ -11,7 +11,7 @@ import {
 } from './index.js'
 import {asEventMessages, sampleMovieEvents} from './samples.js'
 
-const hello: Hello = {type: 'hello', protocol: PROTOCOL_VERSION, agentId: 'krios-pc', token: 't0ken', host: 'krios-pc', software: '0.1.0'}
+const hello: Hello = {type: 'hello', protocol: PROTOCOL_VERSION, agentId: 'krios-pc', project: 'apoferritin', token: 't0ken', host: 'krios-pc', software: '0.1.0'}
 
 function refusal(frame: string | Buffer): string {
   const decoded = decodeAgentMessage(frame)
