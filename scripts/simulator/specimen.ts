@@ -43,7 +43,7 @@ const CARBON_POTENTIAL = 9
 /** Inelastic mean free path (nm) at 300 kV; scaled by velocity^2 at other voltages. */
 const INELASTIC_MFP_300KV = 350
 /** Phase RMS (rad) of 1 A^2 of 40 nm amorphous ice: gives Thon rings like a real micrograph. */
-const ICE_PHASE_RMS_PER_A = 0.05
+const ICE_PHASE_RMS_PER_A = 0.07
 /** Hexagonal ice reflections (A): (100), (002), (101). */
 const HEXAGONAL_ICE_SPACINGS = [3.9, 3.67, 3.44]
 
