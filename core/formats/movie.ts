@@ -3,6 +3,7 @@
 import {open} from 'node:fs/promises'
 import {FormatError} from './errors.js'
 import {openMrc} from './mrc-read.js'
+import {openTiff} from './tiff.js'
 
 export type MovieFormat = 'mrc' | 'tiff' | 'eer'
 
@@ -49,7 +50,21 @@ export async function detectMovieFormat(path: string): Promise<'mrc' | 'tiff-con
 export async function openMovie(path: string, opts: MovieOptions = {}): Promise<MovieReader> {
   const kind = await detectMovieFormat(path)
   if (kind === 'mrc') return openMrcMovie(path)
-  throw new FormatError(path, 'unknown-mode', `TIFF/EER movies are not readable yet (options ${JSON.stringify(opts)})`)
+  void opts
+  return openTiffMovie(path)
+}
+
+async function openTiffMovie(path: string): Promise<MovieReader> {
+  const tiff = await openTiff(path)
+  return {
+    path,
+    format: 'tiff',
+    width: tiff.width,
+    height: tiff.height,
+    frameCount: tiff.frameCount,
+    readFrame: (i) => tiff.readFrame(i),
+    close: () => tiff.close(),
+  }
 }
 
 async function openMrcMovie(path: string): Promise<MovieReader> {

@@ -1,0 +1,143 @@
+// TIFF LZW (compression 5): MSB-first variable-width codes, Clear 256, EOI 257, "early change"
+// width switch (TIFF 6.0 section 13). Typed-array tables: no per-code allocation.
+const CLEAR = 256
+const EOI = 257
+const FIRST_FREE = 258
+const MAX_CODES = 4096
+
+/** Thrown for streams that violate the code rules; callers add the file name. */
+export class LzwError extends Error {}
+
+/** Decodes into a buffer of the expected size (rows x row bytes); excess output is an error. */
+export function lzwDecode(input: Uint8Array, expectedBytes: number): Uint8Array {
+  const out = new Uint8Array(expectedBytes)
+  const prefix = new Uint16Array(MAX_CODES)
+  const suffix = new Uint8Array(MAX_CODES)
+  const first = new Uint8Array(MAX_CODES)
+  const length = new Uint16Array(MAX_CODES)
+  for (let i = 0; i < 256; i++) {
+    suffix[i] = i
+    first[i] = i
+    length[i] = 1
+  }
+  let next = FIRST_FREE
+  let width = 9
+  let old = -1
+  let written = 0
+  let bitBuffer = 0
+  let bitCount = 0
+  let inPos = 0
+  const writeCode = (code: number) => {
+    const n = length[code]
+    if (written + n > expectedBytes) throw new LzwError(`LZW stream decodes to more than the expected ${expectedBytes} bytes`)
+    let c = code
+    for (let i = written + n - 1; i >= written; i--) {
+      out[i] = suffix[c]
+      c = prefix[c]
+    }
+    written += n
+  }
+  for (;;) {
+    while (bitCount < width) {
+      if (inPos >= input.length) return finish(out, written, expectedBytes) // streams may omit EOI
+      bitBuffer = ((bitBuffer << 8) | input[inPos++]) >>> 0
+      bitCount += 8
+    }
+    const code = (bitBuffer >>> (bitCount - width)) & ((1 << width) - 1)
+    bitCount -= width
+    bitBuffer &= (1 << bitCount) - 1
+    if (code === EOI) break
+    if (code === CLEAR) {
+      next = FIRST_FREE
+      width = 9
+      old = -1
+      continue
+    }
+    if (old === -1) {
+      if (code >= 256) throw new LzwError(`LZW code ${code} after a Clear code`)
+      writeCode(code)
+      old = code
+      continue
+    }
+    if (code > next) throw new LzwError(`LZW code ${code} beyond the table (${next})`)
+    if (next < MAX_CODES) {
+      // New entry: old string + first byte of the current one (itself when code == next, the KwKwK case).
+      prefix[next] = old
+      suffix[next] = code === next ? first[old] : first[code]
+      first[next] = first[old]
+      length[next] = length[old] + 1
+      next++
+    }
+    writeCode(code)
+    old = code
+    if (next + 1 >= 1 << width && width < 12) width++
+  }
+  return finish(out, written, expectedBytes)
+}
+
+function finish(out: Uint8Array, written: number, expected: number): Uint8Array {
+  if (written !== expected) throw new LzwError(`LZW stream decodes to ${written} bytes, expected ${expected}`)
+  return out
+}
+
+/** Encodes bytes as one TIFF LZW strip (starts with Clear, ends with EOI). */
+export function lzwEncode(input: Uint8Array): Uint8Array {
+  // Child lookup keyed by (code, byte); a generation stamp avoids clearing the table on each Clear.
+  const childCode = new Uint16Array(MAX_CODES * 256)
+  const childStamp = new Uint32Array(MAX_CODES * 256)
+  let stamp = 1
+  let out = new Uint8Array(Math.max(64, (input.length * 3) >> 1))
+  let outPos = 0
+  let bitBuffer = 0
+  let bitCount = 0
+  let width = 9
+  let next = FIRST_FREE
+  const pushByte = (byte: number) => {
+    if (outPos >= out.length) {
+      const grown = new Uint8Array(out.length * 2)
+      grown.set(out)
+      out = grown
+    }
+    out[outPos++] = byte
+  }
+  const emit = (code: number) => {
+    bitBuffer = (bitBuffer << width) | code
+    bitCount += width
+    while (bitCount >= 8) {
+      bitCount -= 8
+      pushByte((bitBuffer >>> bitCount) & 0xff)
+    }
+    bitBuffer &= (1 << bitCount) - 1
+  }
+  emit(CLEAR)
+  if (input.length > 0) {
+    let current = input[0]
+    for (let i = 1; i < input.length; i++) {
+      const byte = input[i]
+      const key = (current << 8) | byte
+      if (childStamp[key] === stamp) {
+        current = childCode[key]
+        continue
+      }
+      emit(current)
+      childStamp[key] = stamp
+      childCode[key] = next++
+      // The decoder adds its entries one code later, hence the switch at 512/1024/2048.
+      if (next >= 4093) {
+        emit(CLEAR)
+        stamp++
+        next = FIRST_FREE
+        width = 9
+      } else if (next >= 1 << width && width < 12) {
+        width++
+      }
+      current = byte
+    }
+    emit(current)
+    next++
+    if (next >= 1 << width && width < 12) width++
+  }
+  emit(EOI)
+  if (bitCount > 0) pushByte((bitBuffer << (8 - bitCount)) & 0xff) // last byte padded with zero bits
+  return out.slice(0, outPos)
+}
