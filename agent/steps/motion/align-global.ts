@@ -1,0 +1,156 @@
+// Iterative alignment of a set of (low-resolution, B-factor filtered) frame spectra: each frame
+// is cross-correlated with the sum of the others. The first iteration finds the integer peak
+// of the correlation map (computed on a coarse grid) and refines it with a parabola; later
+// iterations take Newton steps on the continuous correlation, whose gradient and Hessian at
+// the current position are moments of the cross-power spectrum. That removes the parabola's
+// bias and costs one pass over the spectrum per frame instead of an inverse FFT.
+import {realFft2D} from '../../../core/numeric/fft.js'
+import {fourierShift} from '../../../core/numeric/fourier-shift.js'
+import {halfWidth, rowFrequency, spectrumLength} from '../../../core/numeric/half-complex.js'
+import {findPeak} from './peak.js'
+
+export interface AlignOptions {
+  /** Iterations at most. */
+  maxIterations: number
+  /** Stop when the RMS of the per-frame updates (px) is below this. */
+  tolerance: number
+  /** Largest shift searched for (px). */
+  searchRange: number
+  /** Size of the correlation map of the first (coarse) search; at most the spectra's size. */
+  coarseWidth: number
+  coarseHeight: number
+}
+
+export interface AlignResult {
+  /** Shift applied to each frame (px, content moves by +shift), frame 0 = [0, 0]. */
+  shifts: [number, number][]
+  iterations: number
+  converged: boolean
+  /** RMS update (px) of each iteration. */
+  updates: number[]
+}
+
+/** A Newton step longer than this (px) is not trusted: the frame gets a coarse search again. */
+const MAX_NEWTON_STEP = 2
+
+/**
+ * Aligns `spectra` (half-complex, width x height, modified in place: on return each is shifted
+ * by its result) and returns the shifts in pixels of this width x height grid.
+ */
+export function alignSpectra(spectra: Float32Array[], width: number, height: number, options: AlignOptions): AlignResult {
+  const n = spectra.length
+  const reference = new Float32Array(spectrumLength(width, height))
+  const shifts: [number, number][] = spectra.map(() => [0, 0])
+  const updates: number[] = []
+  const coarse = new CoarseSearch(width, height, options)
+  let converged = false
+  let iterations = 0
+  for (let iter = 1; iter <= options.maxIterations && !converged; iter++) {
+    iterations = iter
+    sumInto(reference, spectra)
+    const steps = spectra.map((s) => (iter === 1 ? null : newtonStep(reference, s, width, height)) ?? coarse.peak(reference, s))
+    // Frame 0 is the origin, as in RELION.
+    const [x0, y0] = steps[0]
+    let sum2 = 0
+    for (let f = 0; f < n; f++) {
+      const dx = steps[f][0] - x0
+      const dy = steps[f][1] - y0
+      fourierShift(spectra[f], width, height, dx, dy)
+      shifts[f][0] += dx
+      shifts[f][1] += dy
+      sum2 += dx * dx + dy * dy
+    }
+    const rms = Math.sqrt(sum2 / n)
+    updates.push(rms)
+    converged = rms < options.tolerance
+  }
+  return {shifts, iterations, converged, updates}
+}
+
+function sumInto(target: Float32Array, spectra: Float32Array[]): void {
+  target.fill(0)
+  for (const s of spectra) for (let i = 0; i < s.length; i++) target[i] += s[i]
+}
+
+/**
+ * Newton step towards the maximum of CC(d) = sum_k Re[(R - G) conj(G) e^{2 pi i k.d}] from d = 0,
+ * or null where the correlation is not locally concave or the step is too long.
+ */
+export function newtonStep(reference: Float32Array, frame: Float32Array, width: number, height: number): [number, number] | null {
+  const hw = halfWidth(width)
+  let gx = 0, gy = 0, hxx = 0, hyy = 0, hxy = 0
+  for (let j = 0; j < height; j++) {
+    const fy = rowFrequency(j, height) / height
+    let rgx = 0, rhxx = 0, rhxy = 0, rIm = 0, rRe = 0
+    for (let i = 0; i < hw; i++) {
+      const at = 2 * (j * hw + i)
+      const gRe = frame[at], gIm = frame[at + 1]
+      const oRe = reference[at] - gRe, oIm = reference[at + 1] - gIm
+      // C = (R - G) conj(G); column kx > 0 stands for itself and its Hermitian mirror.
+      const w = i === 0 ? 1 : 2
+      const cRe = w * (oRe * gRe + oIm * gIm)
+      const cIm = w * (oIm * gRe - oRe * gIm)
+      const fx = i / width
+      rgx += fx * cIm
+      rhxx += fx * fx * cRe
+      rhxy += fx * cRe
+      rIm += cIm
+      rRe += cRe
+    }
+    gx += rgx
+    gy += fy * rIm
+    hxx += rhxx
+    hxy += fy * rhxy
+    hyy += fy * fy * rRe
+  }
+  // d = -M^-1 g / (2 pi) with M the (positive definite at a maximum) moment matrix.
+  const det = hxx * hyy - hxy * hxy
+  if (!(hxx > 0 && det > 0)) return null
+  const dx = -(hyy * gx - hxy * gy) / det / (2 * Math.PI)
+  const dy = -(hxx * gy - hxy * gx) / det / (2 * Math.PI)
+  if (!(Math.hypot(dx, dy) <= MAX_NEWTON_STEP)) return null
+  return [dx, dy]
+}
+
+/** Peak search on a coarse correlation map: the cross-power spectrum cropped, inverse FFT. */
+class CoarseSearch {
+  private readonly cw: number
+  private readonly ch: number
+  private readonly cross: Float32Array
+  private readonly map: Float32Array
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly options: AlignOptions,
+  ) {
+    this.cw = Math.min(width, options.coarseWidth)
+    this.ch = Math.min(height, options.coarseHeight)
+    this.cross = new Float32Array(spectrumLength(this.cw, this.ch))
+    this.map = new Float32Array(this.cw * this.ch)
+  }
+
+  /** Shift (px of the fine grid) that best aligns frame to (reference - frame). */
+  peak(reference: Float32Array, frame: Float32Array): [number, number] {
+    const {cw, ch, width, height, cross} = this
+    const hw = halfWidth(width)
+    const chw = halfWidth(cw)
+    for (let j = 0; j < ch; j++) {
+      const ky = rowFrequency(j, ch)
+      const src = ky >= 0 ? ky : ky + height
+      for (let i = 0; i < chw; i++) {
+        const at = 2 * (src * hw + i)
+        const gRe = frame[at], gIm = frame[at + 1]
+        const oRe = reference[at] - gRe, oIm = reference[at + 1] - gIm
+        const to = 2 * (j * chw + i)
+        cross[to] = oRe * gRe + oIm * gIm
+        cross[to + 1] = oIm * gRe - oRe * gIm
+      }
+    }
+    realFft2D(cw, ch).inverse(cross, this.map)
+    const sx = width / cw
+    const sy = height / ch
+    const p = findPeak(this.map, cw, ch, this.options.searchRange / Math.max(sx, sy))
+    return [p.x * sx, p.y * sy]
+  }
+}

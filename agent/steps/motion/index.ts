@@ -1,0 +1,234 @@
+// The built-in motion correction step (the edge: files in, files out). Reads each frame once
+// to check it and find hot pixels, then again to gain-correct, repair and transform it; the
+// alignment runs on small cropped spectra, the aligned dose-weighted sum is made in Fourier
+// space from the full spectra with one inverse FFT at the output size.
+import {mkdir, writeFile} from 'node:fs/promises'
+import {basename, extname, join} from 'node:path'
+import {realFft2D} from '../../../core/numeric/fft.js'
+import {openMovie, type MovieReader} from '../../../core/formats/movie.js'
+import {writeMrc} from '../../../core/formats/mrc-write.js'
+import type {LocalMotionModel, MotionResult} from '../../../core/results/index.js'
+import {accumulatedMotion} from './accumulated-motion.js'
+import {alignSpectra} from './align-global.js'
+import {alignedSum, locallyWarpedSum, type AlignedSumInput} from './aligned-sum.js'
+import {alignmentSize, alignmentSpectrum, coarseSize, type GridSize} from './alignment-spectrum.js'
+import {badPixelList, markHotPixels, markWhere, replaceBadPixels} from './defects.js'
+import {doseWeightTable, framesEndDose} from './dose-weight.js'
+import {MotionError} from './errors.js'
+import {frameGroups, interpolateGroupShifts, type FrameGroup} from './frame-groups.js'
+import {checkGainOrientation, multiplyInPlace, orientationLooksWrong} from './gain.js'
+import {alignPatches, type PatchAlignment} from './align-local.js'
+import {loadGain, markDefectFile, sumAndCheckFrames} from './movie-input.js'
+import {formatMotionStar} from './motion-star.js'
+import {resolveMotionOptions, type MotionOptions} from './options.js'
+
+export {defaultMotionOptions, type MotionOptions} from './options.js'
+export {MotionError} from './errors.js'
+
+export async function correctMotion(moviePath: string, outDir: string, given: Partial<MotionOptions> = {}): Promise<MotionResult> {
+  const options = resolveMotionOptions(given)
+  const movie = await openMovie(moviePath, {eerUpsampling: options.eerUpsampling, eerGrouping: options.eerGrouping})
+  try {
+    return await correctOpenMovie(movie, outDir, options)
+  } finally {
+    await movie.close()
+  }
+}
+
+async function correctOpenMovie(movie: MovieReader, outDir: string, options: MotionOptions): Promise<MotionResult> {
+  const {width, height} = movie
+  const frameNumbers = usedFrames(movie, options)
+  const groups = frameGroups(frameNumbers.length, options.groupFrames)
+  if (groups.length < 2) {
+    throw new MotionError(movie.path, 'too-few-frames', `${frameNumbers.length} frame(s) to sum in groups of ${options.groupFrames}: at least 2 groups are needed to align`)
+  }
+  const pixelSize = options.pixelSize || movie.pixelSize || 0
+  const dosePerFrame = options.dosePerFrame || movie.dosePerFrame || 0
+  if (options.doseWeighting && !(pixelSize > 0)) throw missing(movie.path, 'pixel size', 'pixelSize')
+  if (options.doseWeighting && !(dosePerFrame > 0)) throw missing(movie.path, 'dose per frame', 'dosePerFrame')
+
+  const warnings: string[] = []
+  const gain = options.gainReference ? await loadGain(options, movie) : undefined
+  const rawSum = await sumAndCheckFrames(movie, frameNumbers)
+  const bad = new Uint8Array(width * height)
+  if (options.defectFile) await markDefectFile(bad, options.defectFile, width, height)
+  if (gain) {
+    markWhere(bad, gain.data, true)
+    const check = checkGainOrientation({width, height, data: rawSum}, gain.source, options.gainRotation, options.gainFlip, bad)
+    if (orientationLooksWrong(check)) {
+      warnings.push(
+        `gain reference ${options.gainReference} looks wrongly oriented: rotation ${check.best.rotation}, flip ${check.best.flip} ` +
+          `flattens the movie better (relative variance ${check.best.variance.toPrecision(3)} vs ${check.given.toPrecision(3)} with rotation ${options.gainRotation}, flip ${options.gainFlip})`,
+      )
+    }
+    multiplyInPlace(rawSum, gain.data)
+  }
+  const hot = options.hotPixelSigma > 0 ? markHotPixels(bad, rawSum, options.hotPixelSigma) : undefined
+  const hotPixels = hot?.count ? listMarked(bad, rawSum, hot.threshold, width) : []
+  const badList = badPixelList(bad)
+  const frameMean = (hot?.mean ?? mean(rawSum)) / frameNumbers.length
+
+  // Full spectra of every frame (needed for the sum) and their cropped, filtered copies (alignment).
+  const fft = realFft2D(width, height)
+  const fine = alignmentSize(width, height, options.bfactor)
+  const spectra: Float32Array[] = []
+  const small: Float32Array[] = []
+  for (let f = 0; f < frameNumbers.length; f++) {
+    const frame = await movie.readFrame(frameNumbers[f] - 1)
+    if (gain) multiplyInPlace(frame, gain.data)
+    if (badList.length) replaceBadPixels(frame, width, height, bad, badList, f, frameMean)
+    const spectrum = fft.forward(frame)
+    spectra.push(spectrum)
+    small.push(alignmentSpectrum(spectrum, width, height, fine, options.bfactor))
+  }
+
+  const {shifts, aligned} = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
+  small.length = 0
+  const local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(aligned, fine, groups, {width, height}, options) : undefined
+
+  const binned = binnedSize(movie.path, width, height, options.binning)
+  const doses = framesEndDose(frameNumbers, dosePerFrame, options.preExposure, options.voltage)
+  const sumInput: AlignedSumInput = {
+    spectra,
+    width,
+    height,
+    shifts,
+    outWidth: binned.width,
+    outHeight: binned.height,
+    doseWeights: options.doseWeighting ? doseWeightTable(width, height, pixelSize, doses) : undefined,
+    plain: options.saveNoDoseWeighting,
+  }
+  const sums = local ? locallyWarpedSum(sumInput, {...local, frameZ: shifts.map((_, f) => f)}) : alignedSum(sumInput)
+  spectra.length = 0
+
+  await mkdir(outDir, {recursive: true})
+  const root = join(outDir, basename(movie.path, extname(movie.path)))
+  const outPixelSize = pixelSize > 0 ? (pixelSize * width) / binned.width : undefined
+  const write = (path: string, image: Float32Array) =>
+    writeMrc(path, [image], {width: binned.width, height: binned.height, mode: 2, pixelSize: outPixelSize, labels: ['emstream motion correction']})
+  const micrograph = `${root}.mrc`
+  await write(micrograph, (sums.doseWeighted ?? sums.plain)!)
+  const micrographNoDW = sums.doseWeighted && sums.plain ? `${root}_noDW.mrc` : undefined
+  if (micrographNoDW) await write(micrographNoDW, sums.plain!)
+  if (!local && options.patchesX >= 3 && options.patchesY >= 3) {
+    warnings.push(`local alignment on ${options.patchesX}x${options.patchesY} patches did not give a usable model: global alignment only`)
+  }
+
+  const motion = accumulatedMotion(shifts, frameNumbers, dosePerFrame || 1, options.preExposure)
+  const starFile = `${root}.star`
+  await writeFile(
+    starFile,
+    formatMotionStar({
+      width,
+      height,
+      frameCount: movie.frameCount,
+      movieName: movie.path,
+      binning: width / binned.width,
+      pixelSize,
+      dosePerFrame,
+      preExposure: options.preExposure,
+      voltage: options.voltage,
+      startFrame: frameNumbers[0],
+      frameNumbers,
+      shifts,
+      gainReference: options.gainReference || undefined,
+      defectFile: options.defectFile || undefined,
+      hotPixels,
+      local: local && {
+        coeffX: local.coeffX,
+        coeffY: local.coeffY,
+        observations: local.patches.flatMap((p) => p.shifts.map(([sx, sy], g) => ({frame: local.frames[g] + frameNumbers[0], x: p.x, y: p.y, shiftX: sx, shiftY: sy}))),
+      },
+    }),
+  )
+  return {
+    micrograph,
+    micrographNoDW,
+    pixelSize: outPixelSize ?? 0,
+    shifts,
+    totalMotion: motion.total,
+    earlyMotion: motion.early,
+    lateMotion: motion.late,
+    localModel: local && toLocalModel(local),
+    starFile,
+    frames: frameNumbers.length,
+    dosePerFrame,
+    warnings: warnings.length ? warnings : undefined,
+  }
+}
+
+/** 1-based numbers of the frames to align and sum. */
+function usedFrames(movie: MovieReader, options: MotionOptions): number[] {
+  const last = options.lastFrame > 0 ? Math.min(options.lastFrame, movie.frameCount) : movie.frameCount
+  if (movie.frameCount < 2) {
+    throw new MotionError(movie.path, 'too-few-frames', `the movie has ${movie.frameCount} frame; motion correction needs at least 2`)
+  }
+  if (options.firstFrame > last) {
+    throw new MotionError(movie.path, 'too-few-frames', `firstFrame ${options.firstFrame} is past the last frame (${last} of ${movie.frameCount})`)
+  }
+  return Array.from({length: last - options.firstFrame + 1}, (_, i) => options.firstFrame + i)
+}
+
+function missing(file: string, what: string, field: string): MotionError {
+  return new MotionError(file, 'missing-parameter', `dose weighting needs the ${what}: the movie header has none, so set the motion option ${field}`)
+}
+
+/**
+ * Aligns the groups on the small spectra; per-frame shifts in input pixels (frame 0 = origin)
+ * and the group spectra, now aligned, for the patch step.
+ */
+function alignGlobal(small: Float32Array[], groups: FrameGroup[], frames: number, fine: GridSize, width: number, height: number, options: MotionOptions) {
+  const grouped = groupSpectra(small, groups)
+  const coarse = coarseSize(width, height, options.bfactor)
+  const sx = width / fine.width
+  const sy = height / fine.height
+  const result = alignSpectra(grouped, fine.width, fine.height, {
+    maxIterations: options.maxIterations,
+    tolerance: options.tolerance / Math.max(sx, sy),
+    searchRange: options.searchRange / Math.max(sx, sy),
+    coarseWidth: coarse.width,
+    coarseHeight: coarse.height,
+  })
+  const groupShifts = result.shifts.map(([x, y]) => [x * sx, y * sy] as [number, number])
+  const shifts = groups.every((g) => g.size === 1) ? groupShifts : interpolateGroupShifts(groups, groupShifts, frames)
+  return {shifts, aligned: grouped, result}
+}
+
+/** Sums of the frames' spectra per group (the groups themselves when every group is one frame). */
+export function groupSpectra(spectra: Float32Array[], groups: FrameGroup[]): Float32Array[] {
+  return groups.map((g) => {
+    if (g.size === 1) return spectra[g.start]
+    const sum = spectra[g.start].slice()
+    for (let f = g.start + 1; f < g.start + g.size; f++) {
+      const s = spectra[f]
+      for (let i = 0; i < sum.length; i++) sum[i] += s[i]
+    }
+    return sum
+  })
+}
+
+/** Output size after binning by Fourier cropping: even in both directions, as RELION requires. */
+export function binnedSize(file: string, width: number, height: number, binning: number): {width: number; height: number} {
+  if (binning === 1) return {width, height}
+  const w = Math.round(width / binning / 2) * 2
+  const h = Math.round(height / binning / 2) * 2
+  if (w < 2 || h < 2) throw new MotionError(file, 'binned-size', `binning ${binning} leaves ${w}x${h} of ${width}x${height}`)
+  return {width: w, height: h}
+}
+
+/** Hot pixels (above the threshold in the corrected unaligned sum) as coordinates, for the STAR. */
+function listMarked(mask: Uint8Array, sum: Float32Array, threshold: number, width: number): {x: number; y: number}[] {
+  const out: {x: number; y: number}[] = []
+  for (let i = 0; i < sum.length; i++) if (mask[i] && sum[i] > threshold) out.push({x: i % width, y: Math.floor(i / width)})
+  return out
+}
+
+function mean(values: Float32Array): number {
+  let s = 0
+  for (const v of values) s += v
+  return s / values.length
+}
+
+function toLocalModel(p: PatchAlignment): LocalMotionModel {
+  return {patchesX: p.patchesX, patchesY: p.patchesY, coeffX: p.coeffX, coeffY: p.coeffY, patches: p.patches}
+}

@@ -1,0 +1,80 @@
+// Reading what the step needs besides the frames' pixels: the gain reference (oriented and
+// checked against the movie), the defect file, and a first pass over the frames that rejects
+// unusable ones and sums them for hot-pixel detection and the gain orientation check.
+import {readFile} from 'node:fs/promises'
+import {extname} from 'node:path'
+import type {MovieReader} from '../../../core/formats/movie.js'
+import {readMrcImage} from '../../../core/formats/mrc-read.js'
+import {DefectSyntaxError, markRectangles, markWhere, parseDefectText} from './defects.js'
+import {MotionError} from './errors.js'
+import {firstNonFinite, orientGain, type Plane} from './gain.js'
+import type {MotionOptions} from './options.js'
+
+export interface LoadedGain {
+  /** Oriented to the movie: multiply frames by this. */
+  data: Float32Array
+  /** As stored in the file (for the orientation check). */
+  source: Plane
+}
+
+export async function loadGain(options: MotionOptions, movie: MovieReader): Promise<LoadedGain> {
+  const file = options.gainReference
+  const {image} = await readMrcImage(file)
+  const source: Plane = {width: image.width, height: image.height, data: image.data}
+  const bad = firstNonFinite(source.data)
+  if (bad >= 0) {
+    throw new MotionError(file, 'gain-values', `gain reference has a ${source.data[bad]} pixel at x=${bad % source.width}, y=${Math.floor(bad / source.width)}`)
+  }
+  if (!source.data.some((v) => v > 0)) throw new MotionError(file, 'gain-values', 'gain reference has no positive pixel')
+  const oriented = orientGain(source, options.gainRotation, options.gainFlip)
+  if (oriented.width !== movie.width || oriented.height !== movie.height) {
+    const swapped = oriented.width === movie.height && oriented.height === movie.width
+    throw new MotionError(
+      file,
+      'gain-size',
+      `gain reference is ${source.width}x${source.height} (${oriented.width}x${oriented.height} after rotation ${options.gainRotation}), ` +
+        `the movie ${movie.path} is ${movie.width}x${movie.height}` +
+        (swapped ? `; rotating it by 90 degrees would fit: set gainRotation to ${options.gainRotation % 2 === 0 ? '1 or 3' : '0 or 2'}` : ''),
+    )
+  }
+  return {data: oriented.data, source}
+}
+
+/** Marks the defect file's pixels: text "x y w h" rectangles, or an MRC map (non-zero = bad). */
+export async function markDefectFile(mask: Uint8Array, file: string, width: number, height: number): Promise<void> {
+  if (extname(file).toLowerCase() === '.txt') {
+    let rects
+    try {
+      rects = parseDefectText(await readFile(file, 'utf8'))
+    } catch (e) {
+      if (e instanceof DefectSyntaxError) throw new MotionError(file, 'defect-file', e.message)
+      throw new MotionError(file, 'defect-file', `cannot read the defect file: ${(e as Error).message}`)
+    }
+    markRectangles(mask, width, height, rects)
+    return
+  }
+  const {image} = await readMrcImage(file)
+  if (image.width !== width || image.height !== height) {
+    throw new MotionError(file, 'defect-file', `defect map is ${image.width}x${image.height}, the movie is ${width}x${height}`)
+  }
+  markWhere(mask, image.data, false)
+}
+
+/** Reads every used frame once: rejects NaN/Inf and empty frames, returns their raw sum. */
+export async function sumAndCheckFrames(movie: MovieReader, frameNumbers: number[]): Promise<Float32Array> {
+  const sum = new Float32Array(movie.width * movie.height)
+  for (const n of frameNumbers) {
+    const frame = await movie.readFrame(n - 1)
+    const bad = firstNonFinite(frame)
+    if (bad >= 0) {
+      throw new MotionError(movie.path, 'non-finite', `frame ${n} has a ${frame[bad]} pixel at x=${bad % movie.width}, y=${Math.floor(bad / movie.width)}`)
+    }
+    let any = false
+    for (let i = 0; i < frame.length; i++) {
+      sum[i] += frame[i]
+      if (frame[i] !== 0) any = true
+    }
+    if (!any) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
+  }
+  return sum
+}
