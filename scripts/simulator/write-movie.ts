@@ -1,0 +1,65 @@
+// Movie and gain files as a microscope writes them: MRC (modes 0/1/2/6, FEI1 dose header),
+// LZW TIFF (8-bit counts when they fit) and EER, through the shared core/formats encoders.
+import {writeFile} from 'node:fs/promises'
+import {encodeMrc, writeMrc} from '../../core/formats/mrc-write.js'
+import {encodeTiffMovie} from '../../core/formats/tiff.js'
+import type {Rng} from './rng.js'
+
+export type MovieFormat = 'mrc' | 'tiff' | 'eer'
+export type MrcMovieMode = 0 | 1 | 2 | 6
+
+export interface MovieEncoding {
+  format: MovieFormat
+  /** MRC data mode (default 1, int16 counts). */
+  mrcMode?: MrcMovieMode
+  /** EER: hardware frames per rendered frame (each rendered frame is split into this many). */
+  eerGrouping?: number
+  /** EER: random stream for splitting counts into hardware frames and sub-pixel positions. */
+  rng?: Rng
+}
+
+export interface MovieData {
+  width: number
+  height: number
+  frames: Float32Array[]
+  truth: {pixelSize: number; dosePerFrame: number; movie: string}
+}
+
+/** Largest count each integer MRC mode stores; a camera saturates, it does not wrap. */
+const MODE_MAX: Record<MrcMovieMode, number> = {0: 127, 1: 32767, 2: Infinity, 6: 65535}
+
+/** The file's bytes (the session writer streams them out in chunks). */
+export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
+  const {width, height} = movie
+  if (e.format === 'mrc') {
+    const mode = e.mrcMode ?? 1
+    const frames = saturate(movie.frames, MODE_MAX[mode])
+    return encodeMrc(frames, {width, height, mode, pixelSize: movie.truth.pixelSize, dosePerFrame: movie.truth.dosePerFrame, labels: [`emstream simulate ${movie.truth.movie}`]})
+  }
+  if (e.format === 'tiff') {
+    const max = movie.frames.reduce((m, f) => Math.max(m, maxOf(f)), 0)
+    const bitsPerSample = max <= 255 ? 8 : 16
+    return encodeTiffMovie(saturate(movie.frames, bitsPerSample === 8 ? 255 : 65535), {width, height, bitsPerSample, compression: 'lzw'})
+  }
+  throw new RangeError('EER writing waits for core/formats/eer.ts')
+}
+
+export async function writeMovie(path: string, movie: MovieData, format: MovieFormat | MovieEncoding): Promise<void> {
+  await writeFile(path, encodeMovie(movie, typeof format === 'string' ? {format} : format))
+}
+
+/** The gain reference as a float MRC (multiply raw frames by it, as RELION's --gainref does). */
+export async function writeGainReference(path: string, gain: Float32Array, width: number, height: number, pixelSize: number): Promise<void> {
+  await writeMrc(path, [gain], {width, height, mode: 2, pixelSize, labels: ['emstream simulate gain reference: multiply raw frames by this']})
+}
+
+function maxOf(f: Float32Array): number {
+  let m = 0
+  for (const v of f) if (v > m) m = v
+  return m
+}
+
+function saturate(frames: Float32Array[], max: number): Float32Array[] {
+  if (!Number.isFinite(max)) return frames
+  return frames.map((f) => (maxOf(f) <= max ? f : f.map((v) => Math.min(v, max))))
+}
