@@ -19,7 +19,8 @@ describe('multiScaleLog', () => {
     const pixelSize = 2.5 // A, so the diameters are 40 A and 80 A
     const spectrum = realFft2D(n, n).forward(data)
     const diameters = [20, 30, 40, 50, 60, 70, 80, 100, 120]
-    const r = multiScaleLog(spectrum, n, n, pixelSize, pixelSize, diameters)
+    const maps = multiScaleLog(spectrum, n, n, pixelSize, pixelSize, diameters)
+    const r = maps.target
     const argmaxNear = (cx: number, cy: number) => {
       let best = -1
       for (let y = cy - 6; y <= cy + 6; y++) for (let x = cx - 6; x <= cx + 6; x++) if (best < 0 || r.fom[y * n + x] > r.fom[best]) best = y * n + x
@@ -34,6 +35,9 @@ describe('multiScaleLog', () => {
     // Scale normalisation: both spheres have unit peak contrast and give about the same response.
     expect(r.fom[a] / r.fom[b]).toBeGreaterThan(0.9)
     expect(r.fom[a] / r.fom[b]).toBeLessThan(1.1)
+    // The decoy map sees the spheres as holes: its response at their centres is negative.
+    expect(maps.decoy.fom[a]).toBeCloseTo(-Math.min(...diameters.map((_, i) => multiScaleLog(spectrum, n, n, pixelSize, pixelSize, [diameters[i]]).target.fom[a])), 4)
+    expect(maps.decoy.fom[a]).toBeLessThan(0)
   })
 
   it('honours different pixel sizes per axis (physical frequencies)', () => {
@@ -47,7 +51,7 @@ describe('multiScaleLog', () => {
         if (r2 < 1) data[y * w + x] = Math.sqrt(1 - r2)
       }
     }
-    const r = multiScaleLog(realFft2D(w, h).forward(data), w, h, 3, 4, [40, 50, 60, 70, 80])
+    const r = multiScaleLog(realFft2D(w, h).forward(data), w, h, 3, 4, [40, 50, 60, 70, 80]).target
     expect(r.diameters[r.best[48 * w + 64]]).toBe(60)
   })
 })

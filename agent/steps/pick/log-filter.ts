@@ -18,6 +18,15 @@ export interface LogResponse {
 }
 
 /**
+ * The target map (blobs of the particles' contrast) and the decoy map (the same search on the
+ * negated image: blobs of the opposite contrast, which only noise and artefacts produce).
+ */
+export interface LogMaps {
+  target: LogResponse
+  decoy: LogResponse
+}
+
+/**
  * The diameters searched (A), ascending: the in-range ones (diameterMin..diameterMax in
  * `steps` even steps) plus out-of-range ones (multiples of min below, of max above).
  */
@@ -37,23 +46,29 @@ export function multiScaleLog(
   pixelSizeX: number,
   pixelSizeY: number,
   diameters: number[],
-): LogResponse {
+): LogMaps {
   if (diameters.length > 255) throw new RangeError(`at most 255 LoG diameters, got ${diameters.length}`)
   const fft = realFft2D(width, height)
   const k2 = frequencySquared(width, height, pixelSizeX, pixelSizeY)
-  const fom = new Float32Array(width * height).fill(-Infinity)
-  const best = new Uint8Array(width * height)
+  const n = width * height
+  const target = {fom: new Float32Array(n).fill(-Infinity), best: new Uint8Array(n), diameters}
+  const decoy = {fom: new Float32Array(n).fill(-Infinity), best: new Uint8Array(n), diameters}
   const filtered = new Float32Array(spectrum.length)
-  const response = new Float32Array(width * height)
+  const response = new Float32Array(n)
   diameters.forEach((d, index) => {
     applyRadialGain(spectrum, k2, logGain(d * SIGMA_PER_DIAMETER), filtered)
     fft.inverse(filtered, response)
-    for (let p = 0; p < response.length; p++) {
-      if (response[p] > fom[p]) {
-        fom[p] = response[p]
-        best[p] = index
+    for (let p = 0; p < n; p++) {
+      const v = response[p]
+      if (v > target.fom[p]) {
+        target.fom[p] = v
+        target.best[p] = index
+      }
+      if (-v > decoy.fom[p]) {
+        decoy.fom[p] = -v
+        decoy.best[p] = index
       }
     }
   })
-  return {fom, best, diameters}
+  return {target, decoy}
 }

@@ -8,7 +8,8 @@ import {multiScaleLog, searchDiameters} from './log-filter.js'
 import {pickMask} from './mask.js'
 import {intensityStats, outlierWindow, standardise} from './normalise.js'
 import type {PickOptions} from './options.js'
-import {findPeaks} from './peaks.js'
+import {findPeaks, inRangeStats} from './peaks.js'
+import {chooseThreshold} from './threshold.js'
 
 export interface Picks {
   /** [x = column, y = row] in micrograph pixels, best score first. */
@@ -18,6 +19,8 @@ export interface Picks {
   diameters: number[]
   /** Figure-of-merit threshold used, and its base (mean, sigma of in-range responses). */
   threshold: number
+  /** Estimated fraction of false picks among those kept (decoy peaks / picks above the threshold). */
+  estimatedFdr: number
   fomMean: number
   fomSigma: number
   /** Fraction of the micrograph masked as carbon / contamination / empty. */
@@ -30,9 +33,9 @@ export type PickKernelOptions = Omit<PickOptions, 'pixelSize' | 'pickName'>
 export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKernelOptions): Picks {
   validate(pixelSize, opts)
   const {bin, geometry} = planWorkingGeometry(image.width, image.height, pixelSize, opts.diameterMin / opts.workingPixelsPerMinDiameter)
-  const stats = intensityStats(image.data)
-  const {low, high} = outlierWindow(stats, opts.outlierZ)
-  const binned = binClamped(image, bin, low, high, stats.mean)
+  const intensity = intensityStats(image.data)
+  const {low, high} = outlierWindow(intensity, opts.outlierZ)
+  const binned = binClamped(image, bin, low, high, intensity.mean)
   const working = fourierResample(binned, geometry.width, geometry.height)
   standardise(working.data, opts.invert)
 
@@ -49,22 +52,32 @@ export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKern
     edgeY: edge / pixelSizeY,
   })
   const diameters = searchDiameters(opts.diameterMin, opts.diameterMax, opts.diameterSteps, opts.searchBelow, opts.searchAbove)
-  const response = multiScaleLog(spectrum, width, height, pixelSizeX, pixelSizeY, diameters)
-  const search = findPeaks(response, width, height, mask.allowed, {
+  const maps = multiScaleLog(spectrum, width, height, pixelSizeX, pixelSizeY, diameters)
+  const peakOpts = {
     diameterMin: opts.diameterMin,
     diameterMax: opts.diameterMax,
-    thresholdAdjust: opts.thresholdAdjust,
-    upperThreshold: opts.upperThreshold,
-    exclusionRadius: (d) => (opts.exclusionDistance ?? 0.6 * d) / meanPixel,
-    maxPicks: opts.maxPicks,
-  })
+    exclusionRadius: (d: number) => (opts.exclusionDistance ?? 0.6 * d) / meanPixel,
+  }
+  const stats = inRangeStats(maps.target, mask.allowed, peakOpts)
+  const targets = findPeaks(maps.target, width, height, mask.allowed, peakOpts)
+  const decoys = findPeaks(maps.decoy, width, height, mask.allowed, peakOpts)
+  const {threshold, estimatedFdr} = chooseThreshold(
+    targets.map((p) => p.score),
+    decoys.map((p) => p.score),
+    stats,
+    opts,
+  )
+  const upper = opts.upperThreshold === null ? Infinity : stats.mean + opts.upperThreshold * stats.sigma
+  // Peaks above the upper threshold have already claimed their disks; they are just not reported.
+  const kept = targets.filter((p) => p.score >= threshold && p.score <= upper).slice(0, opts.maxPicks ?? undefined)
   return {
-    coordinates: search.peaks.map((p) => [geometry.offset + p.x * geometry.scaleX, geometry.offset + p.y * geometry.scaleY]),
-    scores: search.peaks.map((p) => p.score),
-    diameters: search.peaks.map((p) => p.diameter),
-    threshold: search.threshold,
-    fomMean: search.mean,
-    fomSigma: search.sigma,
+    coordinates: kept.map((p) => [geometry.offset + p.x * geometry.scaleX, geometry.offset + p.y * geometry.scaleY]),
+    scores: kept.map((p) => p.score),
+    diameters: kept.map((p) => p.diameter),
+    threshold,
+    estimatedFdr,
+    fomMean: stats.mean,
+    fomSigma: stats.sigma,
     maskedFraction: mask.maskedFraction,
     geometry,
   }
