@@ -2,7 +2,7 @@
 // power(k) = background(k) + envelope(k) * CTF^2(k), both smooth (Chebyshev polynomials in k).
 // Fitting them together, rather than box-filtering the rings away first, leaves the ring shape
 // undistorted, which is what sub-0.1 % defocus accuracy at few rings (low defocus) needs.
-import {weightedLeastSquares} from './least-squares.js'
+import {solveNormalEquations} from './least-squares.js'
 
 /** A smooth curve over [kMin, kMax]: sum_j c_j T_j(t), t = 2 (k - kMin) / (kMax - kMin) - 1. */
 export interface SmoothCurve {
@@ -31,31 +31,104 @@ export function fitSpectrumModel(
   ctf2: ArrayLike<number>,
   degrees: CurveDegrees,
 ): SpectrumModel {
-  const n = k.length
-  let kMin = Infinity
-  let kMax = -Infinity
-  for (let i = 0; i < n; i++) {
-    kMin = Math.min(kMin, k[i])
-    kMax = Math.max(kMax, k[i])
+  return new SpectrumModelFitter(k, value, weight, degrees).fit(ctf2)
+}
+
+/**
+ * The same fit for many candidate CTF^2 curves over one profile (the defocus search): the basis,
+ * the background block of the normal equations and y'Wy are computed once.
+ */
+export class SpectrumModelFitter {
+  private readonly n: number
+  private readonly nb: number
+  private readonly ne: number
+  private readonly kMin: number
+  private readonly kMax: number
+  /** Chebyshev basis T_0..T_{stride-1} per sample, row-major. */
+  private readonly basis: Float64Array
+  private readonly stride: number
+  private readonly backgroundBlock: Float64Array
+  private readonly backgroundRhs: Float64Array
+  private readonly yy: number
+
+  constructor(
+    k: ArrayLike<number>,
+    private readonly value: ArrayLike<number>,
+    private readonly weight: ArrayLike<number>,
+    degrees: CurveDegrees,
+  ) {
+    const n = k.length
+    const nb = degrees.background + 1
+    const stride = Math.max(nb, degrees.envelope + 1)
+    let kMin = Infinity
+    let kMax = -Infinity
+    for (let i = 0; i < n; i++) {
+      kMin = Math.min(kMin, k[i])
+      kMax = Math.max(kMax, k[i])
+    }
+    const basis = new Float64Array(n * stride)
+    const row = new Float64Array(stride)
+    const block = new Float64Array(nb * nb)
+    const rhs = new Float64Array(nb)
+    let yy = 0
+    for (let i = 0; i < n; i++) {
+      chebyshev(toUnit(k[i], kMin, kMax), row)
+      basis.set(row, i * stride)
+      const w = weight[i]
+      yy += w * value[i] * value[i]
+      for (let a = 0; a < nb; a++) {
+        const wa = w * row[a]
+        rhs[a] += wa * value[i]
+        for (let b = 0; b < nb; b++) block[a * nb + b] += wa * row[b]
+      }
+    }
+    this.n = n
+    this.nb = nb
+    this.ne = degrees.envelope + 1
+    this.kMin = kMin
+    this.kMax = kMax
+    this.basis = basis
+    this.stride = stride
+    this.backgroundBlock = block
+    this.backgroundRhs = rhs
+    this.yy = yy
   }
-  const nb = degrees.background + 1
-  const ne = degrees.envelope + 1
-  const basis = new Float64Array(Math.max(nb, ne))
-  const fit = weightedLeastSquares(
-    n,
-    nb + ne,
-    (i, row) => {
-      chebyshev(toUnit(k[i], kMin, kMax), basis)
-      for (let j = 0; j < nb; j++) row[j] = basis[j]
-      for (let j = 0; j < ne; j++) row[nb + j] = basis[j] * ctf2[i]
-    },
-    value,
-    weight,
-  )
-  return {
-    background: {kMin, kMax, coefficients: fit.coefficients.slice(0, nb)},
-    envelope: {kMin, kMax, coefficients: fit.coefficients.slice(nb)},
-    rss: fit.rss,
+
+  fit(ctf2: ArrayLike<number>): SpectrumModel {
+    const {coefficients, rss} = this.solve(ctf2)
+    return {
+      background: {kMin: this.kMin, kMax: this.kMax, coefficients: coefficients.slice(0, this.nb)},
+      envelope: {kMin: this.kMin, kMax: this.kMax, coefficients: coefficients.slice(this.nb)},
+      rss,
+    }
+  }
+
+  rss(ctf2: ArrayLike<number>): number {
+    return this.solve(ctf2).rss
+  }
+
+  private solve(ctf2: ArrayLike<number>): {coefficients: Float64Array; rss: number} {
+    const {n, nb, ne, basis, stride, weight, value} = this
+    const m = nb + ne
+    const normal = new Float64Array(m * m)
+    const rhs = new Float64Array(m)
+    for (let a = 0; a < nb; a++) {
+      rhs[a] = this.backgroundRhs[a]
+      for (let b = 0; b < nb; b++) normal[a * m + b] = this.backgroundBlock[a * nb + b]
+    }
+    for (let i = 0; i < n; i++) {
+      const at = i * stride
+      const wc = weight[i] * ctf2[i]
+      const wcc = wc * ctf2[i]
+      for (let e = 0; e < ne; e++) {
+        const te = basis[at + e]
+        rhs[nb + e] += wc * te * value[i]
+        for (let a = 0; a < nb; a++) normal[a * m + nb + e] += wc * basis[at + a] * te
+        for (let f = e; f < ne; f++) normal[(nb + e) * m + nb + f] += wcc * te * basis[at + f]
+      }
+    }
+    for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) normal[a * m + b] = normal[b * m + a]
+    return solveNormalEquations(normal, rhs, m, this.yy)
   }
 }
 

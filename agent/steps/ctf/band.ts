@@ -59,3 +59,17 @@ export function gather(band: SpectrumBand, values: Float32Array): Float64Array {
   for (let t = 0; t < band.count; t++) out[t] = values[band.index[t]]
   return out
 }
+
+/** Every n-th pixel of a band: a regular subset for cheap coarse scoring. */
+export function everyNth(band: SpectrumBand, n: number): SpectrumBand {
+  const keep = (a: Float64Array) => a.filter((_, t) => t % n === 0)
+  return {
+    count: Math.ceil(band.count / n),
+    index: band.index.filter((_, t) => t % n === 0),
+    k: keep(band.k),
+    k2: keep(band.k2),
+    cos2: keep(band.cos2),
+    sin2: keep(band.sin2),
+    radius: keep(band.radius),
+  }
+}

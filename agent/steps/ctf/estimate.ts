@@ -4,10 +4,11 @@
 import type {CtfProfile} from '../../../core/results/index.js'
 import type {Image2D} from '../../../core/numeric/image.js'
 import {evaluateCurve, type CurveDegrees, type SpectrumModel} from './background.js'
-import {gather, spectrumBand} from './band.js'
+import {everyNth, gather, spectrumBand} from './band.js'
 import {opticsCoefficients, toCtffindConvention, type DefocusState} from './defocus.js'
-import {estimateAstigmatism, profileCtf2, searchDefocus} from './defocus-search.js'
-import {fitBandModel, refineDefocus} from './ctf-fit.js'
+import {estimateAstigmatism, searchDefocus} from './defocus-search.js'
+import {profileCtf2} from './profile-fit.js'
+import {fitBandModel, normaliseBand, refineDefocus} from './ctf-fit.js'
 import {defaultFitResolutionSettings, fitResolution} from './fit-resolution.js'
 import {averagePowerSpectrum, type PowerSpectrum} from './power-spectrum.js'
 import {equiphaseAverage, rotationalAverage} from './radial-profile.js'
@@ -31,7 +32,8 @@ export interface CtfEstimate {
 /** Polynomial degrees of background / envelope: over the fit band, and up to Nyquist. */
 const bandDegrees: CurveDegrees = {background: 6, envelope: 4}
 const fullDegrees: CurveDegrees = {background: 8, envelope: 6}
-const sectors = 12
+/** Astigmatism grid step (A): well inside the refinement's basin (~600 A at 5 A). */
+const astigmatismStep = 300
 
 export type EstimateSettings = Omit<CtfOptions, 'pixelSize' | 'writeDiagnostic'>
 
@@ -55,7 +57,10 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
     phaseShifts: phaseGrid(o),
     degrees: bandDegrees,
   })
-  const start = estimateAstigmatism(band, values, c, coarse, {maxAstigmatism: o.maxAstigmatism, step: o.defocusStep, sectors, degrees: bandDegrees})
+  const isotropic = {mean: coarse.mean, cos2: 0, sin2: 0, phaseShift: coarse.phaseShift}
+  const sparse = everyNth(band, 4)
+  const sparseBand = normaliseBand(sparse, gather(sparse, spectrum.power), fitBandModel(band, values, c, isotropic, unit, bandDegrees))
+  const start = estimateAstigmatism(sparse, sparseBand, c, coarse, {maxAstigmatism: o.maxAstigmatism, step: astigmatismStep})
   const refined = refineDefocus(band, values, c, start, {fitPhaseShift: o.findPhaseShift, degrees: bandDegrees, rounds: 3, unit})
 
   // Profile, fit and fit resolution over everything from minResolution to Nyquist.

@@ -29,13 +29,22 @@ export function weightedLeastSquares(
     }
   }
   for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) normal[a * n + b] = normal[b * n + a]
+  return solveNormalEquations(normal, rhs, n, yy)
+}
+
+/**
+ * Solves the normal equations (X'WX) c = X'Wy (destroying both) with a tiny ridge against
+ * near-collinear bases; yy = y'Wy gives the residual sum of squares without another pass.
+ */
+export function solveNormalEquations(normal: Float64Array, rhs: Float64Array, n: number, yy: number): {coefficients: Float64Array; rss: number} {
   let trace = 0
   for (let a = 0; a < n; a++) trace += normal[a * n + a]
   for (let a = 0; a < n; a++) normal[a * n + a] += 1e-10 * (trace / n) + 1e-300
-  const coefficients = solveLinear(normal.slice(), rhs.slice(), n)
-  // rss = y'Wy - 2 c'X'Wy + c'X'WXc = y'Wy - c'rhs at the solution of the normal equations.
+  const saved = rhs.slice()
+  const coefficients = solveLinear(normal, rhs, n)
+  // rss = y'Wy - c'X'Wy at the solution of the normal equations.
   let fit = 0
-  for (let a = 0; a < n; a++) fit += coefficients[a] * rhs[a]
+  for (let a = 0; a < n; a++) fit += coefficients[a] * saved[a]
   return {coefficients, rss: Math.max(0, yy - fit)}
 }
 

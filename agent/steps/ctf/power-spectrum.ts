@@ -42,36 +42,47 @@ export function averagePowerSpectrum(image: Image2D, pixelSize: number, opts: Po
   return {box, pixelSize: spectrumPixel, power, samplesPerPixel}
 }
 
-/** Averages |F|^2 of the fine half-complex spectrum into coarse bins (nearest coarse index). */
+/**
+ * Averages |F|^2 of the fine half-complex spectrum into coarse bins by bilinear splatting: each
+ * fine sample is shared between its 2 x 2 nearest coarse bins, so every coarse bin's weighted
+ * mean frequency is exactly its own (nearest-bin assignment shifts it by up to half a fine
+ * sample, a bias of ~0.2 % in defocus).
+ */
 function blockAverage(spectrum: Float32Array, width: number, height: number, box: number, scaleX: number, scaleY: number): Float32Array {
   const columns = spectrumColumns(box)
   const sum = new Float64Array(columns * box)
-  const count = new Float64Array(columns * box)
-  const fineColumns = halfWidth(width)
-  const coarseColumn = new Int32Array(fineColumns)
-  for (let i = 0; i < fineColumns; i++) {
-    const c = Math.round(i * scaleX)
-    coarseColumn[i] = c < columns ? c : -1
-  }
+  const weight = new Float64Array(columns * box)
+  const fineColumns = Math.min(halfWidth(width), Math.floor((columns - 1) / scaleX) + 1)
   const half = box / 2
   for (let j = 0; j < height; j++) {
     const ky = j <= height / 2 ? j : j - height
-    const r = Math.round(ky * scaleY) + half
-    if (r < 0 || r >= box) continue
-    const rowAt = j * 2 * fineColumns
-    const binAt = r * columns
+    const y = ky * scaleY + half
+    const r0 = Math.floor(y)
+    if (r0 < -1 || r0 >= box) continue
+    const fy = y - r0
+    const rowAt = j * 2 * halfWidth(width)
     for (let i = 0; i < fineColumns; i++) {
-      const c = coarseColumn[i]
-      if (c < 0) break
+      const x = i * scaleX
+      const c0 = Math.floor(x)
+      const fx = x - c0
       const re = spectrum[rowAt + 2 * i]
       const im = spectrum[rowAt + 2 * i + 1]
-      sum[binAt + c] += re * re + im * im
-      count[binAt + c]++
+      const p = re * re + im * im
+      splat(sum, weight, columns, box, r0, c0, (1 - fy) * (1 - fx), p)
+      splat(sum, weight, columns, box, r0, c0 + 1, (1 - fy) * fx, p)
+      splat(sum, weight, columns, box, r0 + 1, c0, fy * (1 - fx), p)
+      splat(sum, weight, columns, box, r0 + 1, c0 + 1, fy * fx, p)
     }
   }
   const power = new Float32Array(columns * box)
-  for (let t = 0; t < power.length; t++) power[t] = count[t] > 0 ? sum[t] / count[t] : 0
+  for (let t = 0; t < power.length; t++) power[t] = weight[t] > 0 ? sum[t] / weight[t] : 0
   return power
+}
+
+function splat(sum: Float64Array, weight: Float64Array, columns: number, box: number, r: number, c: number, w: number, p: number): void {
+  if (w === 0 || r < 0 || r >= box || c >= columns) return
+  sum[r * columns + c] += w * p
+  weight[r * columns + c] += w
 }
 
 /** Centre crop minus its mean, with a cosine taper at the edges so they leave no cross in the spectrum. */

@@ -1,6 +1,5 @@
-// 1D averages of the band's pixels: by radius (rotational), by radius within azimuthal sectors,
-// and "equiphase" (by the frequency that has the same chi at the mean defocus, CTFFIND's
-// astigmatism-aware average, which keeps the rings sharp however astigmatic the spectrum).
+// 1D averages of the band's pixels: by radius (rotational) and "equiphase" (by the frequency
+// that has the same chi at the mean defocus, CTFFIND's astigmatism-aware average, which keeps the rings sharp however astigmatic the spectrum).
 import type {ChiCoefficients} from '../../../core/ctf/ctf-model.js'
 import type {SpectrumBand} from './band.js'
 import type {DefocusState} from './defocus.js'
@@ -53,34 +52,6 @@ export function rotationalAverage(band: SpectrumBand, values: ArrayLike<number>)
     max = Math.max(max, bin[t])
   }
   return binnedProfile(bin, band.k, values, max + 1)
-}
-
-/** Rotational averages of `sectors` equal azimuthal sectors covering (-90, 90] deg; sector s is centred on azimuth sectorCentre(s). */
-export function sectorAverages(band: SpectrumBand, values: ArrayLike<number>, sectors: number): RadialProfile[] {
-  const width = Math.PI / sectors
-  const members: number[][] = Array.from({length: sectors}, () => [])
-  for (let t = 0; t < band.count; t++) {
-    const azimuth = 0.5 * Math.atan2(band.sin2[t], band.cos2[t]) // (-pi/2, pi/2]
-    const s = Math.min(sectors - 1, Math.floor((azimuth + Math.PI / 2) / width))
-    members[s].push(t)
-  }
-  return members.map((list) => {
-    const bin = new Int32Array(list.length)
-    const k = new Float64Array(list.length)
-    const v = new Float64Array(list.length)
-    let max = 0
-    list.forEach((t, i) => {
-      bin[i] = Math.round(band.radius[t])
-      k[i] = band.k[t]
-      v[i] = values[t]
-      max = Math.max(max, bin[i])
-    })
-    return binnedProfile(bin, k, v, max + 1)
-  })
-}
-
-export function sectorCentre(s: number, sectors: number): number {
-  return -Math.PI / 2 + (s + 0.5) * (Math.PI / sectors)
 }
 
 /**
