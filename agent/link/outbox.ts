@@ -6,6 +6,8 @@ import {join} from 'node:path'
 
 export interface OutboxEntry<E> {
   seq: number
+  /** When the agent recorded the event (ms since epoch). */
+  at: number
   event: E
 }
 
@@ -25,7 +27,6 @@ export class Outbox<E> {
   private readonly entries: OutboxEntry<E>[] = []
   /** Everything at or below this seq has been acknowledged. */
   private ackedThrough = 0
-  private readonly ackedAbove = new Set<number>()
   private last = 0
   private droppedLines = 0
   private fd: number
@@ -50,9 +51,9 @@ export class Outbox<E> {
   }
 
   /** Appends durably; `seq` must be nextSeq() (it may have been stamped on a state record first). */
-  append(event: E, seq = this.nextSeq()): OutboxEntry<E> {
+  append(event: E, seq = this.nextSeq(), at = Date.now()): OutboxEntry<E> {
     if (seq !== this.last + 1) throw new OutboxError(this.file, `seq ${seq} out of order (last ${this.last})`)
-    const entry = {seq, event}
+    const entry = {seq, at, event}
     writeSync(this.fd, JSON.stringify(entry) + '\n')
     fsyncSync(this.fd)
     this.last = seq
@@ -70,25 +71,33 @@ export class Outbox<E> {
     return this.entries
   }
 
-  /** Drops acknowledged events (acks may arrive in any order). Unknown or repeated acks are ignored. */
-  ack(seqs: number[]): void {
-    let changed = false
-    for (const seq of seqs) {
-      if (seq <= this.ackedThrough || seq > this.last || this.ackedAbove.has(seq)) continue
-      this.ackedAbove.add(seq)
-      changed = true
-    }
-    if (!changed) return
-    while (this.ackedAbove.delete(this.ackedThrough + 1)) this.ackedThrough++
-    const before = this.entries.length
-    const kept = this.entries.filter((e) => e.seq > this.ackedThrough && !this.ackedAbove.has(e.seq))
-    this.entries.splice(0, this.entries.length, ...kept)
-    this.droppedLines += before - kept.length
+  /** Drops every event with seq <= `seq` (the controller's acks are cumulative). Stale acks are ignored. */
+  ackThrough(seq: number): void {
+    const through = Math.min(seq, this.last)
+    if (through <= this.ackedThrough) return
+    this.ackedThrough = through
+    let drop = 0
+    while (drop < this.entries.length && this.entries[drop].seq <= through) drop++
+    this.entries.splice(0, drop)
+    this.droppedLines += drop
     // Rename keeps the file whole across a crash; losing the newest acks only causes a replay
     // (the controller de-duplicates), so no fsync per ack.
     writeFileSync(`${this.ackFile}.tmp`, JSON.stringify({ackedThrough: this.ackedThrough, last: this.last}))
     renameSync(`${this.ackFile}.tmp`, this.ackFile)
     if (this.droppedLines > 256 && this.droppedLines > this.entries.length) this.compact()
+  }
+
+  /**
+   * The controller has applied seqs beyond ours: this agent's state folder was reset. Continue
+   * after them (without a gap), since reusing them would have the new events dropped as duplicates.
+   */
+  advanceTo(seq: number): void {
+    if (seq <= this.last) return
+    if (this.entries.length > 0) throw new OutboxError(this.file, `cannot skip to seq ${seq} with ${this.entries.length} events pending`)
+    this.last = seq
+    this.ackedThrough = seq
+    writeDurably(`${this.ackFile}.tmp`, JSON.stringify({ackedThrough: this.ackedThrough, last: this.last}))
+    renameSync(`${this.ackFile}.tmp`, this.ackFile)
   }
 
   close(): void {

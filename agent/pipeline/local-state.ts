@@ -4,14 +4,14 @@
 // is queued, so after a crash the agent neither redoes finished steps nor skips a movie.
 import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import type {MovieRecord, StepFailure, StepName} from './movie.js'
+import type {MovieRecord, StepFailure, StepName, StepRunRecord, StepState} from './movie.js'
 
 /** One durable transition. `seq` is the sequence number of the event it caused, when it caused one. */
 export type StateRecord = (
   | {t: 'movie'; movie: MovieRecord}
-  | {t: 'step-started'; id: string; step: StepName; at: number}
-  | {t: 'step-done'; id: string; step: StepName; at: number; result: unknown}
-  | {t: 'step-failed'; id: string; step: StepName; at: number; error: string; final: boolean}
+  | {t: 'step-started'; id: string; step: StepName; at: number; version: number; program: string}
+  | {t: 'step-done'; id: string; step: StepName; at: number; result: unknown; run: StepRunRecord}
+  | {t: 'step-failed'; id: string; step: StepName; at: number; error: string; final: boolean; run?: StepRunRecord}
   | {t: 'movie-failed'; id: string; at: number; failure: StepFailure}
   | {t: 'movie-done'; id: string; at: number}
 ) & {seq?: number}
@@ -85,16 +85,16 @@ export class LocalState {
     return this.write({t: 'movie', movie: {...movie, order: this.nextOrder, status: 'queued', steps: {}}})
   }
 
-  stepStarted(id: string, step: StepName): MovieRecord {
-    return this.write({t: 'step-started', id, step, at: Date.now()})
+  stepStarted(id: string, step: StepName, version: number, program: string): MovieRecord {
+    return this.write({t: 'step-started', id, step, at: Date.now(), version, program})
   }
 
-  stepDone(id: string, step: StepName, result: unknown): MovieRecord {
-    return this.write({t: 'step-done', id, step, at: Date.now(), result})
+  stepDone(id: string, step: StepName, result: unknown, run: StepRunRecord): MovieRecord {
+    return this.write({t: 'step-done', id, step, at: Date.now(), result, run})
   }
 
-  stepFailed(id: string, step: StepName, error: string, final: boolean): MovieRecord {
-    return this.write({t: 'step-failed', id, step, at: Date.now(), error, final})
+  stepFailed(id: string, step: StepName, error: string, final: boolean, run?: StepRunRecord): MovieRecord {
+    return this.write({t: 'step-failed', id, step, at: Date.now(), error, final, ...(run ? {run} : {})})
   }
 
   movieFailed(id: string, failure: StepFailure): MovieRecord {
@@ -163,7 +163,7 @@ export class LocalState {
     switch (record.t) {
       case 'step-started': {
         const attempts = (movie.steps[record.step]?.attempts ?? 0) + 1
-        movie.steps[record.step] = {status: 'running', attempts, startedAt: record.at}
+        movie.steps[record.step] = {status: 'running', attempts, startedAt: record.at, version: record.version, program: record.program}
         break
       }
       case 'step-done':
@@ -201,6 +201,7 @@ export class LocalState {
   }
 }
 
-function stepOf(movie: MovieRecord, step: StepName) {
-  return movie.steps[step] ?? {status: 'running' as const, attempts: 1, startedAt: 0}
+/** A step's state; a failure before the step could start (bad options) has none yet. */
+function stepOf(movie: MovieRecord, step: StepName): StepState {
+  return movie.steps[step] ?? {status: 'running', attempts: 1, startedAt: 0, version: 0, program: ''}
 }

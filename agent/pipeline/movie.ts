@@ -1,18 +1,25 @@
 // A movie's life on the agent: found -> (motion -> ctf -> picking -> preview) -> done, or
 // failed(step, reason) once a step has used up its attempts.
+import type {StepRun} from '../../core/protocol/events.js'
 import type {StepName} from '../../core/workflow/types.js'
 import type {MovieSidecar} from '../watch/sidecar.js'
 
 export {STEP_NAMES, type StepName} from '../../core/workflow/types.js'
 
 export interface StepFailure {
-  step: StepName | 'import'
+  step: StepName
   message: string
 }
+
+/** Provenance of a step run as recorded locally (the host is added on the wire). */
+export type StepRunRecord = Omit<StepRun, 'host'>
 
 export interface StepState {
   status: 'running' | 'done' | 'failed'
   attempts: number
+  /** Workflow revision the step ran under. */
+  version: number
+  program: string
   startedAt: number
   finishedAt?: number
   /** The step's result object (core/results), when done. */
@@ -32,6 +39,7 @@ export interface MovieRecord {
   foundAt: number
   size: number
   mtimeMs: number
+  format: 'mrc' | 'tiff' | 'eer'
   /** A 2D micrograph (one section) skips motion correction. */
   kind: 'movie' | 'micrograph'
   sidecar?: MovieSidecar

@@ -13,20 +13,22 @@ const stepModule = new URL('./fixtures/file-steps.ts', import.meta.url).href
 function binding(name: StepName, from: StepName | undefined, out: string, extra: {failOn?: string; entry?: string} = {}): StepBinding {
   return {
     name,
+    program: 'builtin',
+    version: 1,
     applies: () => true,
     resources: {cpu: 1, gpu: 0},
-    call: (movie, results) => ({
-      module: stepModule,
-      entry: extra.entry ?? 'copyStep',
-      args: [from ? (results[from] as {output: string}).output : movie.path, join(out, name), {tag: name, failOn: extra.failOn}],
-    }),
+    call: (movie, results) => {
+      const parameters = {tag: name, failOn: extra.failOn}
+      const input = from ? (results[from] as {output: string}).output : movie.path
+      return {call: {module: stepModule, entry: extra.entry ?? 'copyStep', args: [input, join(out, name), parameters]}, parameters}
+    },
   }
 }
 
 function movieAt(dir: string, name: string, text = 'frames'): Omit<MovieRecord, 'order' | 'status' | 'steps'> {
   const path = join(dir, name)
   writeFileSync(path, text)
-  return {id: name, path, foundAt: Date.now(), size: text.length, mtimeMs: 0, kind: 'movie'}
+  return {id: name, path, foundAt: Date.now(), size: text.length, mtimeMs: 0, format: 'mrc', kind: 'movie'}
 }
 
 const runners: StepRunner[] = []
@@ -39,7 +41,7 @@ function setUp(steps: (out: string) => StepBinding[], cpu = 2) {
   const runner = new StepRunner(cpu)
   runners.push(runner)
   const state = LocalState.open(join(dir, 'state'))
-  const pipeline = new Pipeline({state, steps: steps(join(dir, 'out')), pool: new ResourcePool(cpu, []), executor: runner, attempts: 2})
+  const pipeline = new Pipeline({state, steps: steps(join(dir, 'out')), pool: new ResourcePool(cpu, []), executor: runner, attempts: 2, softwareVersion: 'test'})
   return {dir, state, pipeline, runner}
 }
 
@@ -93,6 +95,7 @@ describe('Pipeline', () => {
       pool: new ResourcePool(2, []),
       executor,
       attempts: 1,
+      softwareVersion: 'test',
     })
     for (let i = 0; i < 6; i++) pipeline.add(movieAt(dir, `m${i}.mrc`))
     await pipeline.idle()
@@ -107,10 +110,11 @@ describe('Pipeline', () => {
     // Simulate a crash while b's ctf was running: motion done, ctf started, then the process died.
     pipeline.stop()
     const b = pipeline.add(movieAt(dir, 'b.mrc'))
-    state.stepStarted(b.id, 'motion')
-    state.stepDone(b.id, 'motion', {output: join(dir, 'out', 'motion', 'b.mrc.motion'), tag: 'motion'})
+    const run = {program: 'builtin', version: 'test', argv: [], parameters: {}, startedAt: 0, endedAt: 0, exitStatus: null, stderrTail: ''}
+    state.stepStarted(b.id, 'motion', 1, 'builtin')
+    state.stepDone(b.id, 'motion', {output: join(dir, 'out', 'motion', 'b.mrc.motion'), tag: 'motion'}, run)
     writeFileSync(join(dir, 'out', 'motion', 'b.mrc.motion'), 'frames')
-    state.stepStarted(b.id, 'ctf')
+    state.stepStarted(b.id, 'ctf', 1, 'builtin')
     state.close()
     appendFileSync(join(dir, 'state', 'movies.jsonl'), '{"t":"step-done","id":"b.mr') // torn write
 
@@ -125,6 +129,7 @@ describe('Pipeline', () => {
       pool: new ResourcePool(2, []),
       executor: runner,
       attempts: 1,
+      softwareVersion: 'test',
     })
     again.resume()
     await again.idle()

@@ -2,16 +2,21 @@
 // step k is done while other movies occupy other steps. Oldest movie first; a step that does
 // not fit the free resources reserves them, so younger movies cannot starve it.
 import type {LocalState} from './local-state.js'
-import type {MovieRecord, StepName} from './movie.js'
+import type {MovieRecord, StepName, StepRunRecord} from './movie.js'
 import {ResourcePool, type Grant, type ResourceRequest} from './resources.js'
 import type {StepCall} from './step-runner.js'
 
 /** How the pipeline runs one step: which function, with what, holding which resources. */
 export interface StepBinding {
   name: StepName
+  /** "builtin" or the external program's name. */
+  program: string
+  /** Workflow revision these settings come from. */
+  version: number
   applies(movie: MovieRecord): boolean
   resources: ResourceRequest
-  call(movie: MovieRecord, results: Partial<Record<StepName, unknown>>, grant: Grant): StepCall
+  /** The call, and the options it passes (recorded as the run's parameters). */
+  call(movie: MovieRecord, results: Partial<Record<StepName, unknown>>, grant: Grant): {call: StepCall; parameters: Record<string, unknown>}
 }
 
 export interface StepExecutor {
@@ -25,6 +30,8 @@ export interface PipelineOptions {
   executor: StepExecutor
   /** Tries per step before the movie is failed. */
   attempts: number
+  /** Version of the built-in programs (emstream's). */
+  softwareVersion: string
   log?: (line: string, fields?: Record<string, unknown>) => void
 }
 
@@ -41,16 +48,22 @@ export class Pipeline {
   private readonly idleWaiters: (() => void)[] = []
   private stopped = false
 
-  constructor(private readonly options: PipelineOptions) {
+  constructor(private options: PipelineOptions) {
     for (const step of options.steps) step.resources = options.pool.clamp(step.resources)
   }
 
   /** Registers a found movie (durably) and schedules it. */
-  add(movie: Omit<MovieRecord, 'order' | 'status' | 'steps'>, importFailure?: string): MovieRecord {
+  add(movie: Omit<MovieRecord, 'order' | 'status' | 'steps'>): MovieRecord {
     const record = this.options.state.addMovie(movie)
-    if (importFailure !== undefined) this.options.state.movieFailed(record.id, {step: 'import', message: importFailure})
     this.schedule()
     return record
+  }
+
+  /** Runs new steps with these bindings (a new workflow revision); running steps finish as they were. */
+  rebind(steps: StepBinding[]): void {
+    for (const step of steps) step.resources = this.options.pool.clamp(step.resources)
+    this.options.steps = steps
+    this.schedule()
   }
 
   /** Schedules what local state left queued (after a restart). */
@@ -114,32 +127,48 @@ export class Pipeline {
   private start(movie: MovieRecord, step: StepBinding, grant: Grant): void {
     const {state, executor} = this.options
     this.running.set(movie.id, step.name)
-    let call: StepCall
+    let prepared: ReturnType<StepBinding['call']>
     try {
-      call = step.call(movie, resultsOf(movie), grant)
+      prepared = step.call(movie, resultsOf(movie), grant)
     } catch (e) {
-      this.finish(movie, step, grant, e)
+      this.finish(movie, step, grant, undefined, e)
       return
     }
-    state.stepStarted(movie.id, step.name)
+    state.stepStarted(movie.id, step.name, step.version, step.program)
     this.options.log?.(`${movie.id}: ${step.name} started`, {movie: movie.id, step: step.name})
-    executor.run(call).then(
-      (result) => this.finish(movie, step, grant, undefined, result),
-      (error: unknown) => this.finish(movie, step, grant, error),
+    const run = {program: step.program, parameters: prepared.parameters, startedAt: Date.now()}
+    executor.run(prepared.call).then(
+      (result) => this.finish(movie, step, grant, run, undefined, result),
+      (error: unknown) => this.finish(movie, step, grant, run, error),
     )
   }
 
-  private finish(movie: MovieRecord, step: StepBinding, grant: Grant, error: unknown, result?: unknown): void {
+  private finish(
+    movie: MovieRecord,
+    step: StepBinding,
+    grant: Grant,
+    started: {program: string; parameters: Record<string, unknown>; startedAt: number} | undefined,
+    error: unknown,
+    result?: unknown,
+  ): void {
     const {state, pool, attempts} = this.options
     pool.give(grant)
     this.running.delete(movie.id)
+    const run: StepRunRecord | undefined = started && {
+      ...started,
+      version: this.options.softwareVersion,
+      argv: [],
+      endedAt: Date.now(),
+      exitStatus: null,
+      stderrTail: '',
+    }
     if (error === undefined) {
-      state.stepDone(movie.id, step.name, result)
+      state.stepDone(movie.id, step.name, result, run!)
       this.options.log?.(`${movie.id}: ${step.name} done`, {movie: movie.id, step: step.name})
     } else {
       const message = error instanceof Error ? error.message : String(error)
       const final = (movie.steps[step.name]?.attempts ?? attempts) >= attempts
-      state.stepFailed(movie.id, step.name, message, final)
+      state.stepFailed(movie.id, step.name, message, final, run)
       this.options.log?.(`${movie.id}: ${step.name} failed${final ? '' : ' (will retry)'}: ${message}`, {
         movie: movie.id,
         step: step.name,

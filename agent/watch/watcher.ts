@@ -18,6 +18,8 @@ export interface WatchOptions {
   usePolling: boolean
   /** Polling interval (ms) when usePolling. */
   pollIntervalMs: number
+  /** Sub-folder levels to descend (0 = the folder itself; undefined = all). */
+  depth?: number
   /** Paths already registered (from local state): skipped without any I/O. */
   isKnown: (path: string) => boolean
   checkComplete: CompletenessCheck
@@ -66,6 +68,7 @@ export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
       interval: this.options.pollIntervalMs,
       binaryInterval: this.options.pollIntervalMs,
       ignoreInitial: false,
+      ...(this.options.depth !== undefined ? {depth: this.options.depth} : {}),
       // Only directories and matching files are watched at all.
       ignored: (path, stats) => stats?.isFile() === true && !this.matches(path),
     })

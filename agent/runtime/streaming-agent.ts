@@ -1,0 +1,226 @@
+// The streaming agent: watch -> pipeline -> local state -> outbox -> controller link, wired
+// once. It keeps processing while the controller is away, and resumes after a restart from
+// its state folder without redoing or skipping anything.
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {join, relative, resolve, sep} from 'node:path'
+import type {AgentEvent, SessionInfo} from '../../core/protocol/index.js'
+import type {Workflow} from '../../core/workflow/types.js'
+import {ControllerLink, type WorkflowDelivery} from '../link/client.js'
+import {causesEvent, eventForRecord} from '../link/events.js'
+import {Outbox} from '../link/outbox.js'
+import {bindWorkflow} from '../pipeline/bindings.js'
+import {LocalState} from '../pipeline/local-state.js'
+import {Pipeline, type PipelineCounts} from '../pipeline/pipeline.js'
+import {ResourcePool} from '../pipeline/resources.js'
+import {StepRunner} from '../pipeline/step-runner.js'
+import {SystemSampler} from '../system/sampler.js'
+import {describeMovie} from '../watch/movie-kind.js'
+import type {CompletenessCheck} from '../watch/readiness.js'
+import {MovieWatcher, type FoundMovie} from '../watch/watcher.js'
+import type {Logger} from './logger.js'
+
+export interface StreamingAgentOptions {
+  controllerUrl: string
+  token: string
+  project: string
+  agentId: string
+  /** Local state, outbox and the last workflow received. */
+  stateDir: string
+  /** Where the steps write their outputs. */
+  outDir: string
+  /** Overrides the workflow's acquisition.inputFolder. */
+  watchDir?: string
+  usePolling: boolean
+  pollIntervalMs: number
+  cpuThreads: number
+  gpuIds: number[]
+  attempts: number
+  systemSampleMs: number
+  software: string
+  checkComplete: CompletenessCheck
+  stableMs?: number
+  giveUpMs?: number
+  log: Logger
+}
+
+export class StreamingAgent {
+  private readonly host = hostname()
+  private readonly outbox: Outbox<AgentEvent>
+  private readonly state: LocalState
+  private readonly runner: StepRunner
+  private readonly pipeline: Pipeline
+  private readonly link: ControllerLink
+  private readonly sampler: SystemSampler
+  private watcher?: MovieWatcher
+  private watchRoot?: string
+  private revision = 0
+  private sampleTimer?: NodeJS.Timeout
+  private acceptingMovies = true
+  private readonly workflowFile: string
+
+  constructor(private readonly options: StreamingAgentOptions) {
+    mkdirSync(options.stateDir, {recursive: true})
+    this.workflowFile = join(options.stateDir, 'workflow.json')
+    this.outbox = new Outbox(join(options.stateDir, 'outbox'))
+    this.state = LocalState.open(options.stateDir)
+    this.requeueLostEvent()
+    this.state.setHooks({
+      stamp: (record) => (causesEvent(record) ? this.outbox.nextSeq() : undefined),
+      written: (record, movie) => {
+        const event = eventForRecord(record, movie, this.host)
+        if (event && record.seq !== undefined) this.outbox.append(event, record.seq, record.t === 'movie' ? movie.foundAt : record.at)
+      },
+    })
+    this.runner = new StepRunner(options.cpuThreads)
+    this.pipeline = new Pipeline({
+      state: this.state,
+      steps: [],
+      pool: new ResourcePool(options.cpuThreads, options.gpuIds),
+      executor: this.runner,
+      attempts: options.attempts,
+      softwareVersion: options.software,
+      log: (line, fields) => options.log.debug(line, fields),
+    })
+    this.link = new ControllerLink({
+      url: options.controllerUrl,
+      token: options.token,
+      project: options.project,
+      agentId: options.agentId,
+      host: this.host,
+      software: options.software,
+      outbox: this.outbox,
+      log: (level, line, fields) => options.log[level](line, fields),
+      onWorkflow: (delivery) => void this.useWorkflow(delivery, true),
+      onSession: (session) => this.useSession(session),
+    })
+    this.sampler = new SystemSampler({
+      disks: [options.outDir, ...(options.watchDir ? [options.watchDir] : [])],
+      pipeline: () => {
+        const c = this.pipeline.counts()
+        return {queued: c.queued, running: c.running}
+      },
+    })
+  }
+
+  /** Connects, and starts processing at once when a workflow from an earlier run is on disk. */
+  async start(): Promise<void> {
+    this.link.start()
+    if (existsSync(this.workflowFile)) {
+      const saved = JSON.parse(readFileSync(this.workflowFile, 'utf8')) as WorkflowDelivery
+      await this.useWorkflow(saved, false)
+    } else this.options.log.info('waiting for the controller to send the workflow (schedule-project)')
+    if (this.options.systemSampleMs > 0) this.scheduleSample()
+  }
+
+  counts(): PipelineCounts & {connected: boolean; pendingEvents: number} {
+    return {...this.pipeline.counts(), connected: this.link.connected, pendingEvents: this.outbox.pending().length}
+  }
+
+  /** Resolves when every found movie is done or failed. */
+  idle(): Promise<void> {
+    return this.pipeline.idle()
+  }
+
+  async stop(): Promise<void> {
+    if (this.sampleTimer) clearTimeout(this.sampleTimer)
+    this.pipeline.stop()
+    await this.watcher?.close()
+    this.link.close()
+    await this.runner.close()
+    this.state.close()
+    this.outbox.close()
+  }
+
+  /** A crash between a state write and its outbox append loses that one event; rebuild it from the record. */
+  private requeueLostEvent(): void {
+    const last = this.state.lastRecord()
+    if (last?.seq === undefined || last.seq <= this.outbox.lastSeq) return
+    const movie = this.state.get(last.t === 'movie' ? last.movie.id : last.id)
+    const event = movie && eventForRecord(last, movie, this.host)
+    if (event) this.outbox.append(event, last.seq, last.t === 'movie' ? movie.foundAt : last.at)
+  }
+
+  private async useWorkflow(delivery: WorkflowDelivery, fromController: boolean): Promise<void> {
+    if (delivery.revision <= this.revision) return
+    let steps
+    try {
+      steps = bindWorkflow({workflow: delivery.workflow as Workflow, revision: delivery.revision, outDir: this.options.outDir})
+    } catch (error) {
+      this.options.log.error(`workflow revision ${delivery.revision} refused: ${(error as Error).message}`)
+      return
+    }
+    this.revision = delivery.revision
+    if (fromController) {
+      writeFileSync(`${this.workflowFile}.tmp`, JSON.stringify(delivery))
+      renameSync(`${this.workflowFile}.tmp`, this.workflowFile)
+    }
+    this.options.log.info(`workflow revision ${delivery.revision}: ${steps.map((s) => s.name).join(' -> ')}`)
+    this.pipeline.rebind(steps)
+    await this.watch(delivery.workflow as Workflow)
+  }
+
+  private useSession(session: SessionInfo): void {
+    this.acceptingMovies = session.acceptingMovies
+    if (!session.acceptingMovies && this.watcher) {
+      this.options.log.info(`session ${session.state}: no new movies; finishing the queue`)
+      void this.watcher.close()
+      this.watcher = undefined
+    }
+  }
+
+  private async watch(workflow: Workflow): Promise<void> {
+    const root = resolve(this.options.watchDir ?? workflow.acquisition.inputFolder)
+    if (!this.acceptingMovies || this.watchRoot === root) return
+    await this.watcher?.close()
+    this.watchRoot = root
+    mkdirSync(root, {recursive: true})
+    const patterns = workflow.acquisition.filePatterns.map((p) => (workflow.acquisition.recursive && !p.includes('/') ? `**/${p}` : p))
+    const watcher = new MovieWatcher({
+      dir: root,
+      pattern: patterns.join(','),
+      usePolling: this.options.usePolling,
+      pollIntervalMs: this.options.pollIntervalMs,
+      depth: workflow.acquisition.recursive ? undefined : 0,
+      isKnown: (path) => this.state.hasPath(path),
+      checkComplete: this.options.checkComplete,
+      stableMs: this.options.stableMs,
+      giveUpMs: this.options.giveUpMs,
+    })
+    watcher.on('movie', (found) => void this.register(found, root))
+    watcher.on('error', (error) => this.options.log.warn(`watcher: ${error.message}`))
+    this.watcher = watcher
+    await watcher.start()
+    this.options.log.info(`watching ${root} for ${patterns.join(', ')}${this.options.usePolling ? ' (polling)' : ''}`)
+  }
+
+  private async register(found: FoundMovie, root: string): Promise<void> {
+    const {format, kind} = await describeMovie(found.path)
+    if (this.state.hasPath(found.path)) return
+    const id = relative(root, found.path).split(sep).join('/')
+    if (found.incomplete) this.options.log.warn(`${id}: still incomplete after waiting (${found.incomplete}); processing it anyway so it fails visibly`)
+    if (found.sidecarError) this.options.log.warn(`${id}: sidecar unreadable: ${found.sidecarError}`)
+    this.pipeline.add({
+      id,
+      path: found.path,
+      foundAt: Date.now(),
+      size: found.size,
+      mtimeMs: found.mtimeMs,
+      format,
+      kind,
+      ...(found.sidecar ? {sidecar: found.sidecar} : {}),
+    })
+  }
+
+  private scheduleSample(): void {
+    this.sampleTimer = setTimeout(async () => {
+      try {
+        this.outbox.append(await this.sampler.sample())
+      } catch (error) {
+        this.options.log.debug(`system sample failed: ${(error as Error).message}`)
+      }
+      this.scheduleSample()
+    }, this.options.systemSampleMs)
+    this.sampleTimer.unref()
+  }
+}
