@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {halfWidth, realFft2D, spectrumLength} from './fft.js'
+import {defaultFftBackend, halfWidth, realFft2D, spectrumLength, type FftBackend} from './fft.js'
 
 function randomImage(n: number, seed: number): Float32Array {
   let state = seed
@@ -11,20 +11,43 @@ function randomImage(n: number, seed: number): Float32Array {
   return out
 }
 
-/** Direct 2D DFT in the half-complex layout: row j = ky (wrapped), column i = kx <= width/2. */
+/**
+ * Direct 2D DFT in the half-complex layout: row j = ky (wrapped), column i = kx <= width/2.
+ * Separable sums with exact twiddle tables (O(N (width + height)), no FFT involved).
+ */
 function directHalfComplexDft(image: Float32Array, width: number, height: number): Float64Array {
   const hw = halfWidth(width)
+  const table = (n: number): Float64Array => {
+    const t = new Float64Array(2 * n)
+    for (let k = 0; k < n; k++) {
+      t[2 * k] = Math.cos((-2 * Math.PI * k) / n)
+      t[2 * k + 1] = Math.sin((-2 * Math.PI * k) / n)
+    }
+    return t
+  }
+  const tx = table(width), ty = table(height)
+  const rows = new Float64Array(2 * hw * height)
+  for (let y = 0; y < height; y++) {
+    for (let i = 0; i < hw; i++) {
+      let re = 0, im = 0
+      for (let x = 0; x < width; x++) {
+        const t = (i * x) % width, v = image[y * width + x]
+        re += v * tx[2 * t]
+        im += v * tx[2 * t + 1]
+      }
+      rows[2 * (y * hw + i)] = re
+      rows[2 * (y * hw + i) + 1] = im
+    }
+  }
   const out = new Float64Array(2 * hw * height)
   for (let j = 0; j < height; j++) {
     for (let i = 0; i < hw; i++) {
       let re = 0, im = 0
       for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          const angle = -2 * Math.PI * (((i * x) % width) / width + ((j * y) % height) / height)
-          const v = image[y * width + x]
-          re += v * Math.cos(angle)
-          im += v * Math.sin(angle)
-        }
+        const t = (j * y) % height, c = ty[2 * t], s = ty[2 * t + 1]
+        const ar = rows[2 * (y * hw + i)], ai = rows[2 * (y * hw + i) + 1]
+        re += ar * c - ai * s
+        im += ar * s + ai * c
       }
       out[2 * (j * hw + i)] = re
       out[2 * (j * hw + i) + 1] = im
@@ -39,18 +62,28 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst
 }
 
-describe('realFft2D', () => {
-  // Even/odd widths and heights, primes, and a prime (67) that goes through Bluestein.
-  const sizes: Array<[number, number]> = [[1, 1], [2, 3], [6, 4], [7, 5], [12, 10], [31, 11], [64, 64], [67, 6], [10, 67], [44, 31]]
+const backends: FftBackend[] = ['pffft', 'js']
+
+it('uses PFFFT (WebAssembly SIMD) by default on Node', () => {
+  expect(defaultFftBackend).toBe('pffft')
+})
+
+describe.each(backends)('realFft2D, %s backend', (backend) => {
+  // Even/odd widths and heights, primes, Bluestein lengths (67; and every non-multiple of 16
+  // for pffft), and sizes PFFFT transforms directly (real rows of 64/96/160, columns of 48/64/80).
+  const sizes: Array<[number, number]> = [
+    [1, 1], [2, 3], [6, 4], [7, 5], [12, 10], [31, 11], [64, 64], [67, 6], [10, 67], [44, 31], [96, 48], [160, 80],
+  ]
   for (const [width, height] of sizes) {
     it(`forward matches the direct DFT and inverse round-trips for ${width}x${height}`, () => {
       const image = randomImage(width * height, width * 1000 + height)
-      const fft = realFft2D(width, height)
+      const fft = realFft2D(width, height, backend)
       const spectrum = fft.forward(image)
       expect(spectrum.length).toBe(spectrumLength(width, height))
       const expected = directHalfComplexDft(image, width, height)
-      // Float32 storage: errors scale with sqrt(N) times the value magnitude (~ sqrt(N) / 3).
-      expect(maxAbsDiff(spectrum, expected)).toBeLessThan(1e-5 * width * height)
+      // Float32 storage and arithmetic: errors ~ 1e-7 * log2(N) * |X| with |X| ~ sqrt(N) / 3.
+      const n = width * height
+      expect(maxAbsDiff(spectrum, expected)).toBeLessThan(1e-6 * Math.sqrt(n) * Math.log2(2 * n))
       const back = fft.inverse(spectrum)
       expect(maxAbsDiff(back, image)).toBeLessThan(1e-5)
     })
@@ -62,7 +95,7 @@ describe('realFft2D', () => {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) image[y * width + x] = Math.cos(2 * Math.PI * (kx * x / width + ky * y / height))
     }
-    const spectrum = realFft2D(width, height).forward(image)
+    const spectrum = realFft2D(width, height, backend).forward(image)
     const hw = halfWidth(width)
     const row = ky + height
     const at = 2 * (row * hw + kx)
@@ -75,8 +108,8 @@ describe('realFft2D', () => {
   })
 
   it('writes into caller buffers and caches plans per size', () => {
-    const fft = realFft2D(30, 20)
-    expect(realFft2D(30, 20)).toBe(fft)
+    const fft = realFft2D(30, 20, backend)
+    expect(realFft2D(30, 20, backend)).toBe(fft)
     const image = randomImage(600, 5)
     const spectrum = new Float32Array(spectrumLength(30, 20))
     const out = new Float32Array(600)
@@ -88,12 +121,12 @@ describe('realFft2D', () => {
   it('round-trips a camera-like non-power-of-two size', () => {
     const width = 360, height = 4092 / 12 // 341 = 11 * 31
     const image = randomImage(width * height, 11)
-    const fft = realFft2D(width, height)
+    const fft = realFft2D(width, height, backend)
     expect(maxAbsDiff(fft.inverse(fft.forward(image)), image)).toBeLessThan(1e-5)
   })
 
   it('names the wrong argument', () => {
     expect(() => realFft2D(0, 4)).toThrow(/width/)
-    expect(() => realFft2D(4, 4).forward(new Float32Array(15))).toThrow(/image has 15 floats, expected 16/)
+    expect(() => realFft2D(4, 4, backend).forward(new Float32Array(15))).toThrow(/image has 15 floats, expected 16/)
   })
 })

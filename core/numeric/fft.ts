@@ -4,193 +4,44 @@
  * Spectrum: 2 * (floor(width / 2) + 1) * height floats, interleaved (re, im), row-major.
  * Row j holds ky = j <= height / 2 ? j : j - height; column i holds kx = i (cycles per image).
  * forward is unnormalised; inverse divides by width * height, so inverse(forward(x)) == x.
- * inverse may overwrite its input spectrum.
+ * inverse may overwrite its input spectrum. For an even width/height the imaginary parts of
+ * the kx = 0 and Nyquist bins that a real image cannot have are ignored by inverse.
+ *
+ * Backends (see scripts/bench/fft.bench.ts for the measurements behind the choice):
+ * 'pffft' — PFFFT in WebAssembly SIMD, Bluestein on top of it for lengths with large prime
+ * factors; the default wherever WebAssembly SIMD runs. 'js' — pure TypeScript fallback.
  */
-import {complexFft, type ComplexFft} from './fft/complex-fft.js'
-import {halfWidth, spectrumLength} from './half-complex.js'
+import {JsRealFft2D} from './fft/js-real-fft-2d.js'
+import {pffft} from './fft/pffft-module.js'
+import {PffftRealFft2D} from './fft/pffft-real-fft-2d.js'
+import type {RealFft2D} from './fft/real-fft-2d.js'
 
+export type {RealFft2D} from './fft/real-fft-2d.js'
 export {halfWidth, spectrumLength} from './half-complex.js'
 
-export interface RealFft2D {
-  readonly width: number
-  readonly height: number
-  forward(image: Float32Array, out?: Float32Array): Float32Array
-  inverse(spectrum: Float32Array, out?: Float32Array): Float32Array
-}
+export type FftBackend = 'pffft' | 'js'
+
+/** The backend realFft2D uses by default in this thread. */
+export const defaultFftBackend: FftBackend = pffft ? 'pffft' : 'js'
 
 const plans = new Map<string, RealFft2D>()
 
-/** A cached plan per size. Plans hold scratch buffers, so use each from one thread. */
-export function realFft2D(width: number, height: number): RealFft2D {
+/** A cached plan per size and backend. Plans hold scratch buffers, so use each from one thread. */
+export function realFft2D(width: number, height: number, backend: FftBackend = defaultFftBackend): RealFft2D {
   for (const [name, v] of [['width', width], ['height', height]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`FFT ${name} must be a positive integer, got ${v}`)
   }
-  const key = `${width}x${height}`
+  const key = `${backend}:${width}x${height}`
   let plan = plans.get(key)
   if (!plan) {
-    plan = new RowColumnRealFft2D(width, height)
+    plan = createPlan(width, height, backend)
     plans.set(key, plan)
   }
   return plan
 }
 
-/** Columns per batched column pass: 16 complex doubles per row of the block fit L1 lines well. */
-const COLUMN_BLOCK = 16
-
-class RowColumnRealFft2D implements RealFft2D {
-  private readonly rows: RealRowFft
-  private readonly columns: ComplexFft
-  private readonly block: Float64Array
-
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.rows = new RealRowFft(width)
-    this.columns = complexFft(height)
-    this.block = new Float64Array(2 * COLUMN_BLOCK * height)
-  }
-
-  forward(image: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('image', image, width * height)
-    const spectrum = out ?? new Float32Array(spectrumLength(width, height))
-    checkLength('spectrum output', spectrum, spectrumLength(width, height))
-    const rowFloats = 2 * halfWidth(width)
-    for (let y = 0; y < height; y++) {
-      this.rows.forward(image, y * width, spectrum, y * rowFloats)
-    }
-    this.transformColumns(spectrum, false)
-    return spectrum
-  }
-
-  inverse(spectrum: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('spectrum', spectrum, spectrumLength(width, height))
-    const image = out ?? new Float32Array(width * height)
-    checkLength('image output', image, width * height)
-    this.transformColumns(spectrum, true)
-    const rowFloats = 2 * halfWidth(width)
-    const scale = 1 / height
-    for (let y = 0; y < height; y++) {
-      this.rows.inverse(spectrum, y * rowFloats, image, y * width, scale)
-    }
-    return image
-  }
-
-  /** Complex FFT along y of every half-complex column, in place, a block of columns at a time. */
-  private transformColumns(spectrum: Float32Array, inverse: boolean): void {
-    const {height, block} = this
-    const columns = halfWidth(this.width)
-    const rowFloats = 2 * columns
-    for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
-      const batch = Math.min(COLUMN_BLOCK, columns - c0)
-      const span = 2 * batch
-      for (let y = 0; y < height; y++) {
-        const from = y * rowFloats + 2 * c0
-        const to = y * span
-        for (let t = 0; t < span; t++) block[to + t] = spectrum[from + t]
-      }
-      this.columns.transform(block, inverse, batch)
-      for (let y = 0; y < height; y++) {
-        const to = y * rowFloats + 2 * c0
-        const from = y * span
-        for (let t = 0; t < span; t++) spectrum[to + t] = block[from + t]
-      }
-    }
-  }
-}
-
-/**
- * Real 1D FFT of one row. Even widths pack pairs of reals into a half-length complex FFT and
- * split the result; odd widths run a full-length complex FFT.
- */
-class RealRowFft {
-  private readonly fft: ComplexFft
-  private readonly buffer: Float64Array
-  /** exp(-2 pi i k / width), k <= width / 2 (even widths only). */
-  private readonly twiddles: Float64Array
-  private readonly half: number
-
-  constructor(readonly width: number) {
-    const even = width % 2 === 0
-    this.half = even ? width / 2 : width
-    this.fft = complexFft(this.half)
-    this.buffer = new Float64Array(2 * this.half)
-    this.twiddles = new Float64Array(even ? 2 * (this.half + 1) : 0)
-    if (even) {
-      for (let k = 0; k <= this.half; k++) {
-        const angle = (-2 * Math.PI * k) / width
-        this.twiddles[2 * k] = Math.cos(angle)
-        this.twiddles[2 * k + 1] = Math.sin(angle)
-      }
-    }
-  }
-
-  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void {
-    const {width, buffer, half} = this
-    if (width % 2 === 1) {
-      for (let i = 0; i < width; i++) {
-        buffer[2 * i] = src[srcAt + i]
-        buffer[2 * i + 1] = 0
-      }
-      this.fft.transform(buffer, false)
-      for (let t = 0; t < 2 * halfWidth(width); t++) dst[dstAt + t] = buffer[t]
-      return
-    }
-    for (let t = 0; t < width; t++) buffer[t] = src[srcAt + t]
-    this.fft.transform(buffer, false)
-    const tw = this.twiddles
-    for (let k = 0; k <= half; k++) {
-      const a = k === half ? 0 : k
-      const b = k === 0 ? 0 : half - k
-      const ar = buffer[2 * a], ai = buffer[2 * a + 1]
-      const br = buffer[2 * b], bi = buffer[2 * b + 1]
-      // Even part E = (Z_k + conj Z_{h-k}) / 2, odd part O = (Z_k - conj Z_{h-k}) / 2i.
-      const er = 0.5 * (ar + br), ei = 0.5 * (ai - bi)
-      const or = 0.5 * (ai + bi), oi = -0.5 * (ar - br)
-      const wr = tw[2 * k], wi = tw[2 * k + 1]
-      dst[dstAt + 2 * k] = er + or * wr - oi * wi
-      dst[dstAt + 2 * k + 1] = ei + or * wi + oi * wr
-    }
-  }
-
-  /** Writes width reals, multiplied by scale / width. */
-  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
-    const {width, buffer, half} = this
-    const s = scale / width
-    if (width % 2 === 1) {
-      const last = halfWidth(width) - 1
-      for (let k = 0; k <= last; k++) {
-        buffer[2 * k] = src[srcAt + 2 * k]
-        buffer[2 * k + 1] = k === 0 ? 0 : src[srcAt + 2 * k + 1]
-        if (k > 0) {
-          buffer[2 * (width - k)] = src[srcAt + 2 * k]
-          buffer[2 * (width - k) + 1] = -src[srcAt + 2 * k + 1]
-        }
-      }
-      this.fft.transform(buffer, true)
-      for (let i = 0; i < width; i++) dst[dstAt + i] = s * buffer[2 * i]
-      return
-    }
-    const tw = this.twiddles
-    for (let k = 0; k < half; k++) {
-      const xr = src[srcAt + 2 * k], xi = src[srcAt + 2 * k + 1]
-      const yr = src[srcAt + 2 * (half - k)], yi = -src[srcAt + 2 * (half - k) + 1] // conj X_{h-k}
-      const er = xr + yr, ei = xi + yi
-      const dr = xr - yr, di = xi - yi
-      // O = D * conj(w^k); Z = E + i O (both without the 1/2, folded into s).
-      const wr = tw[2 * k], wi = tw[2 * k + 1]
-      const or = dr * wr + di * wi, oi = di * wr - dr * wi
-      buffer[2 * k] = er - oi
-      buffer[2 * k + 1] = ei + or
-    }
-    this.fft.transform(buffer, true)
-    // Each Z carried a factor 2 (no 1/2 above) and the half-length inverse a factor width / 2.
-    for (let t = 0; t < width; t++) dst[dstAt + t] = s * buffer[t]
-  }
-}
-
-function checkLength(name: string, array: Float32Array, expected: number): void {
-  if (array.length !== expected) throw new RangeError(`FFT ${name} has ${array.length} floats, expected ${expected}`)
+function createPlan(width: number, height: number, backend: FftBackend): RealFft2D {
+  if (backend === 'js') return new JsRealFft2D(width, height)
+  if (!pffft) throw new RangeError('FFT backend pffft is unavailable here (no WebAssembly SIMD); use the js backend')
+  return new PffftRealFft2D(pffft, width, height)
 }

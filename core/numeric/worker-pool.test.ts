@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -100,9 +100,12 @@ describe('WorkerPool', () => {
 
 describe('WorkerPool from compiled JavaScript', () => {
   it('starts the .js worker entry without tsx', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'emstream-pool-js-'))
+    // Inside the repository so the compiled code resolves the packages in node_modules.
+    const cache = join(repoRoot, 'node_modules', '.cache')
+    await mkdir(cache, {recursive: true})
+    const dir = await mkdtemp(join(cache, 'emstream-pool-js-'))
     try {
-      const sources = ['worker-pool.ts', 'worker-entry.ts', 'worker-messages.ts', 'fft-tasks.ts', 'fft.ts', 'half-complex.ts', 'fft/complex-fft.ts']
+      const sources = ['worker-pool.ts', 'worker-entry.ts', 'fft-tasks.ts', 'fft/pffft-wasm.d.ts']
       const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
       const compiled = await runToExit(process.execPath, [
         tsc, '--outDir', dir, '--rootDir', fileURLToPath(new URL('.', import.meta.url)),

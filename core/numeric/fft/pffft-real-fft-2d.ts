@@ -1,0 +1,179 @@
+/**
+ * 2D real FFT on PFFFT (WebAssembly SIMD): real row transforms, then complex column transforms
+ * on blocks of columns gathered into the PFFFT heap. Lengths PFFFT cannot do directly go
+ * through Bluestein (pffft-complex.ts), so every size works; the spectrum stays a plain
+ * Float32Array in the team's half-complex layout.
+ */
+import {halfWidth, spectrumLength} from '../half-complex.js'
+import {heapComplexFft, type HeapComplexFft} from './pffft-complex.js'
+import {PFFFT_BACKWARD, PFFFT_FORWARD, PFFFT_REAL, allocFloats, pffftSupportsReal, type PffftModule} from './pffft-module.js'
+import {checkLength, type RealFft2D} from './real-fft-2d.js'
+
+/** Columns gathered per block: each image row contributes one contiguous run of 16 complex values. */
+const COLUMN_BLOCK = 16
+
+export class PffftRealFft2D implements RealFft2D {
+  private readonly rows: RowTransform
+  private readonly columns: HeapComplexFft
+  private readonly block: number
+
+  constructor(
+    private readonly module: PffftModule,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.rows = pffftSupportsReal(width) ? new RealRows(module, width) : new ComplexRows(module, width)
+    this.columns = heapComplexFft(module, height)
+    this.block = allocFloats(module, 2 * height * COLUMN_BLOCK)
+  }
+
+  forward(image: Float32Array, out?: Float32Array): Float32Array {
+    const {width, height} = this
+    checkLength('image', image, width * height)
+    const spectrum = out ?? new Float32Array(spectrumLength(width, height))
+    checkLength('spectrum output', spectrum, spectrumLength(width, height))
+    const rowFloats = 2 * halfWidth(width)
+    for (let y = 0; y < height; y++) this.rows.forward(image, y * width, spectrum, y * rowFloats)
+    this.transformColumns(spectrum, false)
+    return spectrum
+  }
+
+  inverse(spectrum: Float32Array, out?: Float32Array): Float32Array {
+    const {width, height} = this
+    checkLength('spectrum', spectrum, spectrumLength(width, height))
+    const image = out ?? new Float32Array(width * height)
+    checkLength('image output', image, width * height)
+    this.transformColumns(spectrum, true)
+    const rowFloats = 2 * halfWidth(width)
+    const scale = 1 / (width * height)
+    for (let y = 0; y < height; y++) this.rows.inverse(spectrum, y * rowFloats, image, y * width, scale)
+    return image
+  }
+
+  private transformColumns(spectrum: Float32Array, inverse: boolean): void {
+    const {height, module} = this
+    const columns = halfWidth(this.width)
+    const rowFloats = 2 * columns
+    const vector = 2 * height
+    const base = this.block >> 2
+    for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
+      const batch = Math.min(COLUMN_BLOCK, columns - c0)
+      // The heap view can be replaced when another plan grows the memory: take it per block.
+      const heap = module.HEAPF32
+      for (let y = 0; y < height; y++) {
+        const from = y * rowFloats + 2 * c0
+        let to = base + 2 * y
+        for (let b = 0; b < batch; b++, to += vector) {
+          heap[to] = spectrum[from + 2 * b]
+          heap[to + 1] = spectrum[from + 2 * b + 1]
+        }
+      }
+      for (let b = 0; b < batch; b++) this.columns.transform(this.block + 4 * b * vector, inverse)
+      const after = module.HEAPF32
+      for (let y = 0; y < height; y++) {
+        const to = y * rowFloats + 2 * c0
+        let from = base + 2 * y
+        for (let b = 0; b < batch; b++, from += vector) {
+          spectrum[to + 2 * b] = after[from]
+          spectrum[to + 2 * b + 1] = after[from + 1]
+        }
+      }
+    }
+  }
+}
+
+interface RowTransform {
+  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void
+  /** Writes width reals times scale. */
+  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void
+}
+
+/** PFFFT's real transform; its packed order is [X0.re, X(n/2).re, X1.re, X1.im, ...]. */
+class RealRows implements RowTransform {
+  private readonly setup: number
+  private readonly row: number
+  private readonly work: number
+
+  constructor(
+    private readonly module: PffftModule,
+    private readonly width: number,
+  ) {
+    this.setup = module._pffft_new_setup(width, PFFFT_REAL)
+    if (this.setup === 0) throw new RangeError(`PFFFT cannot plan a real FFT of length ${width}`)
+    this.row = allocFloats(module, width)
+    this.work = allocFloats(module, width)
+  }
+
+  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void {
+    const {module, width} = this
+    const r = this.row >> 2
+    module.HEAPF32.set(src.subarray(srcAt, srcAt + width), r)
+    module._pffft_transform_ordered(this.setup, this.row, this.row, this.work, PFFFT_FORWARD)
+    const heap = module.HEAPF32
+    dst[dstAt] = heap[r]
+    dst[dstAt + 1] = 0
+    dst.set(heap.subarray(r + 2, r + width), dstAt + 2)
+    dst[dstAt + width] = heap[r + 1]
+    dst[dstAt + width + 1] = 0
+  }
+
+  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
+    const {module, width} = this
+    const r = this.row >> 2
+    let heap = module.HEAPF32
+    heap[r] = src[srcAt]
+    heap[r + 1] = src[srcAt + width]
+    heap.set(src.subarray(srcAt + 2, srcAt + width), r + 2)
+    module._pffft_transform_ordered(this.setup, this.row, this.row, this.work, PFFFT_BACKWARD)
+    heap = module.HEAPF32
+    for (let t = 0; t < width; t++) dst[dstAt + t] = scale * heap[r + t]
+  }
+}
+
+/** Widths PFFFT's real transform rejects: a full complex transform (direct or Bluestein). */
+class ComplexRows implements RowTransform {
+  private readonly fft: HeapComplexFft
+  private readonly row: number
+
+  constructor(
+    private readonly module: PffftModule,
+    private readonly width: number,
+  ) {
+    this.fft = heapComplexFft(module, width)
+    this.row = allocFloats(module, 2 * width)
+  }
+
+  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void {
+    const {module, width} = this
+    const r = this.row >> 2
+    let heap = module.HEAPF32
+    for (let i = 0; i < width; i++) {
+      heap[r + 2 * i] = src[srcAt + i]
+      heap[r + 2 * i + 1] = 0
+    }
+    this.fft.transform(this.row, false)
+    heap = module.HEAPF32
+    dst.set(heap.subarray(r, r + 2 * halfWidth(width)), dstAt)
+  }
+
+  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
+    const {module, width} = this
+    const r = this.row >> 2
+    let heap = module.HEAPF32
+    const hw = halfWidth(width)
+    // Rebuild the Hermitian full row; DC and (even) Nyquist are real by symmetry.
+    for (let k = 0; k < hw; k++) {
+      const re = src[srcAt + 2 * k]
+      const im = k === 0 || 2 * k === width ? 0 : src[srcAt + 2 * k + 1]
+      heap[r + 2 * k] = re
+      heap[r + 2 * k + 1] = im
+      if (k > 0 && 2 * k !== width) {
+        heap[r + 2 * (width - k)] = re
+        heap[r + 2 * (width - k) + 1] = -im
+      }
+    }
+    this.fft.transform(this.row, true)
+    heap = module.HEAPF32
+    for (let i = 0; i < width; i++) dst[dstAt + i] = scale * heap[r + 2 * i]
+  }
+}
