@@ -1,9 +1,12 @@
 // One reader for every movie format: frames come out as float32 in MRC orientation
-// (TIFF and EER are Y-flipped on read exactly as RELION does), one frame read at a time.
+// (TIFF Y-flipped, EER in stream order, exactly as RELION 3.1 reads them), one frame at a time.
 import {open} from 'node:fs/promises'
 import {FormatError} from './errors.js'
 import {openMrc} from './mrc-read.js'
+import {isEerCompression, openEer} from './eer.js'
 import {openTiff} from './tiff.js'
+import {readTiffByteOrder, readIfd, TAG} from './tiff-structure.js'
+import {fileSource} from './byte-source.js'
 
 export type MovieFormat = 'mrc' | 'tiff' | 'eer'
 
@@ -33,25 +36,43 @@ const TIFF_MAGIC = [
   [0x4d, 0x4d, 0x00, 0x2a],
 ]
 
-/** Sniffs the content, not the name: TIFF magic means TIFF or EER (told apart by compression). */
-export async function detectMovieFormat(path: string): Promise<'mrc' | 'tiff-container'> {
+/** Sniffs the content, not the name: TIFF magic means TIFF or EER, told apart by page 0's compression. */
+export async function detectMovieFormat(path: string): Promise<MovieFormat> {
   const handle = await open(path, 'r')
   try {
     const magic = new Uint8Array(4)
     const {bytesRead} = await handle.read(magic, 0, 4, 0)
     if (bytesRead === 0) throw new FormatError(path, 'empty', 'file is empty (0 bytes)')
     const isTiff = bytesRead === 4 && TIFF_MAGIC.some((m) => m.every((b, i) => magic[i] === b))
-    return isTiff ? 'tiff-container' : 'mrc'
+    if (!isTiff) return 'mrc'
+    const source = await fileSource(handle, path)
+    const {littleEndian, firstIfd} = await readTiffByteOrder(source)
+    const {tags} = await readIfd(source, firstIfd, littleEndian)
+    const compression = tags.get(TAG.Compression)
+    return Array.isArray(compression) && isEerCompression(compression[0]) ? 'eer' : 'tiff'
   } finally {
     await handle.close()
   }
 }
 
 export async function openMovie(path: string, opts: MovieOptions = {}): Promise<MovieReader> {
-  const kind = await detectMovieFormat(path)
-  if (kind === 'mrc') return openMrcMovie(path)
-  void opts
-  return openTiffMovie(path)
+  const format = await detectMovieFormat(path)
+  if (format === 'mrc') return openMrcMovie(path)
+  if (format === 'tiff') return openTiffMovie(path)
+  return openEerMovie(path, opts)
+}
+
+async function openEerMovie(path: string, opts: MovieOptions): Promise<MovieReader> {
+  const eer = await openEer(path, {upsampling: opts.eerUpsampling, grouping: opts.eerGrouping})
+  return {
+    path,
+    format: 'eer',
+    width: eer.width,
+    height: eer.height,
+    frameCount: eer.frameCount,
+    readFrame: (i) => eer.readFrame(i),
+    close: () => eer.close(),
+  }
 }
 
 async function openTiffMovie(path: string): Promise<MovieReader> {

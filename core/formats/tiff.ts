@@ -8,7 +8,8 @@ import {FormatError} from './errors.js'
 import {viewOf, writeAll} from './file-range.js'
 import {lzwDecode, lzwEncode, LzwError} from './lzw.js'
 import {flipRows} from './orientation.js'
-import {readTiffStructure, TAG, type TiffPage, type TiffStructure} from './tiff-structure.js'
+import {readTiffStructure, type TiffPage, type TiffStructure} from './tiff-structure.js'
+import {tiffFileChunks, type PageToWrite} from './tiff-writer.js'
 
 export const TIFF_COMPRESSION = {none: 1, lzw: 5, deflate: 8, adobeDeflate: 32946} as const
 export type TiffCompressionName = 'none' | 'lzw' | 'deflate'
@@ -61,16 +62,30 @@ function undoPredictor(bytes: Uint8Array, page: TiffPage, rows: number, le: bool
   }
 }
 
+const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Typed-array view of the samples when the byte order matches the host (copied if unaligned). */
+function nativeSamples(bytes: Uint8Array, page: TiffPage): Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array {
+  const {bitsPerSample: bits, sampleFormat: format} = page
+  if (bits === 8) return format === SAMPLE_FORMAT.signed ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
+  const size = bits / 8
+  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice()
+  const count = source.byteLength / size
+  if (bits === 32) return new Float32Array(source.buffer, source.byteOffset, count)
+  return format === SAMPLE_FORMAT.signed ? new Int16Array(source.buffer, source.byteOffset, count) : new Uint16Array(source.buffer, source.byteOffset, count)
+}
+
 function samplesToFloat(bytes: Uint8Array, page: TiffPage, le: boolean, out: Float32Array, start: number, count: number): void {
+  if (le === hostLittleEndian || page.bitsPerSample === 8) {
+    const samples = nativeSamples(bytes.subarray(0, count * (page.bitsPerSample / 8)), page)
+    out.set(samples, start) // typed-array set converts natively
+    return
+  }
   const view = viewOf(bytes)
   const {bitsPerSample: bits, sampleFormat: format} = page
   const signed = format === SAMPLE_FORMAT.signed
   for (let i = 0; i < count; i++) {
-    let v: number
-    if (bits === 8) v = signed ? view.getInt8(i) : bytes[i]
-    else if (bits === 16) v = signed ? view.getInt16(2 * i, le) : view.getUint16(2 * i, le)
-    else v = view.getFloat32(4 * i, le)
-    out[start + i] = v
+    out[start + i] = bits === 16 ? (signed ? view.getInt16(2 * i, le) : view.getUint16(2 * i, le)) : view.getFloat32(4 * i, le)
   }
 }
 
@@ -212,14 +227,8 @@ function compress(raw: Uint8Array, compression: TiffCompressionName): Uint8Array
   return raw
 }
 
-interface IfdEntry {
-  tag: number
-  type: 3 | 4
-  values: number[]
-}
-
-/** One page: its IFD first, then out-of-line arrays, then strips; `next` = where the following IFD goes. */
-function encodePage(frame: Float32Array, index: number, opts: TiffMovieOptions, at: number, last: boolean): Uint8Array[] {
+/** Page i of a movie: frame flipped into TIFF row order, split into strips, compressed. */
+function moviePage(frame: Float32Array, index: number, opts: TiffMovieOptions): PageToWrite {
   const {width, height, bitsPerSample: bits} = opts
   if (frame.length !== width * height) throw new RangeError(`frame ${index} has ${frame.length} values, expected ${width} x ${height}`)
   const rowBytes = width * (bits / 8)
@@ -229,71 +238,11 @@ function encodePage(frame: Float32Array, index: number, opts: TiffMovieOptions, 
   for (let row = 0; row < height; row += rowsPerStrip) {
     strips.push(compress(samples.subarray(row * rowBytes, Math.min(height, row + rowsPerStrip) * rowBytes), opts.compression))
   }
-  const entries: IfdEntry[] = [
-    {tag: TAG.ImageWidth, type: 4, values: [width]},
-    {tag: TAG.ImageLength, type: 4, values: [height]},
-    {tag: TAG.BitsPerSample, type: 3, values: [bits]},
-    {tag: TAG.Compression, type: 3, values: [TIFF_COMPRESSION[opts.compression]]},
-    {tag: TAG.Photometric, type: 3, values: [1]}, // BlackIsZero
-    {tag: TAG.StripOffsets, type: 4, values: []},
-    {tag: TAG.SamplesPerPixel, type: 3, values: [1]},
-    {tag: TAG.RowsPerStrip, type: 4, values: [rowsPerStrip]},
-    {tag: TAG.StripByteCounts, type: 4, values: strips.map((s) => s.byteLength)},
-    {tag: TAG.PlanarConfiguration, type: 3, values: [1]},
-    {tag: TAG.SampleFormat, type: 3, values: [bits === 32 ? SAMPLE_FORMAT.float : SAMPLE_FORMAT.unsigned]},
-  ]
-  const ifdBytes = 2 + 12 * entries.length + 4
-  const outOfLine = strips.length > 1 ? 8 * strips.length : 0
-  let offset = at + ifdBytes + outOfLine
-  entries[5].values = strips.map((s) => {
-    const o = offset
-    offset += s.byteLength
-    return o
-  })
-  const pad = offset % 2 // keep the next IFD on a word boundary
-  const ifd = encodeIfd(entries, at + ifdBytes, last ? 0 : offset + pad)
-  return [ifd, ...strips, new Uint8Array(pad)]
+  const sampleFormat = bits === 32 ? SAMPLE_FORMAT.float : SAMPLE_FORMAT.unsigned
+  return {width, height, bitsPerSample: bits, compression: TIFF_COMPRESSION[opts.compression], sampleFormat, rowsPerStrip, strips}
 }
 
-function encodeIfd(entries: IfdEntry[], extraAt: number, next: number): Uint8Array {
-  const extras = entries.filter((e) => e.values.length * (e.type === 3 ? 2 : 4) > 4)
-  const extraBytes = extras.reduce((n, e) => n + e.values.length * (e.type === 3 ? 2 : 4), 0)
-  const bytes = new Uint8Array(2 + 12 * entries.length + 4 + extraBytes)
-  const view = viewOf(bytes)
-  view.setUint16(0, entries.length, true)
-  let extraOffset = extraAt
-  entries.forEach((entry, i) => {
-    const at = 2 + 12 * i
-    view.setUint16(at, entry.tag, true)
-    view.setUint16(at + 2, entry.type, true)
-    view.setUint32(at + 4, entry.values.length, true)
-    const size = entry.type === 3 ? 2 : 4
-    const inline = entry.values.length * size <= 4
-    const base = inline ? at + 8 : extraOffset - extraAt + 2 + 12 * entries.length + 4
-    entry.values.forEach((v, j) => (size === 2 ? view.setUint16(base + 2 * j, v, true) : view.setUint32(base + 4 * j, v, true)))
-    if (!inline) {
-      view.setUint32(at + 8, extraOffset, true)
-      extraOffset += entry.values.length * size
-    }
-  })
-  view.setUint32(2 + 12 * entries.length, next, true)
-  return bytes
-}
-
-const TIFF_HEADER = Uint8Array.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]) // little-endian, first IFD at byte 8
-
-/** Header then pages, produced one page at a time. Frames are given in MRC orientation. */
-function* tiffChunks(frames: Float32Array[], opts: TiffMovieOptions): Generator<Uint8Array> {
-  if (frames.length === 0) throw new RangeError('a TIFF movie needs at least one frame')
-  yield TIFF_HEADER
-  let at = TIFF_HEADER.length
-  for (let i = 0; i < frames.length; i++) {
-    for (const chunk of encodePage(frames[i], i, opts, at, i === frames.length - 1)) {
-      at += chunk.byteLength
-      yield chunk
-    }
-  }
-}
+const tiffChunks = (frames: Float32Array[], opts: TiffMovieOptions) => tiffFileChunks(frames.length, (i) => moviePage(frames[i], i, opts))
 
 export function encodeTiffMovie(frames: Float32Array[], opts: TiffMovieOptions): Uint8Array {
   return Buffer.concat([...tiffChunks(frames, opts)])
