@@ -105,8 +105,7 @@ function levenbergMarquardt(band: SpectrumBand, nb: NormalisedBand, c: ChiCoeffi
   let damping = 1e-3
   const normal = new Float64Array(m * m)
   const gradient = new Float64Array(m)
-  let iteration = 0
-  for (; iteration < 50; iteration++) {
+  for (let iteration = 0; iteration < 50; iteration++) {
     jacobianProducts(band, nb, c, p, m, normal, gradient)
     let improved = false
     while (damping < 1e8) {
@@ -128,7 +127,6 @@ function levenbergMarquardt(band: SpectrumBand, nb: NormalisedBand, c: ChiCoeffi
     }
     if (!improved) break
   }
-  if (process.env.CTF_DEBUG) console.log('lm iterations', iteration, cost)
   return {mean: p[2], cos2: p[3], sin2: p[4], phaseShift: p[5]}
 }
 
