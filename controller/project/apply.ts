@@ -1,0 +1,269 @@
+// Applies journal records to the database. Pure function of (database, record): replaying the
+// journal after a snapshot rebuilds exactly the state the live controller had. Results are upserts
+// keyed (movie, step version), so even a record applied twice leaves one row.
+import type {Database, Statement} from 'sql.js'
+import type {AgentEvent, MovieFound, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
+import type {StepName} from '../../core/workflow/index.js'
+import {OUTPUT_SETS} from './schema.js'
+import type {JournalRecord, NewAlert, SessionAction} from './records.js'
+
+const SQL = {
+  movieFound: `INSERT INTO movies (movie, agent_id, path, size_bytes, format, modified_at, found_at, state, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'found', ?)
+    ON CONFLICT (movie) DO UPDATE SET path = excluded.path, size_bytes = excluded.size_bytes, format = excluded.format,
+      modified_at = excluded.modified_at, updated_at = excluded.updated_at`,
+  movieId: `SELECT id FROM movies WHERE movie = ?`,
+  movieAdd: `INSERT INTO movies (movie, agent_id, found_at, state, updated_at) VALUES (?, ?, ?, 'processing', ?)`,
+  movieState: `UPDATE movies SET state = ?, failed_step = ?, error = ?, updated_at = ? WHERE id = ?`,
+  movieProcessing: `UPDATE movies SET state = 'processing', failed_step = NULL, error = NULL, updated_at = ? WHERE id = ? AND state != 'done'`,
+  runStarted: `INSERT INTO step_runs (movie_id, step, version, state, attempt, agent_id, program, started_at)
+    VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
+    ON CONFLICT (movie_id, step, version) DO UPDATE SET state = 'running', attempt = excluded.attempt, agent_id = excluded.agent_id,
+      program = excluded.program, started_at = excluded.started_at, ended_at = NULL, exit_status = NULL, error = NULL`,
+  runEnded: `INSERT INTO step_runs (movie_id, step, version, state, attempt, agent_id, program, program_version, argv, parameters,
+      started_at, ended_at, exit_status, stderr_tail, host, error, outputs)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (movie_id, step, version) DO UPDATE SET state = excluded.state, attempt = max(step_runs.attempt, excluded.attempt),
+      agent_id = excluded.agent_id, program = excluded.program, program_version = excluded.program_version, argv = excluded.argv,
+      parameters = excluded.parameters, started_at = excluded.started_at, ended_at = excluded.ended_at,
+      exit_status = excluded.exit_status, stderr_tail = excluded.stderr_tail, host = excluded.host, error = excluded.error,
+      outputs = excluded.outputs`,
+  stepsDone: `SELECT count(*) FROM step_runs WHERE movie_id = ? AND version = ? AND state = 'done'`,
+  micrograph: `INSERT OR REPLACE INTO micrographs (movie_id, version, path, path_no_dw, pixel_size, frames, dose_per_frame,
+      total_motion, early_motion, late_motion, shifts, patches_x, patches_y, star_file, warnings, finished_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ctf: `INSERT OR REPLACE INTO ctf (movie_id, version, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution,
+      figure_of_merit, psd_image, warnings, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  particles: `INSERT OR REPLACE INTO particles (movie_id, version, count, coordinates_file, mean_score, mean_diameter, finished_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  preview: `INSERT OR REPLACE INTO previews (movie_id, version, micrograph_preview, psd_preview, finished_at) VALUES (?, ?, ?, ?, ?)`,
+  sample: `INSERT INTO system_samples (agent_id, host, at, cpu_percent, load1, memory_used_bytes, memory_total_bytes, swap_used_bytes,
+      disks, gpus, pipeline_queued, pipeline_running) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  agentSeq: `INSERT INTO agents (agent_id, last_seq, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (agent_id) DO UPDATE SET last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at`,
+  agentSeen: `INSERT INTO agents (agent_id, host, software, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (agent_id) DO UPDATE SET host = excluded.host, software = excluded.software, last_seen_at = excluded.last_seen_at`,
+  alert: `INSERT INTO alerts (at, monitor, severity, message, movie, value, threshold) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  savepoint: `SAVEPOINT apply_record`,
+  release: `RELEASE apply_record`,
+  rollback: `ROLLBACK TO apply_record`,
+} as const
+
+type Param = string | number | null | Uint8Array
+const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v)
+const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v))
+const mean = (values: number[] | undefined): number | null =>
+  values && values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null
+
+function shiftsBlob(shifts: [number, number][]): Uint8Array {
+  const data = new Float32Array(shifts.flat())
+  return new Uint8Array(data.buffer)
+}
+
+/** Reads a micrographs.shifts blob back into per-frame (x, y) pairs. */
+export function shiftsFromBlob(blob: Uint8Array): [number, number][] {
+  const data = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))
+  return Array.from({length: data.length / 2}, (_, i) => [data[2 * i], data[2 * i + 1]])
+}
+
+export class Applier {
+  private readonly statements = new Map<keyof typeof SQL, Statement>()
+  private readonly movieIds = new Map<string, number>()
+
+  constructor(
+    private readonly db: Database,
+    /** Steps a movie needs done to count as processed (from the workflow). */
+    private requiredSteps: StepName[],
+  ) {}
+
+  setRequiredSteps(steps: StepName[]): void {
+    this.requiredSteps = steps
+  }
+
+  /**
+   * Applies one record, all or nothing; returns the problem when its change could not be applied.
+   * An event's seq counts as applied either way, so a bad event is not re-sent for ever.
+   */
+  apply(record: JournalRecord): string | undefined {
+    switch (record.type) {
+      case 'event': {
+        const problem = this.atomically(() => this.applyEvent(record.agentId, record.event, record.receivedAt))
+        this.run('agentSeq', [record.agentId, record.seq, record.receivedAt, record.receivedAt])
+        return problem
+      }
+      case 'agentConnected':
+        return this.atomically(() => this.run('agentSeen', [record.agentId, record.host, record.software, record.at, record.at]))
+      case 'session':
+        return this.atomically(() => this.applySession(record.action, record.at, record.reason))
+      case 'alert':
+        return this.atomically(() => this.applyAlert(record.alert, record.at))
+    }
+  }
+
+  private atomically(change: () => void): string | undefined {
+    this.run('savepoint', [])
+    try {
+      change()
+      this.run('release', [])
+      return undefined
+    } catch (error) {
+      this.run('rollback', [])
+      this.run('release', [])
+      // Cached ids may name rows the rollback removed.
+      this.movieIds.clear()
+      return (error as Error).message
+    }
+  }
+
+  private applyEvent(agentId: string, event: AgentEvent, at: number): void {
+    switch (event.kind) {
+      case 'movieFound':
+        return this.movieFound(agentId, event, at)
+      case 'stepStarted':
+        return this.stepStarted(agentId, event, at)
+      case 'stepFinished':
+        return this.stepFinished(agentId, event, at)
+      case 'stepFailed':
+        return this.stepFailed(agentId, event, at)
+      case 'systemSample':
+        return this.systemSample(agentId, event, at)
+    }
+  }
+
+  private movieFound(agentId: string, e: MovieFound, at: number): void {
+    this.run('movieFound', [e.movie, agentId, e.path, e.sizeBytes, e.format, e.modifiedAt, at, at])
+  }
+
+  private stepStarted(agentId: string, e: StepStarted, at: number): void {
+    const id = this.movieId(e.movie, agentId, at)
+    this.run('runStarted', [id, e.step, e.version, e.attempt, agentId, e.program, at])
+    this.run('movieProcessing', [at, id])
+  }
+
+  private stepFinished(agentId: string, e: StepFinished, at: number): void {
+    const id = this.movieId(e.movie, agentId, at)
+    this.runEnded(id, agentId, e.step, e.version, 'done', 1, e.run, null, e.outputs)
+    this.storeResult(id, e, at)
+    if (this.requiredSteps.includes(e.step) && this.doneSteps(id, e.version) >= this.requiredSteps.length) {
+      this.run('movieState', ['done', null, null, at, id])
+    }
+  }
+
+  private storeResult(id: number, e: StepFinished, at: number): void {
+    switch (e.step) {
+      case 'motion': {
+        const r = e.result
+        return this.run('micrograph', [
+          id, e.version, r.micrograph, opt(r.micrographNoDW), r.pixelSize, r.frames, r.dosePerFrame, r.totalMotion,
+          r.earlyMotion, r.lateMotion, shiftsBlob(r.shifts), opt(r.localModel?.patchesX), opt(r.localModel?.patchesY),
+          opt(r.starFile), json(r.warnings), at,
+        ])
+      }
+      case 'ctf': {
+        const r = e.result
+        return this.run('ctf', [
+          id, e.version, r.defocusU, r.defocusV, r.defocusAngle, Math.abs(r.defocusU - r.defocusV), r.phaseShift,
+          r.resolution, r.figureOfMerit, opt(r.psdImage), json(r.warnings), at,
+        ])
+      }
+      case 'picking': {
+        const r = e.result
+        return this.run('particles', [id, e.version, r.count, r.coordinatesFile, mean(r.scores), mean(r.diameters), at])
+      }
+      case 'preview': {
+        const r = e.result
+        return this.run('preview', [id, e.version, r.micrographPreview, opt(r.psdPreview), at])
+      }
+    }
+  }
+
+  private stepFailed(agentId: string, e: StepFailed, at: number): void {
+    const id = this.movieId(e.movie, agentId, at)
+    this.runEnded(id, agentId, e.step, e.version, e.willRetry ? 'retrying' : 'failed', e.attempt, e.run, e.error, [])
+    if (!e.willRetry) this.run('movieState', ['failed', e.step, e.error, at, id])
+  }
+
+  private runEnded(
+    id: number, agentId: string, step: StepName, version: number, state: string, attempt: number,
+    run: StepRun | undefined, error: string | null, outputs: string[],
+  ): void {
+    this.run('runEnded', [
+      id, step, version, state, attempt, agentId, opt(run?.program), opt(run?.version), json(run?.argv), json(run?.parameters),
+      opt(run?.startedAt), opt(run?.endedAt), opt(run?.exitStatus), opt(run?.stderrTail), opt(run?.host), error, json(outputs),
+    ])
+  }
+
+  private systemSample(agentId: string, e: SystemSample, at: number): void {
+    this.run('sample', [
+      agentId, e.host, at, e.cpuPercent, e.loadAverage[0], e.memoryUsedBytes, e.memoryTotalBytes, e.swapUsedBytes,
+      JSON.stringify(e.disks), JSON.stringify(e.gpus), e.pipeline.queued, e.pipeline.running,
+    ])
+  }
+
+  private applySession(action: SessionAction, at: number, reason: string | undefined): void {
+    const session = `(SELECT max(id) FROM sessions)`
+    switch (action) {
+      case 'schedule':
+        this.db.run(`UPDATE sessions SET state = 'scheduled', scheduled_at = ? WHERE id = ${session}`, [at])
+        for (const name of OUTPUT_SETS) {
+          this.db.run(`INSERT OR REPLACE INTO output_sets (name, state, opened_at) VALUES (?, 'open', ?)`, [name, at])
+        }
+        return
+      case 'start':
+        this.db.run(`UPDATE sessions SET state = 'running', started_at = ? WHERE id = ${session}`, [at])
+        return
+      case 'closeInput':
+        this.db.run(`UPDATE sessions SET input_closed_at = ?, input_closed_reason = ? WHERE id = ${session}`, [at, opt(reason)])
+        return
+      case 'close':
+        this.db.run(`UPDATE sessions SET state = 'closed', closed_at = ? WHERE id = ${session}`, [at])
+        this.db.run(`UPDATE output_sets SET state = 'closed', closed_at = ? WHERE state = 'open'`, [at])
+        return
+    }
+  }
+
+  private applyAlert(a: NewAlert, at: number): void {
+    this.run('alert', [at, a.monitor, a.severity, a.message, opt(a.movie), opt(a.value), opt(a.threshold)])
+  }
+
+  private doneSteps(id: number, version: number): number {
+    const placeholders = this.requiredSteps.map(() => '?').join(', ')
+    const result = this.db.exec(`${SQL.stepsDone} AND step IN (${placeholders})`, [id, version, ...this.requiredSteps])
+    return Number(result[0].values[0][0])
+  }
+
+  /** The movie's row id; a step event for a movie never reported as found still gets a row. */
+  private movieId(movie: string, agentId: string, at: number): number {
+    const cached = this.movieIds.get(movie)
+    if (cached !== undefined) return cached
+    const statement = this.statement('movieId')
+    statement.bind([movie])
+    let id = statement.step() ? Number(statement.get()[0]) : undefined
+    statement.reset()
+    if (id === undefined) {
+      this.run('movieAdd', [movie, agentId, at, at])
+      id = Number(this.db.exec('SELECT last_insert_rowid()')[0].values[0][0])
+    }
+    this.movieIds.set(movie, id)
+    return id
+  }
+
+  private statement(name: keyof typeof SQL): Statement {
+    let statement = this.statements.get(name)
+    if (!statement) {
+      statement = this.db.prepare(SQL[name])
+      this.statements.set(name, statement)
+    }
+    return statement
+  }
+
+  private run(name: keyof typeof SQL, params: Param[]): void {
+    this.statement(name).run(params)
+  }
+
+  /** Frees the prepared statements (before the database is closed). */
+  free(): void {
+    for (const statement of this.statements.values()) statement.free()
+    this.statements.clear()
+  }
+}

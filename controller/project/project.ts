@@ -1,0 +1,255 @@
+// An open project: the database in memory, kept durable by the journal and snapshots.
+// open = newest snapshot + the journal after it. Every change goes through commit():
+// apply to the database, append to the journal; durable() says when it is on disk.
+import {existsSync} from 'node:fs'
+import type {EventMessage, SessionInfo} from '../../core/protocol/index.js'
+import type {StepName, Workflow} from '../../core/workflow/index.js'
+import {Applier} from './apply.js'
+import {openDatabase, type Database} from './database.js'
+import {ProjectError} from './errors.js'
+import {Journal, readJournal} from './journal.js'
+import {acquireLock} from './lock.js'
+import type {ProjectLayout} from './layout.js'
+import {
+  agentSeqs,
+  currentSession,
+  lastMovieFoundAt,
+  metaValue,
+  movieCounts,
+  projectStatus,
+  workflowRevision,
+  type ProjectStatus,
+  type SessionRow,
+} from './queries.js'
+import type {JournalEntry, NewAlert} from './records.js'
+import {readSnapshot, writeSnapshot} from './snapshot.js'
+import {requiredSteps} from './steps.js'
+
+export type IngestOutcome = {status: 'applied'} | {status: 'duplicate'} | {status: 'gap'; expected: number}
+
+export interface SnapshotPolicy {
+  /** Snapshot after this many journal records... */
+  records: number
+  /** ...or this long (ms) after the last snapshot, when anything changed. */
+  intervalMs: number
+}
+
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = {records: 50_000, intervalMs: 5 * 60_000}
+
+export interface OpenOptions {
+  /** Read without the lock and without repairing a torn journal tail (status while a controller serves). */
+  readOnly?: boolean
+  snapshotPolicy?: SnapshotPolicy
+  /** Called with each change that could not be applied (it is journaled and skipped on replay too). */
+  onApplyProblem?: (problem: string, entry: JournalEntry) => void
+}
+
+type SessionListener = (session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => void
+
+export class Project {
+  private readonly applier: Applier
+  private seqs = new Map<string, number>()
+  /** The current session row, re-read after each session change (hot paths read it per event). */
+  private current: SessionRow
+  private readonly listeners = new Set<SessionListener>()
+  private steps: StepName[]
+  private recordsSinceSnapshot = 0
+  private lastSnapshotAt = Date.now()
+  private snapshotting: Promise<void> | undefined
+  private closed = false
+  private closing: Promise<void> | undefined
+  private cachedWorkflow: {revision: number; workflow: Workflow} | undefined
+
+  private constructor(
+    readonly name: string,
+    readonly layout: ProjectLayout,
+    readonly db: Database,
+    private readonly journal: Journal | undefined,
+    private readonly releaseLock: (() => void) | undefined,
+    private readonly options: OpenOptions,
+  ) {
+    this.current = currentSession(db)
+    this.steps = requiredSteps(this.workflow().workflow)
+    this.applier = new Applier(db, this.steps)
+  }
+
+  static async open(layout: ProjectLayout, options: OpenOptions = {}): Promise<Project> {
+    if (!existsSync(layout.snapshot)) {
+      throw new ProjectError(layout.root, 'no such project (create it with `controller create-project`)')
+    }
+    const release = options.readOnly ? undefined : acquireLock(layout.lock, layout.root)
+    try {
+      const db = await openDatabase(await readSnapshot(layout.snapshot))
+      const snapshotIndex = Number(metaValue(db, 'journal_index') ?? 0)
+      const records = readJournal(layout.journal, snapshotIndex, {repairTail: !options.readOnly})
+      const lastIndex = records.length > 0 ? records[records.length - 1].j : snapshotIndex
+      const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex)
+      const project = new Project(String(metaValue(db, 'name')), layout, db, journal, release, options)
+      for (const record of records) project.applyOne(record)
+      project.seqs = agentSeqs(db)
+      project.current = currentSession(db)
+      project.recordsSinceSnapshot = records.length
+      return project
+    } catch (error) {
+      release?.()
+      throw error
+    }
+  }
+
+  /** Highest applied seq of an agent (0 before its first event). */
+  lastSeq(agentId: string): number {
+    return this.seqs.get(agentId) ?? 0
+  }
+
+  /** Applies an agent's event exactly once: duplicates are recognised, gaps refused. */
+  ingest(message: EventMessage, receivedAt = Date.now()): IngestOutcome {
+    const last = this.lastSeq(message.agentId)
+    if (message.seq <= last) return {status: 'duplicate'}
+    if (message.seq !== last + 1) return {status: 'gap', expected: last + 1}
+    if (message.event.kind === 'movieFound' && this.current.state === 'scheduled') this.session('start', receivedAt)
+    this.commit({type: 'event', agentId: message.agentId, seq: message.seq, at: message.at, receivedAt, event: message.event})
+    this.seqs.set(message.agentId, message.seq)
+    if (message.event.kind === 'stepFinished' || message.event.kind === 'stepFailed') this.closeIfFinished(receivedAt)
+    return {status: 'applied'}
+  }
+
+  agentConnected(agentId: string, host: string, software: string, at = Date.now()): void {
+    this.commit({type: 'agentConnected', agentId, host, software, at})
+    if (this.current.state === 'scheduled') this.session('start', at)
+  }
+
+  /** Starts the session: agents get the workflow. No-op when already scheduled or running. */
+  schedule(at = Date.now()): void {
+    const {state} = this.current
+    if (state === 'closed') throw new ProjectError(this.name, 'the session is closed; create a new project to stream again')
+    if (state === 'created') this.session('schedule', at)
+  }
+
+  /** stop-streaming: take no new movies, finish the queued ones, then close. */
+  closeInput(reason: string, at = Date.now()): void {
+    const session = this.current
+    if (session.state === 'closed' || session.inputClosedAt !== null) return
+    if (session.state === 'created') this.session('schedule', at)
+    this.session('closeInput', at, reason)
+    this.closeIfFinished(at)
+  }
+
+  raiseAlert(alert: NewAlert, at = Date.now()): void {
+    this.commit({type: 'alert', at, alert})
+  }
+
+  /** Periodic upkeep: the idle timeout and snapshots. */
+  async tick(now = Date.now()): Promise<void> {
+    const session = this.current
+    if (session.state === 'running' && session.inputClosedAt === null) {
+      const idleMs = this.workflow().workflow.session.idleTimeoutHours * 3_600_000
+      const since = lastMovieFoundAt(this.db) ?? session.startedAt ?? now
+      if (now - since >= idleMs) this.closeInput(`no new movie for ${this.workflow().workflow.session.idleTimeoutHours} h`, now)
+    }
+    const due =
+      this.recordsSinceSnapshot >= this.policy.records || (this.recordsSinceSnapshot > 0 && now - this.lastSnapshotAt >= this.policy.intervalMs)
+    if (due) await this.snapshot()
+  }
+
+  /** Resolves once every change so far is on disk. */
+  durable(): Promise<void> {
+    return this.writable().durable()
+  }
+
+  /**
+   * Writes a snapshot atomically, then drops the journal segments it covers. The journal is
+   * switched to a new segment first, so every record after the snapshot is in a kept file.
+   */
+  snapshot(): Promise<void> {
+    this.snapshotting ??= this.writeSnapshotNow().finally(() => (this.snapshotting = undefined))
+    return this.snapshotting
+  }
+
+  private async writeSnapshotNow(): Promise<void> {
+    const journal = this.writable()
+    const keepFrom = await journal.rotate()
+    // No await between here and export(): the snapshot holds exactly records <= lastIndex.
+    this.db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_index', ?)`, [String(journal.lastIndex)])
+    const bytes = this.db.export()
+    this.recordsSinceSnapshot = 0
+    this.lastSnapshotAt = Date.now()
+    await writeSnapshot(this.layout.snapshot, bytes)
+    journal.removeSegmentsBefore(keepFrom)
+  }
+
+  workflow(): {revision: number; workflow: Workflow} {
+    const {revision} = this.current
+    if (this.cachedWorkflow?.revision !== revision) this.cachedWorkflow = {revision, workflow: workflowRevision(this.db, revision)}
+    return this.cachedWorkflow
+  }
+
+  sessionInfo(): SessionInfo {
+    const session = this.current
+    return {state: session.state, acceptingMovies: session.state !== 'closed' && session.inputClosedAt === null}
+  }
+
+  status(): ProjectStatus {
+    return projectStatus(this.db, this.name, this.steps)
+  }
+
+  /** Calls listener whenever the session changes (scheduled, input closed, closed). */
+  onSessionChange(listener: SessionListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Flushes, snapshots and releases the project. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow()
+    return this.closing
+  }
+
+  private async closeNow(): Promise<void> {
+    try {
+      if (this.journal) {
+        await this.snapshot()
+        await this.journal.close()
+      }
+    } finally {
+      this.closed = true
+      this.applier.free()
+      this.db.close()
+      this.releaseLock?.()
+    }
+  }
+
+  private get policy(): SnapshotPolicy {
+    return this.options.snapshotPolicy ?? DEFAULT_SNAPSHOT_POLICY
+  }
+
+  private writable(): Journal {
+    if (!this.journal || this.closed) throw new ProjectError(this.name, this.closed ? 'the project is closed' : 'the project is open read-only')
+    return this.journal
+  }
+
+  private commit(entry: JournalEntry): void {
+    const record = this.writable().append(entry)
+    this.applyOne(record)
+    this.recordsSinceSnapshot++
+  }
+
+  private applyOne(record: JournalEntry & {j: number}): void {
+    const problem = this.applier.apply(record)
+    if (problem) this.options.onApplyProblem?.(problem, record)
+  }
+
+  private session(action: 'schedule' | 'start' | 'closeInput' | 'close', at: number, reason?: string): void {
+    this.commit({type: 'session', action, at, reason})
+    this.current = currentSession(this.db)
+    if (action !== 'start') {
+      const info = this.sessionInfo()
+      for (const listener of this.listeners) listener(info, this.workflow())
+    }
+  }
+
+  private closeIfFinished(at: number): void {
+    const session = this.current
+    if (session.state === 'closed' || session.inputClosedAt === null) return
+    if (movieCounts(this.db).inFlight === 0) this.session('close', at)
+  }
+}

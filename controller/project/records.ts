@@ -1,0 +1,22 @@
+// What the journal holds: every change to the project, in the order it was applied.
+// `j` is the journal index, strictly increasing across segments; a snapshot records the last one it contains.
+import type {AgentEvent} from '../../core/protocol/index.js'
+
+export type SessionAction = 'schedule' | 'start' | 'closeInput' | 'close'
+
+export interface NewAlert {
+  monitor: string
+  severity: 'info' | 'warning' | 'critical'
+  message: string
+  movie?: string
+  value?: number
+  threshold?: number
+}
+
+export type JournalEntry =
+  | {type: 'event'; agentId: string; seq: number; at: number; receivedAt: number; event: AgentEvent}
+  | {type: 'agentConnected'; agentId: string; host: string; software: string; at: number}
+  | {type: 'session'; action: SessionAction; at: number; reason?: string}
+  | {type: 'alert'; at: number; alert: NewAlert}
+
+export type JournalRecord = JournalEntry & {j: number}
