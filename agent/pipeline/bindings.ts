@@ -4,9 +4,9 @@
 import {dirname, join} from 'node:path'
 import type {CtfResult, MotionResult, PickResult} from '../../core/results/index.js'
 import type {Workflow} from '../../core/workflow/types.js'
-import type {MotionOptions} from '../steps/motion/options.js'
-import type {CtfOptions} from '../steps/ctf/options.js'
-import type {PickOptions} from '../steps/pick/options.js'
+import {defaultMotionOptions, type MotionOptions} from '../steps/motion/options.js'
+import {defaultCtfOptions, type CtfOptions} from '../steps/ctf/options.js'
+import {defaultPickOptions, type PickOptions} from '../steps/pick/options.js'
 import type {MovieRecord, StepName} from './movie.js'
 import type {StepBinding} from './pipeline.js'
 import type {Grant} from './resources.js'
@@ -66,6 +66,7 @@ export function motionBinding(context: BindingContext): StepBinding {
     resources: {cpu: m.threads, gpu: 0},
     call: (movie, _results, grant: Grant) => {
       const options: MotionOptions = {
+        ...defaultMotionOptions,
         pixelSize: a.pixelSize,
         voltage: a.voltage,
         dosePerFrame: a.dosePerFrame,
@@ -74,7 +75,6 @@ export function motionBinding(context: BindingContext): StepBinding {
         gainRotation: a.gainRotation as MotionOptions['gainRotation'],
         gainFlip: a.gainFlip as MotionOptions['gainFlip'],
         defectFile: a.defectFile ?? '',
-        hotPixelSigma: 6,
         bfactor: m.bfactor,
         patchesX: m.patchesX,
         patchesY: m.patchesY,
@@ -83,8 +83,6 @@ export function motionBinding(context: BindingContext): StepBinding {
         firstFrame: m.firstFrame,
         lastFrame: m.lastFrame,
         maxIterations: m.maxIterations,
-        tolerance: 0.01,
-        searchRange: 50,
         doseWeighting: m.doseWeighting,
         saveNoDoseWeighting: m.saveNoDoseWeighting,
         threads: grant.cpu,
@@ -108,7 +106,8 @@ export function ctfBinding(context: BindingContext): StepBinding {
     resources: {cpu: c.threads, gpu: 0},
     call: (movie, results) => {
       const micrograph = micrographOf(movie, results, 'ctf')
-      const options: Partial<CtfOptions> = {
+      const options: CtfOptions = {
+        ...defaultCtfOptions,
         pixelSize: micrograph.pixelSize ?? a.pixelSize,
         voltage: a.voltage,
         sphericalAberration: a.sphericalAberration,
@@ -141,7 +140,8 @@ export function pickingBinding(context: BindingContext): StepBinding {
     resources: {cpu: p.threads, gpu: 0},
     call: (movie, results) => {
       const micrograph = micrographOf(movie, results, 'picking')
-      const options: Partial<PickOptions> = {
+      const options: PickOptions = {
+        ...defaultPickOptions,
         pixelSize: micrograph.pixelSize ?? a.pixelSize,
         diameterMin: p.diameterMin,
         diameterMax: p.diameterMax,
