@@ -1,0 +1,83 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {open} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {checkComplete} from '../../core/formats/completeness.js'
+import {encodeMrc} from '../../core/formats/mrc-write.js'
+import {MovieWatcher, type FoundMovie} from './watcher.js'
+
+function movieBytes(frames = 3, size = 64): Buffer {
+  const sections = Array.from({length: frames}, (_, i) => new Float32Array(size * size).fill(i))
+  return Buffer.from(encodeMrc(sections, {width: size, height: size, mode: 2, pixelSize: 1}))
+}
+
+const watchers: MovieWatcher[] = []
+afterEach(async () => {
+  await Promise.all(watchers.splice(0).map((w) => w.close()))
+})
+
+function watch(dir: string, extra: Partial<ConstructorParameters<typeof MovieWatcher>[0]> = {}) {
+  const watcher = new MovieWatcher({
+    dir,
+    pattern: '*.mrc',
+    usePolling: false,
+    pollIntervalMs: 100,
+    isKnown: () => false,
+    checkComplete,
+    stableMs: 150,
+    ...extra,
+  })
+  watchers.push(watcher)
+  const found: FoundMovie[] = []
+  const waiters: (() => void)[] = []
+  watcher.on('movie', (m) => {
+    found.push(m)
+    waiters.splice(0).forEach((w) => w())
+  })
+  const next = () => new Promise<void>((resolve) => waiters.push(resolve))
+  return {watcher, found, next}
+}
+
+describe('MovieWatcher', () => {
+  it('hands on a movie only once it is complete, never a half-written one, and ignores other files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'))
+    const {watcher, found, next} = watch(dir)
+    await watcher.start()
+    writeFileSync(join(dir, 'notes.txt'), 'not a movie')
+    const bytes = movieBytes()
+    const handle = await open(join(dir, 'slow.mrc'), 'w')
+    await handle.write(bytes, 0, bytes.length - 4096)
+    // The partial file is stable for much longer than stableMs: only the format check holds it back.
+    const arrived = next()
+    await new Promise((r) => setTimeout(r, 600))
+    expect(found).toHaveLength(0)
+    expect(watcher.pending()[0]?.reason).toMatch(/bytes the header implies/)
+    await handle.write(bytes, bytes.length - 4096, 4096, bytes.length - 4096)
+    await handle.close()
+    await arrived
+    expect(found.map((m) => m.path)).toEqual([join(dir, 'slow.mrc')])
+    expect(found[0].size).toBe(bytes.length)
+  })
+
+  it('reports movies already in the folder at start, except known ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'))
+    writeFileSync(join(dir, 'a.mrc'), movieBytes())
+    writeFileSync(join(dir, 'b.mrc'), movieBytes())
+    const {watcher, found, next} = watch(dir, {isKnown: (p) => p.endsWith('a.mrc')})
+    const arrived = next()
+    await watcher.start()
+    await arrived
+    expect(found.map((m) => m.path)).toEqual([join(dir, 'b.mrc')])
+  })
+
+  it('hands on a file whose format stays incomplete after giveUpMs, with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'))
+    writeFileSync(join(dir, 'cut.mrc'), movieBytes().subarray(0, 5000))
+    const {watcher, found, next} = watch(dir, {giveUpMs: 300})
+    const arrived = next()
+    await watcher.start()
+    await arrived
+    expect(found[0].incomplete).toMatch(/header implies/)
+  })
+})
