@@ -13,9 +13,11 @@ export interface MaskOptions {
   brightSigma: number | null
   /** Masked areas grow by this radius (working px), so picks do not sit on their border. */
   dilateRadius: number
-  /** Edge margins (working px). */
+  /** Edge margins (working px), from the edges of the micrograph's extent (beyond it is padding). */
   edgeX: number
   edgeY: number
+  validWidth?: number
+  validHeight?: number
 }
 
 export interface PickMask {
@@ -51,7 +53,9 @@ export function pickMask(
   const allowed = new Uint8Array(width * height)
   const x0 = Math.ceil(opts.edgeX)
   const y0 = Math.ceil(opts.edgeY)
-  for (let y = y0; y < height - y0; y++) allowed.fill(1, y * width + x0, Math.max(y * width + x0, (y + 1) * width - x0))
+  const x1 = Math.min(width, Math.ceil((opts.validWidth ?? width) - opts.edgeX))
+  const y1 = Math.min(height, Math.ceil((opts.validHeight ?? height) - opts.edgeY))
+  for (let y = y0; y < y1; y++) if (x1 > x0) allowed.fill(1, y * width + x0, y * width + x1)
   if (opts.darkSigma === null && opts.brightSigma === null) return {allowed, maskedFraction: 0}
 
   const k2 = frequencySquared(width, height, pixelSizeX, pixelSizeY)

@@ -7,16 +7,17 @@ export interface IntensityStats {
   sd: number
 }
 
-/** Mean and standard deviation (one pass in float64). */
-export function intensityStats(data: Float32Array): IntensityStats {
+/** Mean and standard deviation (one pass in float64) of every `stride`-th value. */
+export function intensityStats(data: Float32Array, stride = 1): IntensityStats {
   let sum = 0
   let sum2 = 0
-  for (let i = 0; i < data.length; i++) {
+  let n = 0
+  for (let i = 0; i < data.length; i += stride, n++) {
     const v = data[i]
     sum += v
     sum2 += v * v
   }
-  const n = Math.max(1, data.length)
+  n = Math.max(1, n)
   const mean = sum / n
   return {mean, sd: Math.sqrt(Math.max(0, sum2 / n - mean * mean))}
 }
