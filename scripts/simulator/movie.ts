@@ -134,6 +134,7 @@ function movieTruth(o: MovieSimOptions, drift: DriftModel, particles: [number, n
     defocusV: o.defocusV,
     defocusAngle: o.defocusAngle,
     phaseShift: o.phaseShift,
+    nominalDefocus: o.nominalDefocus,
     shifts: drift.global.map(([x, y]) => [x, y]),
     particleDiameter: o.particleDiameter,
     particles,

@@ -26,6 +26,8 @@ export interface MovieSimOptions {
   defocusAngle: number
   /** Phase-plate phase shift (deg). */
   phaseShift: number
+  /** Defocus the microscope was asked for (A, positive = underfocus); the real one differs. */
+  nominalDefocus?: number
   /** Envelope B-factor (A^2). */
   bFactor: number
   /** Mean particle diameter (A) and fraction of the ice area covered by isolated particles. */
@@ -96,11 +98,23 @@ const BAD_VARIANTS: {variant: SpecimenVariant | 'large-drift'; reason: string}[]
   {variant: 'large-drift', reason: 'excessive drift'},
 ]
 
-/** One movie's values, drawn from the session's ranges with `rng`. */
-export function drawMovieOptions(session: SessionParameters, rng: Rng, movie: string, gain?: GainReference): MovieSimOptions {
+/** EPU-style defocus list: the targets from min to max in 0.25 um steps (A). */
+export function defocusTargets(session: SessionParameters): number[] {
+  const step = 2500
+  const n = Math.max(1, Math.floor((session.defocusMax - session.defocusMin) / step) + 1)
+  return Array.from({length: n}, (_, i) => session.defocusMin + i * step)
+}
+
+/**
+ * One movie's values, drawn from the session's ranges with `rng`. Movie `index` cycles
+ * through the defocus targets; the real defocus misses its target by ~0.1 um (autofocus).
+ */
+export function drawMovieOptions(session: SessionParameters, rng: Rng, movie: string, index = 0, gain?: GainReference): MovieSimOptions {
   const pick = rng.next() < session.badFraction ? BAD_VARIANTS[rng.int(BAD_VARIANTS.length)] : undefined
   const variant: SpecimenVariant = pick && pick.variant !== 'large-drift' ? pick.variant : 'normal'
-  const mean = rng.uniform(session.defocusMin, session.defocusMax)
+  const targets = defocusTargets(session)
+  const nominalDefocus = targets[index % targets.length]
+  const mean = Math.max(2000, nominalDefocus + rng.normal() * 1000)
   // Astigmatism: mostly small, occasionally up to the maximum.
   const astig = session.astigmatismMax * Math.pow(rng.next(), 1.5)
   const {defocusU, defocusV, defocusAngle} = normalizeAstigmatism(mean + astig / 2, mean - astig / 2, rng.uniform(-90, 90))
@@ -120,6 +134,7 @@ export function drawMovieOptions(session: SessionParameters, rng: Rng, movie: st
     defocusV,
     defocusAngle,
     phaseShift: session.phasePlate ? rng.uniform(20, 120) : 0,
+    nominalDefocus,
     bFactor: rng.uniform(40, 140),
     particleDiameter: session.particleDiameter,
     coverage: rng.uniform(0.08, 0.3),

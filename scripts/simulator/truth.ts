@@ -29,6 +29,8 @@ export interface MovieTruth {
   width: number
   height: number
   frames: number
+  /** Defocus the microscope was asked for (A), as in the sidecar; the real one is defocusU/V. */
+  nominalDefocus?: number
   /** Envelope B-factor (A^2). */
   bFactor: number
   /** Mean ice thickness (nm). */

@@ -3,7 +3,8 @@
 import {writeFile} from 'node:fs/promises'
 import {encodeMrc, writeMrc} from '../../core/formats/mrc-write.js'
 import {encodeTiffMovie} from '../../core/formats/tiff.js'
-import type {Rng} from './rng.js'
+import {encodeEerMovie} from './eer-events.js'
+import {createRng, type Rng} from './rng.js'
 
 export type MovieFormat = 'mrc' | 'tiff' | 'eer'
 export type MrcMovieMode = 0 | 1 | 2 | 6
@@ -14,7 +15,7 @@ export interface MovieEncoding {
   mrcMode?: MrcMovieMode
   /** EER: hardware frames per rendered frame (each rendered frame is split into this many). */
   eerGrouping?: number
-  /** EER: random stream for splitting counts into hardware frames and sub-pixel positions. */
+  /** EER: random stream for splitting counts into hardware frames and sub-pixel positions (default: seeded by the movie name). */
   rng?: Rng
 }
 
@@ -41,7 +42,7 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
     const bitsPerSample = max <= 255 ? 8 : 16
     return encodeTiffMovie(saturate(movie.frames, bitsPerSample === 8 ? 255 : 65535), {width, height, bitsPerSample, compression: 'lzw'})
   }
-  throw new RangeError('EER writing waits for core/formats/eer.ts')
+  return encodeEerMovie(movie.frames, width, height, e.eerGrouping ?? 20, e.rng ?? createRng(0, movie.truth.movie))
 }
 
 export async function writeMovie(path: string, movie: MovieData, format: MovieFormat | MovieEncoding): Promise<void> {
