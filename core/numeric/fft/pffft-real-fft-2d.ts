@@ -11,6 +11,12 @@ import {checkLength, type RealFft2D} from './real-fft-2d.js'
 
 /** Columns gathered per block: each image row contributes one contiguous run of 16 complex values. */
 const COLUMN_BLOCK = 16
+/**
+ * Extra floats between gathered columns: with power-of-two heights the column vectors would be
+ * a power of two apart and the 16 write streams of the gather would evict each other from the
+ * same cache sets. 16 floats (64 bytes) keep PFFFT's 16-byte alignment.
+ */
+const COLUMN_PAD = 16
 
 export class PffftRealFft2D implements RealFft2D {
   private readonly rows: RowTransform
@@ -24,7 +30,7 @@ export class PffftRealFft2D implements RealFft2D {
   ) {
     this.rows = pffftSupportsReal(width) ? new RealRows(module, width) : new ComplexRows(module, width)
     this.columns = heapComplexFft(module, height)
-    this.block = allocFloats(module, 2 * height * COLUMN_BLOCK)
+    this.block = allocFloats(module, (2 * height + COLUMN_PAD) * COLUMN_BLOCK)
   }
 
   forward(image: Float32Array, out?: Float32Array): Float32Array {
@@ -54,7 +60,7 @@ export class PffftRealFft2D implements RealFft2D {
     const {height, module} = this
     const columns = halfWidth(this.width)
     const rowFloats = 2 * columns
-    const vector = 2 * height
+    const vector = 2 * height + COLUMN_PAD
     const base = this.block >> 2
     for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
       const batch = Math.min(COLUMN_BLOCK, columns - c0)
