@@ -8,6 +8,7 @@ import {realFft2D} from '../../../core/numeric/fft.js'
 import {fourierShift} from '../../../core/numeric/fourier-shift.js'
 import {halfWidth, rowFrequency, spectrumLength} from '../../../core/numeric/half-complex.js'
 import {findPeak} from './peak.js'
+import {smoothTrajectory} from './trajectory-smoothing.js'
 
 export interface AlignOptions {
   /** Iterations at most. */
@@ -19,6 +20,8 @@ export interface AlignOptions {
   /** Size of the correlation map of the first (coarse) search; at most the spectra's size. */
   coarseWidth: number
   coarseHeight: number
+  /** Smooth the trajectory with an acceleration prior of data-chosen strength (trajectory-smoothing.ts). */
+  smooth: boolean
 }
 
 export interface AlignResult {
@@ -48,7 +51,14 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
   for (let iter = 1; iter <= options.maxIterations && !converged; iter++) {
     iterations = iter
     sumInto(reference, spectra)
-    const steps = spectra.map((s) => (iter === 1 ? null : newtonStep(reference, s, width, height)) ?? coarse.peak(reference, s))
+    const newton = iter === 1 ? [] : spectra.map((s) => newtonStep(reference, s, width, height))
+    let steps = spectra.map((s, f): [number, number] => {
+      const step = newton[f]
+      return step ? [step.dx, step.dy] : coarse.peak(reference, s)
+    })
+    if (options.smooth && newton.length && newton.every((s) => s !== null)) {
+      steps = smoothedSteps(shifts, steps, newton as NewtonStep[])
+    }
     // Frame 0 is the origin, as in RELION.
     const [x0, y0] = steps[0]
     let sum2 = 0
@@ -67,6 +77,14 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
   return {shifts, iterations, converged, updates}
 }
 
+/** Steps that move each frame to the smoothed trajectory through the measured positions. */
+function smoothedSteps(shifts: [number, number][], steps: [number, number][], newton: NewtonStep[]): [number, number][] {
+  const measured = [0, 1].map((axis) => shifts.map((s, f) => s[axis] + steps[f][axis]))
+  const variances = [newton.map((s) => s.varX), newton.map((s) => s.varY)]
+  const smooth = smoothTrajectory(measured, variances).values
+  return shifts.map((s, f) => [smooth[0][f] - s[0], smooth[1][f] - s[1]])
+}
+
 function sumInto(target: Float32Array, spectra: Float32Array[]): void {
   target.fill(0)
   for (const s of spectra) for (let i = 0; i < s.length; i++) target[i] += s[i]
@@ -76,12 +94,12 @@ function sumInto(target: Float32Array, spectra: Float32Array[]): void {
  * Newton step towards the maximum of CC(d) = sum_k Re[(R - G) conj(G) e^{2 pi i k.d}] from d = 0,
  * or null where the correlation is not locally concave or the step is too long.
  */
-export function newtonStep(reference: Float32Array, frame: Float32Array, width: number, height: number): [number, number] | null {
+export function newtonStep(reference: Float32Array, frame: Float32Array, width: number, height: number): NewtonStep | null {
   const hw = halfWidth(width)
-  let gx = 0, gy = 0, hxx = 0, hyy = 0, hxy = 0
+  let gx = 0, gy = 0, hxx = 0, hyy = 0, hxy = 0, vx = 0, vy = 0
   for (let j = 0; j < height; j++) {
     const fy = rowFrequency(j, height) / height
-    let rgx = 0, rhxx = 0, rhxy = 0, rIm = 0, rRe = 0
+    let rgx = 0, rhxx = 0, rhxy = 0, rIm = 0, rRe = 0, rvx = 0, rv = 0
     for (let i = 0; i < hw; i++) {
       const at = 2 * (j * hw + i)
       const gRe = frame[at], gIm = frame[at + 1]
@@ -96,12 +114,18 @@ export function newtonStep(reference: Float32Array, frame: Float32Array, width: 
       rhxy += fx * cRe
       rIm += cIm
       rRe += cRe
+      // The frame's own power stands in for its noise power (low dose: noise dominates it).
+      const noise = w * w * (oRe * oRe + oIm * oIm) * (gRe * gRe + gIm * gIm)
+      rvx += fx * fx * noise
+      rv += noise
     }
     gx += rgx
     gy += fy * rIm
     hxx += rhxx
     hxy += fy * rhxy
     hyy += fy * fy * rRe
+    vx += rvx
+    vy += fy * fy * rv
   }
   // d = -M^-1 g / (2 pi) with M the (positive definite at a maximum) moment matrix.
   const det = hxx * hyy - hxy * hxy
@@ -109,7 +133,16 @@ export function newtonStep(reference: Float32Array, frame: Float32Array, width: 
   const dx = -(hyy * gx - hxy * gy) / det / (2 * Math.PI)
   const dy = -(hxx * gy - hxy * gx) / det / (2 * Math.PI)
   if (!(Math.hypot(dx, dy) <= MAX_NEWTON_STEP)) return null
-  return [dx, dy]
+  // var(g) = sum w^2 f^2 |O|^2 N / 2; var(d) ~ var(g) / (2 pi M)^2 per axis.
+  return {dx, dy, varX: (0.5 * vx) / (2 * Math.PI * hxx) ** 2, varY: (0.5 * vy) / (2 * Math.PI * hyy) ** 2}
+}
+
+export interface NewtonStep {
+  dx: number
+  dy: number
+  /** Estimated variance (px^2) of the step from the frame's noise. */
+  varX: number
+  varY: number
 }
 
 /** Peak search on a coarse correlation map: the cross-power spectrum cropped, inverse FFT. */

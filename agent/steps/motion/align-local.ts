@@ -15,6 +15,7 @@ export interface PatchOptions {
   /** Input pixels. */
   tolerance: number
   searchRange: number
+  smoothTrajectory: boolean
 }
 
 export interface PatchTrajectory {
@@ -61,6 +62,7 @@ export function alignPatches(aligned: Float32Array[], fine: GridSize, groups: Fr
       searchRange: Math.min(options.searchRange / Math.max(sx, sy), box.width / 4, box.height / 4),
       coarseWidth: box.width,
       coarseHeight: box.height,
+      smooth: options.smoothTrajectory,
     })
     if (!r.converged) continue
     const shifts = r.shifts.map(([x, y]) => [x * sx, y * sy] as [number, number])

@@ -188,6 +188,7 @@ function alignGlobal(small: Float32Array[], groups: FrameGroup[], frames: number
     searchRange: options.searchRange / Math.max(sx, sy),
     coarseWidth: coarse.width,
     coarseHeight: coarse.height,
+    smooth: options.smoothTrajectory,
   })
   const groupShifts = result.shifts.map(([x, y]) => [x * sx, y * sy] as [number, number])
   const shifts = groups.every((g) => g.size === 1) ? groupShifts : interpolateGroupShifts(groups, groupShifts, frames)

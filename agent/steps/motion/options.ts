@@ -41,6 +41,11 @@ export interface MotionOptions {
   tolerance: number
   /** Largest shift searched for (input px). */
   searchRange: number
+  /**
+   * Smooth each trajectory with an acceleration prior whose strength the data choose (REML):
+   * at low dose per frame this removes most of the per-frame measurement noise.
+   */
+  smoothTrajectory: boolean
   /** Apply dose weighting to the main output sum. */
   doseWeighting: boolean
   /** Also write the aligned sum without dose weighting (<name>_noDW.mrc). */
@@ -72,6 +77,7 @@ export const defaultMotionOptions: MotionOptions = {
   maxIterations: 10,
   tolerance: 0.01,
   searchRange: 50,
+  smoothTrajectory: true,
   doseWeighting: true,
   saveNoDoseWeighting: false,
   threads: 1,
