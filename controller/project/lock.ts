@@ -3,7 +3,7 @@
 import {readFileSync, unlinkSync, writeFileSync} from 'node:fs'
 import {ProjectError} from './errors.js'
 
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -16,7 +16,7 @@ function alive(pid: number): boolean {
 export function lockHolder(file: string): number | undefined {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined
   } catch {
     return undefined
   }

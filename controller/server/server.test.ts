@@ -1,0 +1,157 @@
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import WebSocket from 'ws'
+import {
+  decodeControllerMessage,
+  encodeMessage,
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type ControllerMessage,
+  type EventMessage,
+} from '../../core/protocol/index.js'
+import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
+import {validateWorkflow} from '../../core/workflow/index.js'
+import {createProject} from '../project/create.js'
+import {listSegments} from '../project/journal.js'
+import {projectLayout} from '../project/layout.js'
+import {controlRequest} from './control-client.js'
+import {AGENT_PATH, startServer, type ControllerServer} from './server.js'
+
+const workflow = validateWorkflow({
+  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
+  picking: {diameterMin: 100, diameterMax: 150},
+  preview: {enabled: false},
+})
+
+const servers: ControllerServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+/** A test agent: a socket and the controller's messages, awaited in order. */
+class TestAgent {
+  private readonly inbox: ControllerMessage[] = []
+  private waiting: (() => void) | undefined
+  readonly closed: Promise<number>
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const decoded = decodeControllerMessage(data.toString())
+      if (!decoded.ok) throw new Error(decoded.reason)
+      this.inbox.push(decoded.message)
+      this.waiting?.()
+    })
+    this.closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)))
+  }
+
+  static async connect(server: ControllerServer): Promise<TestAgent> {
+    const ws = new WebSocket(`ws://${server.host}:${server.port}${AGENT_PATH}`)
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    return new TestAgent(ws)
+  }
+
+  send(message: AgentMessage | string): void {
+    this.ws.send(typeof message === 'string' ? message : encodeMessage(message))
+  }
+
+  async next(): Promise<ControllerMessage> {
+    while (this.inbox.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve))
+    return this.inbox.shift()!
+  }
+
+  /** Waits for the ack that covers seq (acks are cumulative). */
+  async ackedUpTo(seq: number): Promise<void> {
+    for (;;) {
+      const m = await this.next()
+      if (m.type === 'ack' && m.seq >= seq) return
+      if (m.type === 'error') throw new Error(`${m.code}: ${m.message}`)
+    }
+  }
+}
+
+async function setUp() {
+  const projectsDir = mkdtempSync(join(tmpdir(), 'serve-'))
+  const {token} = await createProject({projectsDir, name: 'apo', workflow})
+  const lines: string[] = []
+  const server = await startServer({projectsDir, port: 0, log: (level, message) => lines.push(`${level} ${message}`)})
+  servers.push(server)
+  const hello = (agentId = 'krios') =>
+    ({type: 'hello', protocol: PROTOCOL_VERSION, agentId, project: 'apo', token, host: 'krios-pc', software: 'test'}) as const
+  return {projectsDir, token, server, lines, hello}
+}
+
+describe('controller server', () => {
+  it('refuses a wrong token, then garbage, and stays up for a good agent', async () => {
+    const {server, lines, hello} = await setUp()
+    const intruder = await TestAgent.connect(server)
+    intruder.send({...hello(), token: 'guess'})
+    expect(await intruder.next()).toMatchObject({type: 'error', code: 'auth-failed', fatal: true})
+    expect(await intruder.closed).toBe(1008)
+
+    const noisy = await TestAgent.connect(server)
+    noisy.send('\u0000\u0001 not json')
+    expect(await noisy.next()).toMatchObject({type: 'error', code: 'invalid-message', fatal: true})
+    await noisy.closed
+
+    const early = await TestAgent.connect(server)
+    early.send(asEventMessages('krios', sampleMovieEvents('m.tiff'))[0])
+    expect(await early.next()).toMatchObject({type: 'error', code: 'not-authenticated'})
+
+    const agent = await TestAgent.connect(server)
+    agent.send(hello())
+    expect(await agent.next()).toMatchObject({type: 'welcome', lastSeq: 0, session: {state: 'created'}})
+    agent.send('{"type": "event", "seq": "x"}')
+    expect(await agent.next()).toMatchObject({type: 'error', code: 'invalid-message', fatal: false})
+    expect(lines.some((l) => /refused \(invalid-message\)/.test(l))).toBe(true)
+    agent.ws.close()
+  })
+
+  it('delivers the workflow on schedule, acks only journaled events, and applies replays once', async () => {
+    const {projectsDir, server, hello} = await setUp()
+    const agent = await TestAgent.connect(server)
+    agent.send(hello())
+    expect((await agent.next()).type).toBe('welcome')
+    await controlRequest(projectsDir, 'apo', 'schedule')
+    expect(await agent.next()).toMatchObject({type: 'workflow', revision: 1, workflow: {acquisition: {pixelSize: 0.83}}})
+    expect(await agent.next()).toMatchObject({type: 'session', state: 'scheduled', acceptingMovies: true})
+
+    const stream: EventMessage[] = asEventMessages('krios', [...sampleMovieEvents('a.tiff'), ...sampleMovieEvents('b.tiff')])
+    for (const m of stream.slice(0, 9)) agent.send(m)
+    await agent.ackedUpTo(9)
+    // Acknowledged means on disk: the journal holds seq 9 now.
+    const journal = listSegments(projectLayout(projectsDir, 'apo').journal).map((s) => readFileSync(s.file, 'utf8')).join('')
+    expect(journal).toContain('"seq":9,')
+
+    // The connection drops before the agent saw more acks; it reconnects and replays from seq 5.
+    agent.ws.close()
+    const again = await TestAgent.connect(server)
+    again.send(hello())
+    const welcome = await again.next()
+    expect(welcome).toMatchObject({type: 'welcome', lastSeq: 9, session: {state: 'running'}, workflow: {revision: 1}})
+    for (const m of stream.slice(4)) again.send(m)
+    await again.ackedUpTo(stream.length)
+    const status = await controlRequest(projectsDir, 'apo', 'status')
+    expect(status!.movies).toEqual({found: 2, processed: 2, failed: 0, inFlight: 0})
+    expect(status!.steps.motion).toEqual({done: 2, failed: 0, running: 0})
+
+    const stopped = await controlRequest(projectsDir, 'apo', 'stop-streaming')
+    expect(stopped!.state).toBe('closed')
+    expect(await again.next()).toMatchObject({type: 'session', state: 'running', acceptingMovies: false})
+    expect(await again.next()).toMatchObject({type: 'session', state: 'closed', acceptingMovies: false})
+  })
+
+  it('tells an agent that skipped seqs which one it expects', async () => {
+    const {server, hello} = await setUp()
+    const agent = await TestAgent.connect(server)
+    agent.send(hello())
+    await agent.next()
+    const [first, , third] = asEventMessages('krios', sampleMovieEvents('a.tiff'))
+    agent.send(first)
+    agent.send(third)
+    const replies = [await agent.next(), await agent.next()]
+    expect(replies).toContainEqual({type: 'error', code: 'seq-gap', message: 'expected seq 2', fatal: false, seq: 3, expected: 2})
+    expect(replies).toContainEqual({type: 'ack', seq: 1})
+  })
+})

@@ -1,0 +1,115 @@
+// `controller serve`: agents connect over WebSocket (ws://host:port/agent); controller commands
+// reach it over HTTP on the same port (/control/...), with the control token of server-info.ts.
+import {createServer, type IncomingMessage, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {WebSocketServer} from 'ws'
+import {MAX_MESSAGE_BYTES, type SessionInfo} from '../../core/protocol/index.js'
+import type {Workflow} from '../../core/workflow/index.js'
+import type {SnapshotPolicy} from '../project/project.js'
+import {AgentConnection, type Joined} from './connection.js'
+import {handleControl} from './control.js'
+import {stderrLog, type Log} from './log.js'
+import {ProjectRegistry, type OpenProject} from './registry.js'
+import {removeServerInfo, writeServerInfo, type ServerInfo} from './server-info.js'
+
+export const AGENT_PATH = '/agent'
+export const DEFAULT_PORT = 7412
+const TICK_MS = 10_000
+
+export interface ServeOptions {
+  projectsDir: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  log?: Log
+  snapshotPolicy?: SnapshotPolicy
+  /** Called when the journal cannot be written: the caller must exit (nothing more is acknowledged). */
+  onFatal?: (error: Error) => void
+}
+
+export interface ControllerServer {
+  host: string
+  port: number
+  info: ServerInfo
+  registry: ProjectRegistry
+  /** Resolves when the server has stopped (close() or a fatal journal error). */
+  closed: Promise<void>
+  close(): Promise<void>
+}
+
+export async function startServer(options: ServeOptions): Promise<ControllerServer> {
+  const log = options.log ?? stderrLog
+  const connections = new Set<AgentConnection>()
+  const registry = new ProjectRegistry(options.projectsDir, log, options.snapshotPolicy, (entry) => watchSession(entry))
+  let stop: () => Promise<void> = async () => {}
+  const fatal = (error: Error) => {
+    log('error', `stopping: ${error.message}`)
+    options.onFatal?.(error)
+    void stop()
+  }
+
+  function watchSession({project}: OpenProject) {
+    project.onSessionChange((session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => {
+      for (const c of connections) {
+        if (c.project !== project.name) continue
+        if (session.state === 'scheduled') c.send({type: 'workflow', ...workflow})
+        c.send({type: 'session', ...session})
+      }
+    })
+  }
+
+  function joined(connection: AgentConnection, {agentId, entry}: Joined) {
+    for (const other of connections) {
+      if (other !== connection && other.agentId === agentId && other.project === entry.project.name) {
+        log('warn', `${other.who}: replaced by a new connection of the same agent`)
+        other.close(1000, 'replaced')
+      }
+    }
+  }
+
+  const http: Server = createServer()
+  const host = options.host ?? '127.0.0.1'
+  const info = {current: undefined as ServerInfo | undefined}
+  http.on('request', (request, response) => {
+    void handleControl(request, response, {registry, controlToken: info.current!.controlToken, log})
+  })
+  const wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES})
+  http.on('upgrade', (request: IncomingMessage, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://x').pathname !== AGENT_PATH) return void socket.destroy()
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const peer = `${request.socket.remoteAddress}:${request.socket.remotePort}`
+      const connection = new AgentConnection(ws, peer, registry, log, joined, fatal)
+      connections.add(connection)
+      ws.on('close', () => connections.delete(connection))
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(options.port ?? DEFAULT_PORT, host, () => resolve())
+  })
+  const port = (http.address() as AddressInfo).port
+  info.current = writeServerInfo(options.projectsDir, {host, port})
+  log('info', `controller serving ${options.projectsDir} on ws://${host}:${port}${AGENT_PATH}`)
+
+  const ticker = setInterval(async () => {
+    for (const {project} of await registry.all()) await project.tick().catch(fatal)
+  }, TICK_MS)
+  ticker.unref()
+
+  let resolveClosed!: () => void
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
+  let stopping: Promise<void> | undefined
+  stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(ticker)
+      removeServerInfo(options.projectsDir, info.current!)
+      for (const c of connections) c.close(1001, 'controller stopping')
+      wss.close()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+      await registry.closeAll().catch((error: Error) => log('error', `closing projects: ${error.message}`))
+      log('info', 'controller stopped')
+      resolveClosed()
+    })())
+
+  return {host, port, info: info.current, registry, closed, close: () => stop()}
+}
