@@ -69,8 +69,8 @@ export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
       binaryInterval: this.options.pollIntervalMs,
       ignoreInitial: false,
       ...(this.options.depth !== undefined ? {depth: this.options.depth} : {}),
-      // Only directories and matching files are watched at all.
-      ignored: (path, stats) => stats?.isFile() === true && !this.matches(path),
+      // Only directories and new matching files are watched at all: a folder of finished movies costs nothing.
+      ignored: (path, stats) => stats?.isFile() === true && (!this.matches(path) || this.isDone(resolve(path))),
     })
     this.watcher = watcher
     const onFile = (path: string) => this.consider(path)
@@ -92,11 +92,12 @@ export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
   private consider(path: string): void {
     const absolute = resolve(path)
     if (!this.matches(absolute)) return
-    if (this.handedOn.has(absolute) || this.options.isKnown(absolute)) {
-      this.watcher?.unwatch(absolute)
-      return
-    }
+    if (this.isDone(absolute)) return
     this.readiness.track(absolute)
+  }
+
+  private isDone(absolute: string): boolean {
+    return this.handedOn.has(absolute) || this.options.isKnown(absolute)
   }
 
   private async handOn(file: ReadyFile): Promise<void> {
