@@ -1,0 +1,195 @@
+// The pure kernels: seeded streams, drift trajectories, counting statistics, the sign of the
+// motion in the frames, gain, and the particle coordinate convention of the truth.
+import {describe, expect, it} from 'vitest'
+import {accumulatedMotion, drawDrift, driftAt} from './drift.js'
+import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
+import {drawGainReference, type GainReference} from './gain.js'
+import {simulateMicrograph, simulateMovie} from './movie.js'
+import {createRng} from './rng.js'
+import {fixedMovieOptions} from './test-support.js'
+
+const flatGain = (w: number, h: number): GainReference => ({width: w, height: h, gain: new Float32Array(w * h).fill(1), hotPixels: new Uint32Array(0), deadPixels: new Uint32Array(0), hotRate: 0})
+
+describe('rng', () => {
+  it('repeats a stream for a seed and label, and differs across labels', () => {
+    const a = createRng(5, 'x')
+    const b = createRng(5, 'x')
+    const c = createRng(5, 'y')
+    const sa = Array.from({length: 5}, () => a.next())
+    expect(Array.from({length: 5}, () => b.next())).toEqual(sa)
+    expect(Array.from({length: 5}, () => c.next())).not.toEqual(sa)
+  })
+
+  it('draws normals with mean 0 and variance 1', () => {
+    const r = createRng(1)
+    const xs = Array.from({length: 20000}, () => r.normal())
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length
+    expect(Math.abs(mean)).toBeLessThan(0.03)
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05)
+  })
+})
+
+describe('drift', () => {
+  const options = {fastAmplitude: 8, fastFrames: 2, slowSpeed: 0.1, jitter: 0.01, localAmplitude: 2}
+
+  it('starts at [0, 0], moves fast early and slowly late', () => {
+    const d = drawDrift(createRng(3), 30, 1024, 1024, options)
+    expect(d.global[0]).toEqual([0, 0])
+    const step = (a: number, b: number) => Math.hypot(d.global[b][0] - d.global[a][0], d.global[b][1] - d.global[a][1])
+    expect(step(0, 3)).toBeGreaterThan(5 * step(26, 29))
+    expect(accumulatedMotion(d.global)).toBeGreaterThan(step(0, 29))
+  })
+
+  it('has a local part that is zero at frame 1 and about localAmplitude RMS at the end', () => {
+    const d = drawDrift(createRng(4), 20, 1024, 1024, options)
+    const residual = (f: number) => {
+      let sq = 0
+      let n = 0
+      for (let y = 0; y < 1024; y += 128) {
+        for (let x = 0; x < 1024; x += 128, n++) {
+          const [dx, dy] = driftAt(d, f, x, y)
+          sq += (dx - d.global[f][0]) ** 2 + (dy - d.global[f][1]) ** 2
+        }
+      }
+      return Math.sqrt(sq / n)
+    }
+    expect(residual(0)).toBe(0)
+    expect(residual(19)).toBeGreaterThan(1)
+    expect(residual(19)).toBeLessThan(3.5)
+  })
+})
+
+describe('exposeFrame', () => {
+  const size = 128
+  const margin = 16
+  const mapSize = size + 2 * margin
+
+  function spotMap(x0: number, y0: number): IntensityMap {
+    const data = new Float32Array(mapSize * mapSize)
+    for (let y = 0; y < mapSize; y++) for (let x = 0; x < mapSize; x++) data[y * mapSize + x] = Math.exp(-((x - x0) ** 2 + (y - y0) ** 2) / 18)
+    return {data, width: mapSize, height: mapSize, margin}
+  }
+
+  function centroid(f: Float32Array): [number, number] {
+    let sx = 0
+    let sy = 0
+    let s = 0
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      const v = f[y * size + x]
+      sx += v * x
+      sy += v * y
+      s += v
+    }
+    return [sx / s, sy / s]
+  }
+
+  it('moves the content by +shift (specimen motion) in columns (x) and rows (y)', () => {
+    const gain = flatGain(size, size)
+    const drift = {global: [[0, 0], [3.25, -1.5]] as [number, number][]}
+    const map = spotMap(margin + 60, margin + 70)
+    const rng = createRng(2)
+    const [x0, y0] = centroid(exposeFrame(map, drift, sensitivityOf(gain), gain, {electronsPerPixel: 2000, frame: 0}, rng))
+    const [x1, y1] = centroid(exposeFrame(map, drift, sensitivityOf(gain), gain, {electronsPerPixel: 2000, frame: 1}, rng))
+    expect(x1 - x0).toBeCloseTo(3.25, 1)
+    expect(y1 - y0).toBeCloseTo(-1.5, 1)
+  })
+
+  it('counts Poisson electrons: mean = variance = dose x intensity / gain', () => {
+    for (const dose of [0.3, 1.7, 9]) {
+      const gain = flatGain(256, 256)
+      gain.gain.fill(2)
+      const map: IntensityMap = {data: new Float32Array(264 * 264).fill(0.8), width: 264, height: 264, margin: 4}
+      const f = exposeFrame(map, {global: [[0, 0]]}, sensitivityOf(gain), gain, {electronsPerPixel: dose, frame: 0}, createRng(9))
+      const mean = f.reduce((s, v) => s + v, 0) / f.length
+      const variance = f.reduce((s, v) => s + (v - mean) ** 2, 0) / f.length
+      const expected = (dose * 0.8) / 2
+      expect(Math.abs(mean - expected) / expected).toBeLessThan(0.02)
+      expect(Math.abs(variance - expected) / expected).toBeLessThan(0.05)
+      expect(f.every((v) => Number.isInteger(v))).toBe(true)
+    }
+  })
+})
+
+describe('gain reference', () => {
+  it('has mean 1, a column pattern, and hot / dead pixels that the frames show', () => {
+    const gain = drawGainReference(createRng(1), 256, 256, {pixelSpread: 0.04, columnSpread: 0.03, hotFraction: 1e-3, deadFraction: 1e-3, hotRate: 30})
+    const mean = gain.gain.reduce((s, v) => s + v, 0) / gain.gain.length
+    expect(mean).toBeCloseTo(1, 5)
+    const columnMeans = Array.from({length: 256}, (_, x) => {
+      let s = 0
+      for (let y = 0; y < 256; y++) s += gain.gain[y * 256 + x]
+      return s / 256
+    })
+    const spread = Math.sqrt(columnMeans.reduce((s, v) => s + (v - 1) ** 2, 0) / 256)
+    expect(spread).toBeGreaterThan(0.015)
+    expect(gain.hotPixels.length).toBe(66)
+    const map: IntensityMap = {data: new Float32Array(264 * 264).fill(1), width: 264, height: 264, margin: 4}
+    const frame = exposeFrame(map, {global: [[0, 0]]}, sensitivityOf(gain), gain, {electronsPerPixel: 50, frame: 0}, createRng(2))
+    expect(Array.from(gain.deadPixels, (i) => frame[i]).every((v) => v === 0)).toBe(true)
+    expect(Math.min(...Array.from(gain.hotPixels, (i) => frame[i]))).toBeGreaterThan(1000)
+    // Raw counts x gain are flat: the column pattern is gone after gain correction.
+    const correctedColumn = (x: number) => {
+      let s = 0
+      for (let y = 0; y < 256; y++) if (!gain.hotPixels.includes(y * 256 + x)) s += frame[y * 256 + x] * gain.gain[y * 256 + x]
+      return s / 256
+    }
+    const corrected = Array.from({length: 256}, (_, x) => correctedColumn(x))
+    const rawColumn = (x: number) => {
+      let s = 0
+      for (let y = 0; y < 256; y++) if (!gain.hotPixels.includes(y * 256 + x)) s += frame[y * 256 + x]
+      return s / 256
+    }
+    const raw = Array.from({length: 256}, (_, x) => rawColumn(x))
+    const sd = (xs: number[]) => {
+      const m = xs.reduce((s, v) => s + v, 0) / xs.length
+      return Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / xs.length) / m
+    }
+    expect(sd(raw)).toBeGreaterThan(2 * sd(corrected))
+  })
+})
+
+describe('simulated particles', () => {
+  it('sit at the truth coordinates with x = column, y = row (dark blobs in underfocus)', () => {
+    const o = fixedMovieOptions({width: 512, height: 512, frames: 40, particleDiameter: 100, coverage: 0.3, seed: 21})
+    const {image, truth} = simulateMicrograph(o)
+    expect(truth.particles.length).toBeGreaterThan(5)
+    // Low-pass (box blur of ~ the particle radius) then sample at the coordinates.
+    const blurred = boxBlur(image.data, 512, 512, 15)
+    const at = ([x, y]: [number, number]) => blurred[Math.round(y) * 512 + Math.round(x)]
+    const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length
+    const onParticles = mean(truth.particles.map(at))
+    const transposed = mean(truth.particles.map(([x, y]) => at([y, x])))
+    const background = mean(Array.from(blurred))
+    expect(onParticles).toBeLessThan(background)
+    expect(background - onParticles).toBeGreaterThan(3 * Math.abs(background - transposed))
+  })
+
+  it('is deterministic for a seed', () => {
+    const o = fixedMovieOptions({width: 512, height: 512, frames: 2})
+    const a = simulateMovie(o)
+    const b = simulateMovie(o)
+    expect(a.truth).toEqual(b.truth)
+    expect(a.frames[1].every((v, i) => v === b.frames[1][i])).toBe(true)
+  })
+})
+
+function boxBlur(data: Float32Array, w: number, h: number, r: number): Float32Array {
+  const pass = (src: Float32Array, horizontal: boolean) => {
+    const out = new Float32Array(src.length)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      let s = 0
+      let n = 0
+      for (let d = -r; d <= r; d++) {
+        const xx = horizontal ? x + d : x
+        const yy = horizontal ? y : y + d
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue
+        s += src[yy * w + xx]
+        n++
+      }
+      out[y * w + x] = s / n
+    }
+    return out
+  }
+  return pass(pass(data, true), false)
+}
