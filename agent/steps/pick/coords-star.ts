@@ -1,6 +1,8 @@
-// RELION coordinate files, `<micrograph>_<pickname>.star`, laid out exactly as relion_autopick
-// --LoG writes them (one unnamed data block; class 0 and psi 0 for orientation-free picks), so
+// RELION coordinate files, `<micrograph>_<pickname>.star`, with the columns relion_autopick
+// --LoG writes (one unnamed data block; class 0 and psi 0 for orientation-free picks), so
 // relion_preprocess --extract and relion_star_handler read ours like RELION's own.
+import {FormatError} from '../../../core/formats/errors.js'
+import {formatStar, loopBlock, numberColumn, parseStar, relionStarFile, type StarLoop} from '../../../core/formats/star.js'
 
 export interface CoordinateRow {
   x: number
@@ -11,13 +13,7 @@ export interface CoordinateRow {
 const COLUMNS = ['rlnCoordinateX', 'rlnCoordinateY', 'rlnAutopickFigureOfMerit', 'rlnClassNumber', 'rlnAnglePsi']
 
 export function formatCoordinateStar(rows: CoordinateRow[]): string {
-  const header = ['', '# version 30001', '', 'data_', '', 'loop_ ', ...COLUMNS.map((c, i) => `_${c} #${i + 1} `)]
-  const body = rows.map((r) => `${num(r.x)} ${num(r.y)} ${num(r.figureOfMerit)} ${'0'.padStart(12)} ${num(0)} `)
-  return [...header, ...body, '', ''].join('\n')
-}
-
-function num(v: number): string {
-  return v.toFixed(6).padStart(12)
+  return formatStar(relionStarFile([loopBlock('', COLUMNS, rows.map((r) => [r.x, r.y, r.figureOfMerit, 0, 0]))]))
 }
 
 /**
@@ -25,44 +21,12 @@ function num(v: number): string {
  * loop with rlnCoordinateX/Y; a missing figure of merit reads as NaN.
  */
 export function parseCoordinateStar(text: string, file = '<text>'): CoordinateRow[] {
-  const lines = text.split(/\r?\n/)
-  let i = lines.findIndex((l) => l.trim() === 'loop_')
-  while (i >= 0) {
-    const labels: string[] = []
-    let j = i + 1
-    for (; j < lines.length && lines[j].trim().startsWith('_'); j++) labels.push(lines[j].trim().split(/\s+/)[0].slice(1))
-    const xi = labels.indexOf('rlnCoordinateX')
-    const yi = labels.indexOf('rlnCoordinateY')
-    if (xi >= 0 && yi >= 0) return readRows(lines, j, labels.length, xi, yi, labels.indexOf('rlnAutopickFigureOfMerit'), file)
-    const next = lines.slice(j).findIndex((l) => l.trim() === 'loop_')
-    i = next < 0 ? -1 : j + next
-  }
-  throw new CoordinateStarError(file, 'no loop with rlnCoordinateX and rlnCoordinateY')
-}
-
-function readRows(lines: string[], start: number, width: number, xi: number, yi: number, fi: number, file: string): CoordinateRow[] {
-  const rows: CoordinateRow[] = []
-  for (let k = start; k < lines.length; k++) {
-    const line = lines[k].trim()
-    if (line === '') continue
-    if (line.startsWith('data_') || line.startsWith('loop_')) break
-    if (line.startsWith('#')) continue
-    const f = line.split(/\s+/)
-    if (f.length < width) throw new CoordinateStarError(file, `line ${k + 1} has ${f.length} values, the loop has ${width} columns`)
-    const x = Number(f[xi])
-    const y = Number(f[yi])
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new CoordinateStarError(file, `line ${k + 1}: coordinates "${f[xi]} ${f[yi]}" are not numbers`)
-    rows.push({x, y, figureOfMerit: fi >= 0 ? Number(f[fi]) : NaN})
-  }
-  return rows
-}
-
-export class CoordinateStarError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`)
-    this.name = 'CoordinateStarError'
-  }
+  const loop = parseStar(text, file)
+    .blocks.flatMap((b) => b.items)
+    .find((item): item is StarLoop => item.type === 'loop' && item.columns.includes('rlnCoordinateX') && item.columns.includes('rlnCoordinateY'))
+  if (!loop) throw new FormatError(file, 'corrupt', 'no loop with rlnCoordinateX and rlnCoordinateY')
+  const xs = numberColumn(loop, 'rlnCoordinateX', file)
+  const ys = numberColumn(loop, 'rlnCoordinateY', file)
+  const foms = loop.columns.includes('rlnAutopickFigureOfMerit') ? numberColumn(loop, 'rlnAutopickFigureOfMerit', file) : undefined
+  return xs.map((x, i) => ({x, y: ys[i], figureOfMerit: foms ? foms[i] : NaN}))
 }
