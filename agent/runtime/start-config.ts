@@ -72,8 +72,7 @@ export function resolveStartConfig(flags: ConfigInput & {config?: string}, env: 
   const project = text('project')
   const agentId = text('agentId', defaultAgentId())
   if (!/^[A-Za-z0-9._@:-]+$/.test(agentId)) throw new StartConfigError('agentId', `may hold only letters, digits and . _ @ : - (got ${JSON.stringify(agentId)})`)
-  const controller = text('controller')
-  if (!/^wss?:\/\//.test(controller)) throw new StartConfigError('controller', `must be a ws:// or wss:// URL, got ${JSON.stringify(controller)}`)
+  const controller = agentEndpoint(text('controller'))
   const watch = pick('watch')
   return {
     controller,
@@ -94,6 +93,19 @@ export function resolveStartConfig(flags: ConfigInput & {config?: string}, env: 
     logJson: bool('logJson'),
     verbose: bool('verbose'),
   }
+}
+
+/** ws://HOST:PORT means the controller's agent endpoint, ws://HOST:PORT/agent. */
+function agentEndpoint(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new StartConfigError('controller', `must be a ws:// or wss:// URL, got ${JSON.stringify(text)}`)
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new StartConfigError('controller', `must be a ws:// or wss:// URL, got ${JSON.stringify(text)}`)
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/agent'
+  return url.href
 }
 
 function readConfigFile(path: string): ConfigInput {
