@@ -1,3 +1,15 @@
 // Explicit command map: oclif loads this one module instead of globbing, which keeps start-up fast.
 // Commands import their heavy dependencies inside run(), never at module top level.
-export const COMMANDS = {}
+import CreateProject from './create-project.js'
+import ScheduleProject from './schedule-project.js'
+import Serve from './serve.js'
+import Status from './status.js'
+import StopStreaming from './stop-streaming.js'
+
+export const COMMANDS = {
+  'create-project': CreateProject,
+  serve: Serve,
+  'schedule-project': ScheduleProject,
+  status: Status,
+  'stop-streaming': StopStreaming,
+}

@@ -1,0 +1,32 @@
+// `controller schedule-project --name N [--dir D] [--host H] [--port P]`
+import {Command} from '@oclif/core'
+import {hostFlag, portFlag} from './serve.js'
+import {dirFlag, nameFlag, userErrors} from './shared.js'
+
+export default class ScheduleProject extends Command {
+  static override summary = 'Start a project\'s session: connected agents receive its workflow'
+  static override description =
+    'Tells the running controller of the projects folder to start the session. When no controller is serving, this command ' +
+    'serves in the foreground (like `controller serve`) until interrupted.'
+  static override flags = {name: nameFlag, dir: dirFlag, host: hostFlag, port: portFlag}
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(ScheduleProject)
+    const {projectsDir} = await import('../project/layout.js')
+    const {controlRequest} = await import('../server/control-client.js')
+    const dir = projectsDir(flags.dir)
+    await userErrors(this, async () => {
+      const status = await controlRequest(dir, flags.name, 'schedule')
+      if (status) return this.log(`Project ${flags.name} is ${status.state}.`)
+      const {serveUntilStopped} = await import('../server/foreground.js')
+      const {ProjectError} = await import('../project/errors.js')
+      await serveUntilStopped({projectsDir: dir, host: flags.host, port: flags.port}, async (server) => {
+        const entry = await server.registry.get(flags.name)
+        if (!entry) throw new ProjectError(flags.name, `no such project in ${dir}`)
+        entry.project.schedule()
+        await entry.project.durable()
+        this.log(`Project ${flags.name} scheduled; serving on ws://${server.host}:${server.port}/agent (Ctrl-C to stop).`)
+      })
+    })
+  }
+}
