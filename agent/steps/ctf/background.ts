@@ -132,6 +132,16 @@ export class SpectrumModelFitter {
   }
 }
 
+/**
+ * Background, envelope (clamped at 0) and the mean power level background + envelope / 2 at k:
+ * periodogram noise is proportional to that level, so dividing by it whitens the noise.
+ */
+export function spectrumLevels(model: SpectrumModel, k: number): {background: number; envelope: number; level: number} {
+  const background = evaluateCurve(model.background, k)
+  const envelope = Math.max(0, evaluateCurve(model.envelope, k))
+  return {background, envelope, level: Math.max(background + 0.5 * envelope, 1e-30)}
+}
+
 /** Value of a smooth curve at k (clamped to its range: no polynomial extrapolation). */
 export function evaluateCurve(curve: SmoothCurve, k: number): number {
   const c = curve.coefficients

@@ -4,7 +4,7 @@
 // come from the joint background/envelope fit of the equiphase average, so frequencies without
 // signal weigh nothing and the fit need not be told where the rings fade.
 import type {ChiCoefficients} from '../../../core/ctf/ctf-model.js'
-import {evaluateCurve, type CurveDegrees, type SpectrumModel} from './background.js'
+import {spectrumLevels, type CurveDegrees, type SpectrumModel} from './background.js'
 import type {SpectrumBand} from './band.js'
 import {chiAt, type DefocusState} from './defocus.js'
 import {fitProfile, profileWeights} from './profile-fit.js'
@@ -34,9 +34,7 @@ export function normaliseBand(band: SpectrumBand, values: Float64Array, model: S
   let sum = 0
   let sumSquares = 0
   for (let t = 0; t < n; t++) {
-    const background = evaluateCurve(model.background, band.k[t])
-    const envelope = Math.max(0, evaluateCurve(model.envelope, band.k[t]))
-    const level = Math.max(background + 0.5 * envelope, 1e-30)
+    const {background, envelope, level} = spectrumLevels(model, band.k[t])
     data[t] = (values[t] - background) / level
     weight[t] = envelope / level
     sum += data[t]

@@ -2,7 +2,7 @@
 // background-subtracted, noise-normalised spectrum and whose right half is the fitted
 // envelope * CTF^2 on the same scale, so the rings must meet at the vertical axis if the fit is right.
 import type {ChiCoefficients} from '../../../core/ctf/ctf-model.js'
-import {evaluateCurve, type SpectrumModel} from './background.js'
+import {spectrumLevels, type SpectrumModel} from './background.js'
 import {chiAt, type DefocusState} from './defocus.js'
 import {spectrumColumns, type PowerSpectrum} from './power-spectrum.js'
 
@@ -21,9 +21,7 @@ export function diagnosticImage(spectrum: PowerSpectrum, model: SpectrumModel, c
       const ky = y - half
       const k = Math.hypot(kx, ky) * unit
       if (k < kMin || k > kMax) continue
-      const background = evaluateCurve(model.background, k)
-      const envelope = Math.max(0, evaluateCurve(model.envelope, k))
-      const level = Math.max(background + 0.5 * envelope, 1e-30)
+      const {background, envelope, level} = spectrumLevels(model, k)
       let v: number
       if (kx < 0) {
         // Friedel mate in the stored half plane: (-kx, -ky).

@@ -3,7 +3,7 @@
 // background refits -> fit resolution and 1D profile over the whole spectrum.
 import type {CtfProfile} from '../../../core/results/index.js'
 import type {Image2D} from '../../../core/numeric/image.js'
-import {evaluateCurve, type CurveDegrees, type SpectrumModel} from './background.js'
+import {spectrumLevels, type CurveDegrees, type SpectrumModel} from './background.js'
 import {everyNth, gather, spectrumBand} from './band.js'
 import {opticsCoefficients, toCtffindConvention, type DefocusState} from './defocus.js'
 import {estimateAstigmatism, searchDefocus} from './defocus-search.js'
@@ -11,7 +11,7 @@ import {profileCtf2} from './profile-fit.js'
 import {fitBandModel, normaliseBand, refineDefocus} from './ctf-fit.js'
 import {defaultFitResolutionSettings, fitResolution} from './fit-resolution.js'
 import {averagePowerSpectrum, type PowerSpectrum} from './power-spectrum.js'
-import {equiphaseAverage, rotationalAverage} from './radial-profile.js'
+import {equiphaseAverage, rotationalAverage, type RadialProfile} from './radial-profile.js'
 import type {CtfOptions} from './options.js'
 
 export interface CtfEstimate {
@@ -68,9 +68,9 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const fullValues = gather(full, spectrum.power)
   const fullModel = fitBandModel(full, fullValues, c, refined.state, unit, fullDegrees)
   const equiphase = equiphaseAverage(full, fullValues, c, refined.state, unit)
-  const fit = profileCtf2(equiphase, c, refined.state.mean, refined.state.phaseShift)
-  const normalised = equiphase.value.map((v, i) => (v - evaluateCurve(fullModel.background, equiphase.k[i])) / Math.max(1e-30, evaluateCurve(fullModel.envelope, equiphase.k[i])))
-  const resolution = fitResolution(equiphase, normalised, fit, c, refined.state.mean, {...defaultFitResolutionSettings, threshold: o.resolutionThreshold})
+  const ctf2 = profileCtf2(equiphase, c, refined.state.mean, refined.state.phaseShift)
+  const shown = scaleProfile(equiphase, ctf2, fullModel)
+  const resolution = fitResolution(equiphase, shown.spectrum, ctf2, c, refined.state.mean, {...defaultFitResolutionSettings, threshold: o.resolutionThreshold})
 
   return {
     ...toCtffindConvention(refined.state),
@@ -78,14 +78,29 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
     figureOfMerit: refined.correlation,
     profile: {
       frequency: Array.from(equiphase.k),
-      spectrum: Array.from(normalised),
-      fit: Array.from(fit),
+      spectrum: Array.from(shown.spectrum),
+      fit: Array.from(shown.fit),
       correlation: Array.from(resolution.correlation),
     },
     state: refined.state,
     spectrum,
     fullModel,
   }
+}
+
+/**
+ * Profile and fit on one scale for plots: (power - background) / level and
+ * envelope / level * CTF^2, level = background + envelope / 2 (bounded where the envelope dies).
+ */
+function scaleProfile(p: RadialProfile, ctf2: Float64Array, model: SpectrumModel): {spectrum: Float64Array; fit: Float64Array} {
+  const spectrum = new Float64Array(ctf2.length)
+  const fit = new Float64Array(ctf2.length)
+  for (let i = 0; i < ctf2.length; i++) {
+    const {background, envelope, level} = spectrumLevels(model, p.k[i])
+    spectrum[i] = (p.value[i] - background) / level
+    fit[i] = (envelope / level) * ctf2[i]
+  }
+  return {spectrum, fit}
 }
 
 function phaseGrid(o: EstimateSettings): number[] {

@@ -1,0 +1,32 @@
+// Accuracy on simulator micrographs with ground truth (scripts/simulator), the ranges:
+// pixel 0.6-1.5 A, defocus 0.5-3.5 um, astigmatism 0-3000 A, 0.5-2 e/A^2 per frame x 40 frames.
+// 1024^2 micrographs keep CI fast; they hold 1/16 of a 4096^2 micrograph's spectrum samples,
+// so the errors here are noise-limited upper bounds (the benchmark measures 4096^2).
+import {describe, expect, it} from 'vitest'
+import {fixedMovieOptions} from '../../../scripts/simulator/test-support.js'
+import {drawCtfCase, measureCase, summarise} from './accuracy-set.test-support.js'
+
+describe('CTF accuracy on simulated micrographs', () => {
+  it('meets the defocus and angle targets on a varied set', () => {
+    const errors = Array.from({length: 12}, (_, i) => measureCase(drawCtfCase(100 + i, 1024)))
+    const s = summarise(errors)
+    expect(s.medianDefocusError).toBeLessThanOrEqual(0.2)
+    expect(s.p95DefocusError).toBeLessThanOrEqual(1)
+    expect(s.astigmaticCases).toBeGreaterThanOrEqual(3)
+    expect(s.medianAngleError).toBeLessThanOrEqual(2)
+  }, 120_000)
+
+  it('reports a worse fit resolution as the envelope gets worse (B-factor series)', () => {
+    const resolutions = [20, 80, 160, 300].map(
+      (bFactor) => measureCase(fixedMovieOptions({width: 1024, height: 1024, frames: 40, defocusU: 16000, defocusV: 15000, defocusAngle: 20, bFactor, seed: 11})).estimate.resolution,
+    )
+    for (let i = 1; i < resolutions.length; i++) expect(resolutions[i]).toBeGreaterThan(resolutions[i - 1])
+  }, 60_000)
+
+  it('finds a phase-plate phase shift', () => {
+    const o = fixedMovieOptions({width: 1024, height: 1024, frames: 40, defocusU: 10500, defocusV: 10000, defocusAngle: -40, phaseShift: 70, bFactor: 60, seed: 12})
+    const e = measureCase(o, {findPhaseShift: true})
+    expect(Math.abs(e.estimate.phaseShift - 70)).toBeLessThan(5)
+    expect(e.meanDefocusError).toBeLessThan(1)
+  }, 60_000)
+})
