@@ -1,7 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {checkGainOrientation, orientGain, orientationLooksWrong, sameOrientation, type Plane} from './gain.js'
-import type {GainFlip, GainRotation} from './options.js'
-import {mulberry32} from './test-support/synthetic-movie.js'
+import {gaussian, mulberry32, poisson} from './test-support/synthetic-movie.js'
 
 // 3 columns x 2 rows:  0 1 2 / 3 4 5  (row 0 on top)
 const probe: Plane = {width: 3, height: 2, data: Float32Array.from([0, 1, 2, 3, 4, 5])}
@@ -33,25 +32,33 @@ describe('orientGain (RELION --gain_rot clockwise as displayed, then --gain_flip
 })
 
 describe('checkGainOrientation', () => {
-  // A detector with a strong fixed pattern: raw counts = flat signal / true gain.
-  const n = 64
+  // Raw counts = Poisson(specimen) / true gain: a 4 % pixel pattern under shot noise and contrast.
+  const w = 320
+  const h = 240
   const rand = mulberry32(7)
-  const trueGain = Float32Array.from({length: n * n}, (_, i) => 1 + 0.2 * (rand() - 0.5) + 0.1 * ((i % n) / n))
-  const raw = Float32Array.from(trueGain, (g) => 1000 / g)
-  const rawSum = {width: n, height: n, data: raw}
+  const trueGain = Float32Array.from({length: w * h}, () => 1 + 0.04 * gaussian(rand))
+  const raw = Float32Array.from(trueGain, (g, i) => poisson(40 * (1 + 0.3 * Math.sin(i / 300)), rand) / g)
+  const rawSum = {width: w, height: h, data: raw}
 
-  it('accepts the orientation that flattens the movie', () => {
-    const check = checkGainOrientation(rawSum, {width: n, height: n, data: trueGain}, 0, 0)
+  it('accepts the orientation that matches the detector', () => {
+    const check = checkGainOrientation(rawSum, {width: w, height: h, data: trueGain}, 0, 0)
     expect(orientationLooksWrong(check)).toBe(false)
     expect(check.best).toMatchObject({rotation: 0, flip: 0})
+    expect(check.given).toBeGreaterThan(check.noise)
   })
 
   it('flags a gain stored rotated and finds the rotation that undoes it', () => {
     // The file holds the gain rotated by 90 degrees counter-clockwise; rotation 1 undoes that.
-    const stored = orientGain({width: n, height: n, data: trueGain}, 3, 0)
-    const check = checkGainOrientation(rawSum, stored, 0, 0 as GainFlip)
-    expect(orientationLooksWrong(check)).toBe(true)
-    expect(sameOrientation(check.best.rotation, check.best.flip, 1 as GainRotation, 0)).toBe(true)
+    const stored = orientGain({width: w, height: h, data: trueGain}, 3, 0)
+    const wrong = checkGainOrientation(rawSum, stored, 3, 0)
+    expect(orientationLooksWrong(wrong)).toBe(true)
+    expect(sameOrientation(wrong.best.rotation, wrong.best.flip, 1, 0)).toBe(true)
     expect(orientationLooksWrong(checkGainOrientation(rawSum, stored, 1, 0))).toBe(false)
+  })
+
+  it('flags a flipped gain', () => {
+    const check = checkGainOrientation(rawSum, orientGain({width: w, height: h, data: trueGain}, 0, 1), 0, 0)
+    expect(orientationLooksWrong(check)).toBe(true)
+    expect(check.best).toMatchObject({rotation: 0, flip: 1})
   })
 })

@@ -14,26 +14,29 @@ export interface Plane {
  * (1: rows, upside down; 2: columns, left to right). A 90/270 rotation swaps width and height.
  */
 export function orientGain(gain: Plane, rotation: GainRotation, flip: GainFlip): Plane {
-  const {width: w, height: h, data} = gain
+  const map = orientation(gain.width, gain.height, rotation, flip)
+  const out = new Float32Array(gain.data.length)
+  for (let oy = 0; oy < map.height; oy++) {
+    for (let ox = 0; ox < map.width; ox++) out[oy * map.width + ox] = gain.data[map.source(ox, oy)]
+  }
+  return {width: map.width, height: map.height, data: out}
+}
+
+/** Output size of an orientation and, per output pixel, the index of its source pixel. */
+function orientation(w: number, h: number, rotation: GainRotation, flip: GainFlip) {
   const swap = rotation % 2 === 1
   const ow = swap ? h : w
   const oh = swap ? w : h
-  const out = new Float32Array(w * h)
-  for (let oy = 0; oy < oh; oy++) {
-    // Flip is applied after rotation, so it acts on output coordinates.
+  const source = (ox: number, oy: number): number => {
+    // The flip is applied after the rotation, so it acts on output coordinates.
+    const rx = flip === 2 ? ow - 1 - ox : ox
     const ry = flip === 1 ? oh - 1 - oy : oy
-    for (let ox = 0; ox < ow; ox++) {
-      const rx = flip === 2 ? ow - 1 - ox : ox
-      let sx: number
-      let sy: number
-      if (rotation === 0) [sx, sy] = [rx, ry]
-      else if (rotation === 1) [sx, sy] = [ry, h - 1 - rx]
-      else if (rotation === 2) [sx, sy] = [w - 1 - rx, h - 1 - ry]
-      else [sx, sy] = [w - 1 - ry, rx]
-      out[oy * ow + ox] = data[sy * w + sx]
-    }
+    if (rotation === 0) return ry * w + rx
+    if (rotation === 1) return (h - 1 - rx) * w + ry
+    if (rotation === 2) return (h - 1 - ry) * w + (w - 1 - rx)
+    return rx * w + (w - 1 - ry)
   }
-  return {width: ow, height: oh, data: out}
+  return {width: ow, height: oh, source}
 }
 
 /** Index of the first NaN/Inf value, or -1. */
@@ -47,32 +50,42 @@ export function multiplyInPlace(frame: Float32Array, gain: Float32Array): void {
 }
 
 export interface OrientationCheck {
-  /** Relative variance of the gain-corrected unaligned sum with the orientation given. */
+  /** Correlation of the raw sum's pixel-scale pattern with the inverse gain as given. */
   given: number
-  /** The orientation that flattens the sum most, and its relative variance. */
-  best: {rotation: GainRotation; flip: GainFlip; variance: number}
+  /** The orientation whose inverse gain correlates best, and its correlation. */
+  best: {rotation: GainRotation; flip: GainFlip; correlation: number}
+  /** Correlation that chance alone stays below (6 / sqrt(pixels compared): 6 sigma). */
+  noise: number
 }
 
+/** Rows compared: every 4th is plenty (millions of pixels) and keeps the check cheap. */
+const ROW_STEP = 4
+
 /**
- * Multiplies the raw (uncorrected) frame sum by the gain in each of the 8 orientations of the
- * right size and compares how flat the result is: a gain applied in the right orientation
- * cancels the detector's fixed pattern, a wrong one doubles it.
+ * A camera records counts / gain, so the raw (uncorrected) sum carries the inverse gain's
+ * pixel-to-pixel pattern. Correlates the raw sum with 1 / gain in each orientation of the
+ * right size, both high-passed (pixel minus its 4 neighbours' mean) so that the specimen and
+ * illumination drop out; the right orientation stands out far above chance.
  */
 export function checkGainOrientation(rawSum: Plane, gain: Plane, rotation: GainRotation, flip: GainFlip, bad?: Uint8Array): OrientationCheck {
-  let given = NaN
-  let best = {rotation, flip, variance: Infinity}
+  const inverse = highPass({width: gain.width, height: gain.height, data: Float32Array.from(gain.data, (g) => (g > 0 ? 1 / g : 0))})
+  const raw = highPass(rawSum)
+  let given = 0
+  let best = {rotation, flip, correlation: -Infinity}
+  let count = 0
   for (const r of [0, 1, 2, 3] as GainRotation[]) {
     for (const f of [0, 1, 2] as GainFlip[]) {
-      // Rotation 2 + flip 1 is flip 2 of rotation 0 and so on: skip the duplicates.
+      // Rotation 2 or 3 with a flip repeats rotation 0 or 1 with the other flip.
       if (r >= 2 && f !== 0) continue
-      const o = orientGain(gain, r, f)
-      if (o.width !== rawSum.width || o.height !== rawSum.height) continue
-      const v = relativeVariance(rawSum.data, o.data, bad)
-      if (sameOrientation(r, f, rotation, flip)) given = v
-      if (v < best.variance) best = {rotation: r, flip: f, variance: v}
+      const map = orientation(gain.width, gain.height, r, f)
+      if (map.width !== rawSum.width || map.height !== rawSum.height) continue
+      const c = correlation(raw, inverse, map.source, rawSum.width, rawSum.height, bad)
+      count = c.count
+      if (sameOrientation(r, f, rotation, flip)) given = c.value
+      if (c.value > best.correlation) best = {rotation: r, flip: f, correlation: c.value}
     }
   }
-  return {given, best}
+  return {given, best, noise: 6 / Math.sqrt(Math.max(1, count))}
 }
 
 /** Whether (r1, f1) and (r2, f2) are the same transformation of the plane. */
@@ -83,23 +96,42 @@ export function sameOrientation(r1: GainRotation, f1: GainFlip, r2: GainRotation
   return a.width === b.width && a.data.every((v, i) => v === b.data[i])
 }
 
-/** var(raw * gain) / mean(raw * gain)^2 over good pixels. */
-function relativeVariance(raw: Float32Array, gain: Float32Array, bad?: Uint8Array): number {
-  let n = 0
-  let sum = 0
-  let sum2 = 0
-  for (let i = 0; i < raw.length; i++) {
-    if (bad?.[i] || gain[i] === 0) continue
-    const v = raw[i] * gain[i]
-    n++
-    sum += v
-    sum2 += v * v
-  }
-  const mean = sum / n
-  return (sum2 / n - mean * mean) / (mean * mean)
+/** Worth a warning: another orientation matches the detector clearly better than the given one. */
+export function orientationLooksWrong(check: OrientationCheck): boolean {
+  return check.best.correlation > check.noise && check.best.correlation - check.given > 0.5 * check.best.correlation
 }
 
-/** Worth a warning: another orientation removes clearly more fixed pattern than the given one. */
-export function orientationLooksWrong(check: OrientationCheck): boolean {
-  return check.best.variance < 0.7 * check.given
+/** Pixel minus the mean of its 4 neighbours (edges: 0). */
+function highPass(p: Plane): Float32Array {
+  const {width: w, height: h, data} = p
+  const out = new Float32Array(w * h)
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x
+      out[i] = data[i] - 0.25 * (data[i - 1] + data[i + 1] + data[i - w] + data[i + w])
+    }
+  }
+  return out
+}
+
+/** Pearson correlation of a(x, y) with b(source(x, y)) over good interior pixels of every 4th row. */
+function correlation(a: Float32Array, b: Float32Array, source: (x: number, y: number) => number, w: number, h: number, bad?: Uint8Array) {
+  let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0
+  for (let y = 2; y < h - 2; y += ROW_STEP) {
+    for (let x = 2; x < w - 2; x++) {
+      const i = y * w + x
+      if (bad && (bad[i] || bad[i - 1] || bad[i + 1] || bad[i - w] || bad[i + w])) continue
+      const va = a[i]
+      const vb = b[source(x, y)]
+      n++
+      sa += va
+      sb += vb
+      saa += va * va
+      sbb += vb * vb
+      sab += va * vb
+    }
+  }
+  const cov = sab / n - (sa / n) * (sb / n)
+  const den = Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2))
+  return {value: den > 0 ? cov / den : 0, count: n}
 }

@@ -58,7 +58,7 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
     if (orientationLooksWrong(check)) {
       warnings.push(
         `gain reference ${options.gainReference} looks wrongly oriented: rotation ${check.best.rotation}, flip ${check.best.flip} ` +
-          `flattens the movie better (relative variance ${check.best.variance.toPrecision(3)} vs ${check.given.toPrecision(3)} with rotation ${options.gainRotation}, flip ${options.gainFlip})`,
+          `matches the detector's pattern in the movie better (correlation ${check.best.correlation.toFixed(3)} vs ${check.given.toFixed(3)} with rotation ${options.gainRotation}, flip ${options.gainFlip})`,
       )
     }
     multiplyInPlace(rawSum, gain.data)
