@@ -118,6 +118,18 @@ describe.each(backends)('realFft2D, %s backend', (backend) => {
     expect(maxAbsDiff(out, image)).toBeLessThan(1e-5)
   })
 
+  it('accepts spectra that are not 8-byte aligned views', () => {
+    const w = 32, h = 16
+    const image = randomImage(w * h, 9)
+    const fft = realFft2D(w, h, backend)
+    const expected = fft.forward(image)
+    const storage = new Float32Array(spectrumLength(w, h) + 1)
+    const misaligned = storage.subarray(1) // byteOffset 4
+    fft.forward(image, misaligned)
+    expect(misaligned).toEqual(expected)
+    expect(maxAbsDiff(fft.inverse(misaligned), image)).toBeLessThan(1e-5)
+  })
+
   it('round-trips a camera-like non-power-of-two size', () => {
     const width = 360, height = 4092 / 12 // 341 = 11 * 31
     const image = randomImage(width * height, 11)
