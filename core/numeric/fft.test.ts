@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {defaultFftBackend, halfWidth, realFft2D, spectrumLength, type FftBackend} from './fft.js'
+import {defaultFftBackend, fastFftSize, halfWidth, realFft2D, spectrumLength, type FftBackend} from './fft.js'
 
 function randomImage(n: number, seed: number): Float32Array {
   let state = seed
@@ -63,6 +63,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const backends: FftBackend[] = ['pffft', 'js']
+
+it('fastFftSize picks the next multiple of 32 without prime factors above 5', () => {
+  expect(fastFftSize(4092)).toBe(4096)
+  expect(fastFftSize(5760)).toBe(5760)
+  expect(fastFftSize(818)).toBe(864) // 832 = 2^6 * 13 and 800 < 818
+  expect(fastFftSize(1)).toBe(32)
+  expect(() => fastFftSize(0)).toThrow(RangeError)
+})
 
 it('uses PFFFT (WebAssembly SIMD) by default on Node', () => {
   expect(defaultFftBackend).toBe('pffft')

@@ -40,6 +40,23 @@ export function realFft2D(width: number, height: number, backend: FftBackend = d
   return plan
 }
 
+/**
+ * Smallest size >= n that the default backend transforms at full speed on both axes: a
+ * multiple of 32 with no prime factor above 5 (e.g. 4096, 5760, 3840; 4092 -> 4096).
+ * Other sizes work too, through Bluestein at several times the cost per line.
+ */
+export function fastFftSize(n: number): number {
+  if (!(n >= 1) || !Number.isFinite(n)) throw new RangeError(`FFT size must be >= 1, got ${n}`)
+  let m = Math.ceil(n / 32) * 32
+  while (!isSmooth(m)) m += 32
+  return m
+}
+
+function isSmooth(n: number): boolean {
+  for (const p of [2, 3, 5]) while (n % p === 0) n /= p
+  return n === 1
+}
+
 function createPlan(width: number, height: number, backend: FftBackend): RealFft2D {
   if (backend === 'js') return new JsRealFft2D(width, height)
   if (!pffft) throw new RangeError('FFT backend pffft is unavailable here (no WebAssembly SIMD); use the js backend')
