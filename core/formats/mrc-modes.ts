@@ -18,15 +18,16 @@ interface ModeCodec {
 
 const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** Copies bytes to an aligned buffer (file reads are not aligned for typed arrays). */
-function aligned(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+/** A typed view of the bytes, copying only when they are not aligned for the element size. */
+function viewAs<T>(bytes: Uint8Array, size: number, Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T}): T {
+  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice()
+  return new Typed(source.buffer as ArrayBuffer, source.byteOffset, source.byteLength / size)
 }
 
 function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
   mode: MrcReadMode,
   description: string,
-  Typed: {new (buffer: ArrayBuffer): T; new (length: number): T; BYTES_PER_ELEMENT: number},
+  Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number},
   get: (view: DataView, offset: number, le: boolean) => number,
   set: (view: DataView, offset: number, value: number, le: boolean) => void,
   range?: readonly [number, number],
@@ -40,7 +41,7 @@ function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
     decode(bytes, nx, ny, le, out) {
       const n = nx * ny
       if (le === hostLittleEndian) {
-        out.set(new Typed(aligned(bytes.subarray(0, n * size))))
+        out.set(viewAs(bytes.subarray(0, n * size), size, Typed))
         return
       }
       const view = viewOf(bytes)

@@ -1,7 +1,7 @@
 import {execFileSync} from 'node:child_process'
 import {readFile, stat, writeFile, truncate} from 'node:fs/promises'
 import {describe, expect, it} from 'vitest'
-import {describeWithTools} from '../../test/support/system-tools.js'
+import {describeWithTools, pythonWith} from '../../test/support/system-tools.js'
 import {FormatError} from './errors.js'
 import {decodeMrcHeader, encodeMrcHeader, MRC_HEADER_BYTES} from './mrc-header.js'
 import {decodeMrc, openMrc, readMrcHeader, readMrcImage} from './mrc-read.js'
@@ -234,7 +234,7 @@ describeWithTools({pythonModules: ['mrcfile']}, 'files we write pass mrcfile.val
       const path = tmp(`valid${mode}.mrc`)
       await writeMrc(path, sectionsFor(mode, 3, 7), {width: W, height: H, mode, pixelSize: 1.1, dosePerFrame: mode === 2 ? 1 : undefined})
       const script = 'import mrcfile, sys; sys.exit(0 if mrcfile.validate(sys.argv[1]) else 1)'
-      expect(() => execFileSync('python3', ['-c', script, path], {encoding: 'utf8'})).not.toThrow()
+      expect(() => execFileSync(pythonWith('mrcfile')!, ['-c', script, path], {encoding: 'utf8'})).not.toThrow()
     })
   }
 })
