@@ -107,6 +107,13 @@ describe('exposeFrame', () => {
       expect(Math.abs(mean - expected) / expected).toBeLessThan(0.02)
       expect(Math.abs(variance - expected) / expected).toBeLessThan(0.05)
       expect(f.every((v) => Number.isInteger(v))).toBe(true)
+      // The whole distribution, including the tail past the unrolled terms.
+      let pmf = Math.exp(-expected)
+      for (let k = 0; k <= 12; k++) {
+        if (k > 0) pmf *= expected / k
+        const observed = f.reduce((n, v) => n + (v === k ? 1 : 0), 0) / f.length
+        expect(Math.abs(observed - pmf)).toBeLessThan(0.004)
+      }
     }
   })
 })
