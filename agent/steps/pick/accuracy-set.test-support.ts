@@ -12,6 +12,7 @@ import type {Image2D} from '../../../core/numeric/image.js'
 import {simulateMicrograph} from '../../../scripts/simulator/movie.js'
 import {defaultSessionParameters, drawMovieOptions, type MovieSimOptions} from '../../../scripts/simulator/options.js'
 import {createRng} from '../../../scripts/simulator/rng.js'
+import {hasCommand} from '../../../test/support/system-tools.js'
 import {parseCoordinateStar} from './coords-star.js'
 import {scorePicks, type PickScore} from './f1.js'
 
@@ -79,6 +80,8 @@ export interface RelionPicks {
   coordinates: [number, number][]
   /** Wall-clock seconds of the relion_autopick process. */
   seconds: number
+  /** Its CPU seconds (user + system), when GNU time is installed to measure them. */
+  cpuSeconds?: number
 }
 
 /**
@@ -93,13 +96,19 @@ export async function runRelionLog(micrograph: string, pixelSize: number, range:
   await writeFile(join(dir, star), micrographsStar(name, pixelSize))
   const odir = `relion_${stem}/`
   const args = ['--i', star, '--odir', odir, '--pickname', 'autopick', '--LoG', '--LoG_diam_min', String(range.diameterMin), '--LoG_diam_max', String(range.diameterMax), '--angpix', String(pixelSize)]
+  const gnuTime = hasCommand('/usr/bin/time')
+  const [command, argv] = gnuTime ? ['/usr/bin/time', ['-f', `${CPU_TAG} %U %S`, 'relion_autopick', ...args]] : ['relion_autopick', args]
   const t0 = performance.now()
-  await run('relion_autopick', args, {cwd: dir, maxBuffer: 16 << 20})
+  const {stderr} = await run(command, argv, {cwd: dir, maxBuffer: 16 << 20})
   const seconds = (performance.now() - t0) / 1000
   const file = join(dir, odir, `${stem}_autopick.star`)
   const rows = parseCoordinateStar(await readFile(file, 'utf8'), file)
-  return {coordinates: rows.map((r) => [r.x, r.y]), seconds}
+  const cpu = stderr.split('\n').find((l) => l.startsWith(CPU_TAG))?.split(/\s+/)
+  const cpuSeconds = cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined
+  return {coordinates: rows.map((r) => [r.x, r.y]), seconds, cpuSeconds}
 }
+
+const CPU_TAG = 'emstream-cpu'
 
 /** A RELION 3.1 micrographs STAR (optics group + one micrograph) for relion_autopick. */
 export function micrographsStar(micrograph: string, pixelSize: number): string {
