@@ -15,7 +15,10 @@ export interface SpectrumBand {
   radius: Float64Array
 }
 
-/** Pixels with kMin <= |k| <= kMax (1/A); the kx = 0 column keeps ky > 0 only (Friedel mates). */
+/**
+ * Pixels with kMin <= |k| <= kMax (1/A), without the kx = 0 and ky = 0 axes: the image edges'
+ * discontinuity puts a bright cross there (and the kx = 0 column duplicates its Friedel mates).
+ */
 export function spectrumBand(spectrum: PowerSpectrum, kMin: number, kMax: number): SpectrumBand {
   const {box, pixelSize} = spectrum
   const columns = spectrumColumns(box)
@@ -24,7 +27,7 @@ export function spectrumBand(spectrum: PowerSpectrum, kMin: number, kMax: number
   for (let r = 0; r < box; r++) {
     const ky = r - box / 2
     for (let c = 0; c < columns; c++) {
-      if (c === 0 && ky <= 0) continue
+      if (c === 0 || ky === 0) continue
       const k = Math.hypot(c, ky) * unit
       if (k >= kMin && k <= kMax) picked.push(r * columns + c)
     }
