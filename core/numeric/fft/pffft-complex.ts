@@ -47,16 +47,21 @@ class DirectFft implements HeapComplexFft {
   }
 }
 
-class BluesteinFft implements HeapComplexFft {
-  private readonly m: number
+/**
+ * The chirp-z core shared by single vectors and column blocks: X_k = c_k sum_j (x_j c_j) conj(c_{k-j})
+ * with c_k = exp(-i pi k^2 / n). Callers multiply by the chirp on the way in and out (fused
+ * into their own copies); convolve does the circular convolution with conj(c) in place.
+ */
+export class BluesteinKernel {
+  /** Convolution length (complex values), a PFFFT size >= 2n - 1. */
+  readonly m: number
+  /** exp(-i pi k^2 / n), k < n, interleaved. */
+  readonly chirp: Float64Array
   private readonly setup: number
   private readonly work: number
-  private readonly a: number
-  private readonly ab: number
-  /** FFT of the conjugate chirp (wrapped), in PFFFT's internal order. */
+  private readonly product: number
+  /** FFT of the wrapped conjugate chirp, in PFFFT's internal order. */
   private readonly kernel: number
-  /** exp(-i pi k^2 / n), k < n. */
-  private readonly chirp: Float64Array
 
   constructor(
     private readonly module: PffftModule,
@@ -66,8 +71,7 @@ class BluesteinFft implements HeapComplexFft {
     this.m = m
     this.setup = newSetup(module, m)
     this.work = allocFloats(module, 2 * m)
-    this.a = allocFloats(module, 2 * m)
-    this.ab = allocFloats(module, 2 * m)
+    this.product = allocFloats(module, 2 * m)
     this.kernel = allocFloats(module, 2 * m)
     this.chirp = new Float64Array(2 * n)
     for (let k = 0; k < n; k++) {
@@ -90,27 +94,47 @@ class BluesteinFft implements HeapComplexFft {
     module._pffft_transform(this.setup, this.kernel, this.kernel, this.work, PFFFT_FORWARD)
   }
 
+  /** In place on 2m floats at ptr whose first n values are set: zero-pads, convolves, scales by 1/m. */
+  convolve(ptr: number): void {
+    const {module, n, m} = this
+    const x = ptr >> 2, product = this.product >> 2
+    module.HEAPF32.fill(0, x + 2 * n, x + 2 * m)
+    module.HEAPF32.fill(0, product, product + 2 * m)
+    module._pffft_transform(this.setup, ptr, ptr, this.work, PFFFT_FORWARD)
+    module._pffft_zconvolve_accumulate(this.setup, ptr, this.kernel, this.product, 1 / m)
+    module._pffft_transform(this.setup, this.product, ptr, this.work, PFFFT_BACKWARD)
+  }
+}
+
+class BluesteinFft implements HeapComplexFft {
+  private readonly kernel: BluesteinKernel
+  private readonly buffer: number
+
+  constructor(
+    private readonly module: PffftModule,
+    readonly n: number,
+  ) {
+    this.kernel = new BluesteinKernel(module, n)
+    this.buffer = allocFloats(module, 2 * this.kernel.m)
+  }
+
   transform(ptr: number, inverse: boolean): void {
-    const {module, n, m, chirp} = this
+    const {module, n} = this
+    const {chirp} = this.kernel
     // The inverse is conj(forward(conj(x))).
     const conj = inverse ? -1 : 1
     let heap = module.HEAPF32
-    const x = ptr >> 2, a = this.a >> 2
+    const x = ptr >> 2, a = this.buffer >> 2
     for (let k = 0; k < n; k++) {
       const xr = heap[x + 2 * k], xi = conj * heap[x + 2 * k + 1]
       const cr = chirp[2 * k], ci = chirp[2 * k + 1]
       heap[a + 2 * k] = xr * cr - xi * ci
       heap[a + 2 * k + 1] = xr * ci + xi * cr
     }
-    heap.fill(0, a + 2 * n, a + 2 * m)
-    heap.fill(0, this.ab >> 2, (this.ab >> 2) + 2 * m)
-    module._pffft_transform(this.setup, this.a, this.a, this.work, PFFFT_FORWARD)
-    module._pffft_zconvolve_accumulate(this.setup, this.a, this.kernel, this.ab, 1 / m)
-    module._pffft_transform(this.setup, this.ab, this.ab, this.work, PFFFT_BACKWARD)
+    this.kernel.convolve(this.buffer)
     heap = module.HEAPF32
-    const ab = this.ab >> 2
     for (let k = 0; k < n; k++) {
-      const ar = heap[ab + 2 * k], ai = heap[ab + 2 * k + 1]
+      const ar = heap[a + 2 * k], ai = heap[a + 2 * k + 1]
       const cr = chirp[2 * k], ci = chirp[2 * k + 1]
       heap[x + 2 * k] = ar * cr - ai * ci
       heap[x + 2 * k + 1] = conj * (ar * ci + ai * cr)

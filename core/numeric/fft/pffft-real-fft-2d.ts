@@ -5,8 +5,16 @@
  * Float32Array in the team's half-complex layout.
  */
 import {halfWidth, spectrumLength} from '../half-complex.js'
-import {heapComplexFft, type HeapComplexFft} from './pffft-complex.js'
-import {PFFFT_BACKWARD, PFFFT_FORWARD, PFFFT_REAL, allocFloats, pffftSupportsReal, type PffftModule} from './pffft-module.js'
+import {BluesteinKernel, heapComplexFft, type HeapComplexFft} from './pffft-complex.js'
+import {
+  PFFFT_BACKWARD,
+  PFFFT_FORWARD,
+  PFFFT_REAL,
+  allocFloats,
+  pffftSupportsComplex,
+  pffftSupportsReal,
+  type PffftModule,
+} from './pffft-module.js'
 import {checkLength, type RealFft2D} from './real-fft-2d.js'
 
 /** Columns gathered per block: each image row contributes one contiguous run of 16 complex values. */
@@ -20,17 +28,16 @@ const COLUMN_PAD = 16
 
 export class PffftRealFft2D implements RealFft2D {
   private readonly rows: RowTransform
-  private readonly columns: HeapComplexFft
-  private readonly block: number
+  private readonly columns: ColumnPass
 
   constructor(
-    private readonly module: PffftModule,
+    module: PffftModule,
     readonly width: number,
     readonly height: number,
   ) {
     this.rows = pffftSupportsReal(width) ? new RealRows(module, width) : new ComplexRows(module, width)
-    this.columns = heapComplexFft(module, height)
-    this.block = allocFloats(module, (2 * height + COLUMN_PAD) * COLUMN_BLOCK)
+    const columns = halfWidth(width)
+    this.columns = pffftSupportsComplex(height) ? new DirectColumns(module, columns, height) : new BluesteinColumns(module, columns, height)
   }
 
   forward(image: Float32Array, out?: Float32Array): Float32Array {
@@ -40,7 +47,7 @@ export class PffftRealFft2D implements RealFft2D {
     checkLength('spectrum output', spectrum, spectrumLength(width, height))
     const rowFloats = 2 * halfWidth(width)
     for (let y = 0; y < height; y++) this.rows.forward(image, y * width, spectrum, y * rowFloats)
-    this.transformColumns(spectrum, false)
+    this.columns.run(spectrum, false)
     return spectrum
   }
 
@@ -49,26 +56,46 @@ export class PffftRealFft2D implements RealFft2D {
     checkLength('spectrum', spectrum, spectrumLength(width, height))
     const image = out ?? new Float32Array(width * height)
     checkLength('image output', image, width * height)
-    this.transformColumns(spectrum, true)
+    this.columns.run(spectrum, true)
     const rowFloats = 2 * halfWidth(width)
     const scale = 1 / (width * height)
     for (let y = 0; y < height; y++) this.rows.inverse(spectrum, y * rowFloats, image, y * width, scale)
     return image
   }
+}
 
-  /**
-   * Column FFTs: gather a block of columns into the heap (one vector each), transform, scatter.
-   * Complex values move as single Float64 words (a bit copy of the two floats; only a NaN
-   * imaginary part could have its payload changed), which halves the gather/scatter work.
-   */
-  private transformColumns(spectrum: Float32Array, inverse: boolean): void {
-    const {height, module} = this
-    const columns = halfWidth(this.width)
-    const vector = height + COLUMN_PAD / 2 // in complex values
-    const base = this.block >> 3
+/** Complex FFTs down every half-complex column, in place, a block of columns at a time. */
+interface ColumnPass {
+  run(spectrum: Float32Array, inverse: boolean): void
+}
+
+/**
+ * Lengths PFFFT does directly: gather a block of columns into the heap (one vector each),
+ * transform, scatter back. Complex values move as single Float64 words (a bit copy of the two
+ * floats; only a NaN imaginary part could have its payload changed), halving the copy work.
+ */
+class DirectColumns implements ColumnPass {
+  private readonly fft: HeapComplexFft
+  private readonly block: number
+  /** Complex values from one gathered column to the next. */
+  private readonly stride: number
+
+  constructor(
+    private readonly module: PffftModule,
+    private readonly columns: number,
+    private readonly height: number,
+  ) {
+    this.fft = heapComplexFft(module, height)
+    this.stride = height + COLUMN_PAD / 2
+    this.block = allocFloats(module, 2 * this.stride * COLUMN_BLOCK)
+  }
+
+  run(spectrum: Float32Array, inverse: boolean): void {
+    const {height, module, columns, stride} = this
     // Float64 views need 8-byte alignment: a misaligned subarray is worked on as a copy.
     const aligned = spectrum.byteOffset % 8 === 0 ? spectrum : spectrum.slice()
     const words = new Float64Array(aligned.buffer, aligned.byteOffset, aligned.length / 2)
+    const base = this.block >> 3
     for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
       const batch = Math.min(COLUMN_BLOCK, columns - c0)
       // The heap can be replaced when another plan grows the memory: take the view per block.
@@ -76,17 +103,73 @@ export class PffftRealFft2D implements RealFft2D {
       for (let y = 0; y < height; y++) {
         const from = y * columns + c0
         let to = base + y
-        for (let b = 0; b < batch; b++, to += vector) heap[to] = words[from + b]
+        for (let b = 0; b < batch; b++, to += stride) heap[to] = words[from + b]
       }
-      for (let b = 0; b < batch; b++) this.columns.transform(this.block + 8 * b * vector, inverse)
+      for (let b = 0; b < batch; b++) this.fft.transform(this.block + 8 * b * stride, inverse)
       const after = new Float64Array(module.HEAPF32.buffer)
       for (let y = 0; y < height; y++) {
         const to = y * columns + c0
         let from = base + y
-        for (let b = 0; b < batch; b++, from += vector) words[to + b] = after[from]
+        for (let b = 0; b < batch; b++, from += stride) words[to + b] = after[from]
       }
     }
     if (aligned !== spectrum) spectrum.set(aligned)
+  }
+}
+
+/**
+ * Other lengths, by Bluestein: the chirp multiplications are fused into the gather and the
+ * scatter (the chirp depends only on the row), leaving PFFFT the convolution of each column.
+ */
+class BluesteinColumns implements ColumnPass {
+  private readonly kernel: BluesteinKernel
+  private readonly block: number
+  /** Floats from one gathered column to the next: the convolution length plus padding. */
+  private readonly stride: number
+
+  constructor(
+    private readonly module: PffftModule,
+    private readonly columns: number,
+    private readonly height: number,
+  ) {
+    this.kernel = new BluesteinKernel(module, height)
+    this.stride = 2 * this.kernel.m + COLUMN_PAD
+    this.block = allocFloats(module, this.stride * COLUMN_BLOCK)
+  }
+
+  run(spectrum: Float32Array, inverse: boolean): void {
+    const {height, module, columns, stride} = this
+    const {chirp} = this.kernel
+    const rowFloats = 2 * columns
+    const base = this.block >> 2
+    // The inverse is conj(forward(conj(x))).
+    const conj = inverse ? -1 : 1
+    for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
+      const batch = Math.min(COLUMN_BLOCK, columns - c0)
+      const heap = module.HEAPF32
+      for (let y = 0; y < height; y++) {
+        const cr = chirp[2 * y], ci = chirp[2 * y + 1]
+        const from = y * rowFloats + 2 * c0
+        let to = base + 2 * y
+        for (let b = 0; b < batch; b++, to += stride) {
+          const xr = spectrum[from + 2 * b], xi = conj * spectrum[from + 2 * b + 1]
+          heap[to] = xr * cr - xi * ci
+          heap[to + 1] = xr * ci + xi * cr
+        }
+      }
+      for (let b = 0; b < batch; b++) this.kernel.convolve(this.block + 4 * b * stride)
+      const after = module.HEAPF32
+      for (let y = 0; y < height; y++) {
+        const cr = chirp[2 * y], ci = chirp[2 * y + 1]
+        const to = y * rowFloats + 2 * c0
+        let from = base + 2 * y
+        for (let b = 0; b < batch; b++, from += stride) {
+          const ar = after[from], ai = after[from + 1]
+          spectrum[to + 2 * b] = ar * cr - ai * ci
+          spectrum[to + 2 * b + 1] = conj * (ar * ci + ai * cr)
+        }
+      }
+    }
   }
 }
 
