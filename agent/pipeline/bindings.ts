@@ -7,6 +7,7 @@ import type {Workflow} from '../../core/workflow/types.js'
 import {defaultMotionOptions, type MotionOptions} from '../steps/motion/options.js'
 import {defaultCtfOptions, type CtfOptions} from '../steps/ctf/options.js'
 import {defaultPickOptions, type PickOptions} from '../steps/pick/options.js'
+import {defaultPreviewOptions, type PreviewOptions} from '../steps/preview/options.js'
 import type {MovieRecord, StepName} from './movie.js'
 import type {StepBinding} from './pipeline.js'
 import type {Grant} from './resources.js'
@@ -155,7 +156,7 @@ export function pickingBinding(context: BindingContext): StepBinding {
 }
 
 export function previewBinding(context: BindingContext): StepBinding {
-  const {preview} = context.workflow
+  const {acquisition: a, preview} = context.workflow
   return {
     name: 'preview',
     program: 'builtin',
@@ -170,7 +171,14 @@ export function previewBinding(context: BindingContext): StepBinding {
         ...(results.motion ? {motion: results.motion as MotionResult} : {}),
         ...(results.picking ? {picks: results.picking as PickResult} : {}),
       }
-      const options = {size: preview.size}
+      const options: PreviewOptions = {
+        ...defaultPreviewOptions,
+        pixelSize: micrograph.pixelSize ?? a.pixelSize,
+        voltage: a.voltage,
+        sphericalAberration: a.sphericalAberration,
+        amplitudeContrast: a.amplitudeContrast,
+        maxWidth: preview.size,
+      }
       const outDir = stepOutDir(context, 'preview', movie)
       return {call: {module: stepModule('preview'), entry: 'makePreviews', args: [input, outDir, options]}, parameters: {...options}}
     },

@@ -175,6 +175,8 @@ export class StreamingAgent {
     await this.watcher?.close()
     this.watchRoot = root
     mkdirSync(root, {recursive: true})
+    // The gain reference and defect map often sit beside the movies and match *.mrc: never movies.
+    const notMovies = new Set([workflow.acquisition.gainReference, workflow.acquisition.defectFile].filter((p) => p !== undefined).map((p) => resolve(root, p)))
     const patterns = workflow.acquisition.filePatterns.map((p) => (workflow.acquisition.recursive && !p.includes('/') ? `**/${p}` : p))
     const watcher = new MovieWatcher({
       dir: root,
@@ -182,7 +184,7 @@ export class StreamingAgent {
       usePolling: this.options.usePolling,
       pollIntervalMs: this.options.pollIntervalMs,
       depth: workflow.acquisition.recursive ? undefined : 0,
-      isKnown: (path) => this.state.hasPath(path),
+      isKnown: (path) => this.state.hasPath(path) || notMovies.has(path),
       checkComplete: this.options.checkComplete,
       stableMs: this.options.stableMs,
       giveUpMs: this.options.giveUpMs,

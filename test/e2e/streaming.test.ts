@@ -1,0 +1,131 @@
+// Simulator -> agent -> controller as separate processes on loopback: a session survives a
+// SIGKILL of the agent and of the controller with every movie processed exactly once and every
+// result present; a corrupt movie fails visibly; a bad workflow is refused with the field named.
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
+
+const MOVIES = 6
+const running: Spawned[] = []
+afterAll(() => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL')
+})
+
+beforeAll(() => ensureBuilt(), 300_000)
+
+const WORKFLOW_SETTINGS = (dataDir: string, gain?: string) => [
+  `acquisition.inputFolder=${dataDir}`,
+  ...(gain ? [`acquisition.gainReference=${gain}`] : []),
+  'acquisition.pixelSize=1.0',
+  'acquisition.dosePerFrame=2.0',
+  'picking.diameterMin=120',
+  'picking.diameterMax=180',
+  'motion.patchesX=1',
+  'motion.patchesY=1',
+  'preview.size=128',
+].flatMap((s) => ['--set', s])
+
+function startAgent(root: string, port: number, token: string): Spawned {
+  const agent = spawnProgram('agent', [
+    'start',
+    '--controller', `ws://127.0.0.1:${port}`,
+    '--token', token,
+    '--project', 'e2e',
+    '--state', join(root, 'agent-state'),
+    '--out', join(root, 'out'),
+    '--threads', '3',
+    '--give-up-ms', '2000',
+    '--system-interval', '2000',
+    '--log-json',
+  ])
+  running.push(agent)
+  return agent
+}
+
+/** Steps whose results the agent has durably written (from its own state file). */
+function agentStepsDone(root: string): number {
+  try {
+    return readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"t":"step-done"')).length
+  } catch {
+    return 0
+  }
+}
+
+describe('streaming session end to end', () => {
+  it('processes every movie exactly once across SIGKILLs of the agent and the controller', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'emstream-e2e-'))
+    const data = join(root, 'data')
+    const projects = join(root, 'projects')
+    mkdirSync(projects)
+    let controller = await startController(projects)
+    running.push(controller)
+    const gain = join(data, 'gain_reference.mrc')
+    const created = await runProgram('controller', ['create-project', '--name', 'e2e', '--dir', projects, '--json', ...WORKFLOW_SETTINGS(data, gain)])
+    expect(created.code, created.stderr).toBe(0)
+    const {token} = JSON.parse(created.stdout) as {token: string}
+    const scheduled = await runProgram('controller', ['schedule-project', '--name', 'e2e', '--dir', projects])
+    expect(scheduled.code, scheduled.stderr).toBe(0)
+
+    let agent = startAgent(root, controller.port, token)
+    const simulator = spawnProgram('simulate', [
+      '--out', data, '--truth', join(root, 'truth'), '--movies', String(MOVIES), '--size', '512x512', '--frames', '6',
+      '--interval', '2', '--write-time', '0.5', '--faults', 'corrupt-header:1', '--bad-fraction', '0', '--seed', '7', '--gain', gain,
+    ])
+    running.push(simulator)
+
+    // SIGKILL the agent once it has finished some steps, then start it again on the same state.
+    await waitFor('the agent to finish 3 steps', () => (agentStepsDone(root) >= 3 ? true : undefined), 120_000)
+    agent.child.kill('SIGKILL')
+    await agent.exited
+    agent = startAgent(root, controller.port, token)
+
+    // SIGKILL the controller mid-session; the agent keeps processing into its outbox and
+    // reconnects by itself once the controller is back on the same port.
+    await waitFor('the agent to finish 8 steps', () => (agentStepsDone(root) >= 8 ? true : undefined), 120_000)
+    controller.child.kill('SIGKILL')
+    await controller.exited
+    await waitFor('the agent to finish 10 steps with the controller away', () => (agentStepsDone(root) >= 10 ? true : undefined), 120_000)
+    controller = await startController(projects, {port: controller.port})
+    running.push(controller)
+
+    const written = (await simulator.exited).code
+    expect(written, simulator.stderr()).toBe(0)
+    const movies = simulator.stdout().trim().split('\n').map((l) => JSON.parse(l) as {movie: string; fault: string | null})
+    expect(movies).toHaveLength(MOVIES)
+
+    const status = await waitFor(
+      'every movie to be processed or failed in the controller',
+      async () => {
+        const s = await controllerStatus(projects, 'e2e')
+        return s.movies.processed + s.movies.failed === MOVIES && s.movies.inFlight === 0 ? s : undefined
+      },
+      240_000,
+      1000,
+    )
+    expect(status.movies).toMatchObject({found: MOVIES, processed: MOVIES - 1, failed: 1})
+    // Exactly once: one result per movie and step, none missing, none twice.
+    for (const step of ['motion', 'ctf', 'picking', 'preview']) expect(status.steps[step]?.done, step).toBe(MOVIES - 1)
+    expect(status.steps.motion?.failed).toBe(1)
+    // Every result's files exist on the agent side.
+    expect(readdirSync(join(root, 'out', 'motion')).filter((f) => f.endsWith('.mrc'))).toHaveLength(MOVIES - 1)
+    agent.child.kill('SIGTERM')
+    controller.child.kill('SIGTERM')
+    await Promise.all([agent.exited, controller.exited])
+  }, 400_000)
+
+  it('refuses a bad workflow file, naming the field, with exit 2', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'emstream-e2e-'))
+    const bad = join(root, 'bad.json')
+    const template = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'workflows', 'spa-builtin.json'), 'utf8')) as Record<string, Record<string, unknown>>
+    template.ctf.defocusMax = -5
+    writeFileSync(bad, JSON.stringify(template))
+    const movie = join(root, 'm.mrc')
+    writeFileSync(movie, 'placeholder')
+    const r = await runProgram('agent', ['process', movie, '--out', join(root, 'out'), '--workflow', bad, '--json', ...WORKFLOW_SETTINGS(root)])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('ctf.defocusMax')
+    expect(r.stdout).toBe('')
+  })
+})
