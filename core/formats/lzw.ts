@@ -8,35 +8,23 @@ const MAX_CODES = 4096
 /** Thrown for streams that violate the code rules; callers add the file name. */
 export class LzwError extends Error {}
 
-/** Decodes into a buffer of the expected size (rows x row bytes); excess output is an error. */
+/**
+ * Decodes into a buffer of the expected size (rows x row bytes); excess output is an error.
+ * Each table entry is the previous string plus one byte, so it already occurs in the output:
+ * entries are (offset, length) into the output and decoding is a copy, with no per-byte chain walk.
+ */
 export function lzwDecode(input: Uint8Array, expectedBytes: number): Uint8Array {
   const out = new Uint8Array(expectedBytes)
-  const prefix = new Uint16Array(MAX_CODES)
-  const suffix = new Uint8Array(MAX_CODES)
-  const first = new Uint8Array(MAX_CODES)
+  const offset = new Int32Array(MAX_CODES)
   const length = new Uint16Array(MAX_CODES)
-  for (let i = 0; i < 256; i++) {
-    suffix[i] = i
-    first[i] = i
-    length[i] = 1
-  }
   let next = FIRST_FREE
   let width = 9
-  let old = -1
+  let oldCode = -1
+  let oldAt = 0
   let written = 0
   let bitBuffer = 0
   let bitCount = 0
   let inPos = 0
-  const writeCode = (code: number) => {
-    const n = length[code]
-    if (written + n > expectedBytes) throw new LzwError(`LZW stream decodes to more than the expected ${expectedBytes} bytes`)
-    let c = code
-    for (let i = written + n - 1; i >= written; i--) {
-      out[i] = suffix[c]
-      c = prefix[c]
-    }
-    written += n
-  }
   for (;;) {
     while (bitCount < width) {
       if (inPos >= input.length) return finish(out, written, expectedBytes) // streams may omit EOI
@@ -50,26 +38,30 @@ export function lzwDecode(input: Uint8Array, expectedBytes: number): Uint8Array 
     if (code === CLEAR) {
       next = FIRST_FREE
       width = 9
-      old = -1
+      oldCode = -1
       continue
     }
-    if (old === -1) {
-      if (code >= 256) throw new LzwError(`LZW code ${code} after a Clear code`)
-      writeCode(code)
-      old = code
-      continue
-    }
-    if (code > next) throw new LzwError(`LZW code ${code} beyond the table (${next})`)
-    if (next < MAX_CODES) {
-      // New entry: old string + first byte of the current one (itself when code == next, the KwKwK case).
-      prefix[next] = old
-      suffix[next] = code === next ? first[old] : first[code]
-      first[next] = first[old]
-      length[next] = length[old] + 1
+    if (oldCode === -1 ? code >= 256 : code > next) throw new LzwError(`LZW code ${code} not in the table (next free ${next})`)
+    const oldLength = oldCode < 256 ? 1 : length[oldCode]
+    const n = code < 256 ? 1 : code === next ? oldLength + 1 : length[code]
+    if (written + n > expectedBytes) throw new LzwError(`LZW stream decodes to more than the expected ${expectedBytes} bytes`)
+    if (code < 256) out[written] = code
+    else if (code === next) {
+      // KwKwK: the old string followed by its own first byte.
+      out.copyWithin(written, oldAt, oldAt + oldLength)
+      out[written + oldLength] = out[oldAt]
+    } else if (n < 16) {
+      const from = offset[code]
+      for (let i = 0; i < n; i++) out[written + i] = out[from + i]
+    } else out.copyWithin(written, offset[code], offset[code] + n)
+    if (oldCode !== -1 && next < MAX_CODES) {
+      offset[next] = oldAt // old string + first byte of this one: contiguous in the output
+      length[next] = oldLength + 1
       next++
     }
-    writeCode(code)
-    old = code
+    oldCode = code
+    oldAt = written
+    written += n
     if (next + 1 >= 1 << width && width < 12) width++
   }
   return finish(out, written, expectedBytes)

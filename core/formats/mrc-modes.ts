@@ -20,7 +20,7 @@ const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 /** A typed view of the bytes, copying only when they are not aligned for the element size. */
 function viewAs<T>(bytes: Uint8Array, size: number, Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T}): T {
-  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice()
+  const source = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes) // a copy, even for a Buffer (whose slice() is a view)
   return new Typed(source.buffer as ArrayBuffer, source.byteOffset, source.byteLength / size)
 }
 

@@ -69,7 +69,7 @@ function nativeSamples(bytes: Uint8Array, page: TiffPage): Uint8Array | Int8Arra
   const {bitsPerSample: bits, sampleFormat: format} = page
   if (bits === 8) return format === SAMPLE_FORMAT.signed ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
   const size = bits / 8
-  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice()
+  const source = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes) // a copy, even for a Buffer (whose slice() is a view)
   const count = source.byteLength / size
   if (bits === 32) return new Float32Array(source.buffer, source.byteOffset, count)
   return format === SAMPLE_FORMAT.signed ? new Int16Array(source.buffer, source.byteOffset, count) : new Uint16Array(source.buffer, source.byteOffset, count)
