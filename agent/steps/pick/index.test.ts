@@ -1,7 +1,11 @@
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
 import {afterAll, describe, expect, it} from 'vitest'
+import {describeWithTools} from '../../../test/support/system-tools.js'
+import {micrographsStar} from './accuracy-set.test-support.js'
 import {writeMrc} from '../../../core/formats/mrc-write.js'
 import {parseCoordinateStar} from './coords-star.js'
 import {scorePicks} from './f1.js'
@@ -44,5 +48,24 @@ describe('pickParticles', () => {
 
   it('names coordinate files as RELION does', () => {
     expect(coordinateFileName('/data/Movies/mic_007.mrc', '/out', 'LoG')).toBe('/out/mic_007_LoG.star')
+  })
+})
+
+describeWithTools({commands: ['relion_preprocess']}, 'coordinate files in RELION', () => {
+  it('relion_preprocess --extract reads ours and extracts every pick', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pick-extract-'))
+    try {
+      const field = blobField({width: 512, height: 512, diameter: [45, 55], count: 12, contrast: 0.5, seed: 8, margin: 40})
+      await writeMrc(join(dir, 'mic.mrc'), [field.image.data], {width: 512, height: 512, pixelSize: 2})
+      await writeFile(join(dir, 'mics.star'), micrographsStar('mic.mrc', 2))
+      const result = await pickParticles(join(dir, 'mic.mrc'), join(dir, 'picks'), {...defaultPickOptions, diameterMin: 80, diameterMax: 120})
+      expect(result.count).toBeGreaterThan(5)
+      const args = ['--i', 'mics.star', '--coord_dir', 'picks/', '--coord_suffix', '_autopick.star', '--part_star', 'particles.star', '--part_dir', 'Particles/', '--extract', '--extract_size', '64']
+      await promisify(execFile)('relion_preprocess', args, {cwd: dir})
+      const particles = await readFile(join(dir, 'particles.star'), 'utf8')
+      expect(particles.split('\n').filter((l) => l.includes('Particles/mic.mrcs')).length).toBe(result.count)
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   })
 })
