@@ -51,14 +51,9 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
   for (let iter = 1; iter <= options.maxIterations && !converged; iter++) {
     iterations = iter
     sumInto(reference, spectra)
-    const newton = iter === 1 ? [] : spectra.map((s) => newtonStep(reference, s, width, height))
-    let steps = spectra.map((s, f): [number, number] => {
-      const step = newton[f]
-      return step ? [step.dx, step.dy] : coarse.peak(reference, s)
-    })
-    if (options.smooth && newton.length && newton.every((s) => s !== null)) {
-      steps = smoothedSteps(shifts, steps, newton as NewtonStep[])
-    }
+    const measured = spectra.map((s) => (iter === 1 ? null : newtonStep(reference, s, width, height)) ?? coarse.step(reference, s))
+    let steps = measured.map((m): [number, number] => [m.dx, m.dy])
+    if (options.smooth && iter > 1) steps = smoothedSteps(shifts, measured)
     // Frame 0 is the origin, as in RELION.
     const [x0, y0] = steps[0]
     let sum2 = 0
@@ -78,9 +73,9 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
 }
 
 /** Steps that move each frame to the smoothed trajectory through the measured positions. */
-function smoothedSteps(shifts: [number, number][], steps: [number, number][], newton: NewtonStep[]): [number, number][] {
-  const measured = [0, 1].map((axis) => shifts.map((s, f) => s[axis] + steps[f][axis]))
-  const variances = [newton.map((s) => s.varX), newton.map((s) => s.varY)]
+function smoothedSteps(shifts: [number, number][], steps: NewtonStep[]): [number, number][] {
+  const measured = [shifts.map((s, f) => s[0] + steps[f].dx), shifts.map((s, f) => s[1] + steps[f].dy)]
+  const variances = [steps.map((s) => s.varX), steps.map((s) => s.varY)]
   const smooth = smoothTrajectory(measured, variances).values
   return shifts.map((s, f) => [smooth[0][f] - s[0], smooth[1][f] - s[1]])
 }
@@ -137,10 +132,11 @@ export function newtonStep(reference: Float32Array, frame: Float32Array, width: 
   return {dx, dy, varX: (0.5 * vx) / (2 * Math.PI * hxx) ** 2, varY: (0.5 * vy) / (2 * Math.PI * hyy) ** 2}
 }
 
+/** A measured step: Newton's, or the coarse search's where Newton has no answer. */
 export interface NewtonStep {
   dx: number
   dy: number
-  /** Estimated variance (px^2) of the step from the frame's noise. */
+  /** Estimated variance (px^2) of the step: from the frame's noise (Newton), or the grid (coarse). */
   varX: number
   varY: number
 }
@@ -164,7 +160,7 @@ class CoarseSearch {
   }
 
   /** Shift (px of the fine grid) that best aligns frame to (reference - frame). */
-  peak(reference: Float32Array, frame: Float32Array): [number, number] {
+  step(reference: Float32Array, frame: Float32Array): NewtonStep {
     const {cw, ch, width, height, cross} = this
     const hw = halfWidth(width)
     const chw = halfWidth(cw)
@@ -184,6 +180,7 @@ class CoarseSearch {
     const sx = width / cw
     const sy = height / ch
     const p = findPeak(this.map, cw, ch, this.options.searchRange / Math.max(sx, sy))
-    return [p.x * sx, p.y * sy]
+    // A parabola through a coarse grid is good to about half a coarse pixel.
+    return {dx: p.x * sx, dy: p.y * sy, varX: (0.5 * sx) ** 2, varY: (0.5 * sy) ** 2}
   }
 }

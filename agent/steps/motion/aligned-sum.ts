@@ -46,39 +46,20 @@ export function alignedSumSpectra(input: AlignedSumInput, frames?: number[]): Al
     colCos[f] = Float64Array.from({length: ohw}, (_, i) => Math.cos((-2 * Math.PI * i * shifts[f][0]) / width))
     colSin[f] = Float64Array.from({length: ohw}, (_, i) => Math.sin((-2 * Math.PI * i * shifts[f][0]) / width))
   }
-  const bins = new Int32Array(ohw)
+  const weightAt = new Int32Array(ohw)
   const used = frames ?? spectra.map((_, f) => f)
   for (let j = 0; j < outHeight; j++) {
     const ky = rowFrequency(j, outHeight)
     const src = 2 * (ky >= 0 ? ky : ky + height) * hw
     const dst = 2 * j * ohw
     if (doseWeights) {
-      for (let i = 0; i < ohw; i++) bins[i] = Math.round(Math.sqrt((i / width) ** 2 + (ky / height) ** 2) / doseWeights.step)
+      for (let i = 0; i < ohw; i++) weightAt[i] = n * Math.round(Math.sqrt((i / width) ** 2 + (ky / height) ** 2) / doseWeights.step)
     }
     for (const f of used) {
-      const spectrum = spectra[f]
       const phase = (-2 * Math.PI * ky * shifts[f][1]) / height
-      const rc = Math.cos(phase) * scale
-      const rs = Math.sin(phase) * scale
-      const cc = colCos[f]
-      const cs = colSin[f]
-      for (let i = 0; i < ohw; i++) {
-        const c = cc[i] * rc - cs[i] * rs
-        const s = cs[i] * rc + cc[i] * rs
-        const re = spectrum[src + 2 * i]
-        const im = spectrum[src + 2 * i + 1]
-        const vr = re * c - im * s
-        const vi = re * s + im * c
-        if (plain) {
-          plain[dst + 2 * i] += vr
-          plain[dst + 2 * i + 1] += vi
-        }
-        if (dw) {
-          const w = doseWeights!.weights[bins[i] * n + f]
-          dw[dst + 2 * i] += w * vr
-          dw[dst + 2 * i + 1] += w * vi
-        }
-      }
+      const row: RowTerms = {spectrum: spectra[f], src, dst, rc: Math.cos(phase) * scale, rs: Math.sin(phase) * scale, cc: colCos[f], cs: colSin[f], count: ohw}
+      if (dw) addWeightedRow(row, dw, doseWeights!.weights, weightAt, f)
+      if (plain) addRow(row, plain)
     }
   }
   return {doseWeighted: dw, plain}
@@ -152,5 +133,44 @@ function addWarped(acc: Float32Array, frame: Float32Array, w: number, h: number,
       const bottom = frame[a + w] + tx * (frame[a + w + 1] - frame[a + w])
       acc[iy * w + ix] += top + ty * (bottom - top)
     }
+  }
+}
+
+interface RowTerms {
+  spectrum: Float32Array
+  src: number
+  dst: number
+  /** Row phase factor (times the crop scale) and the frame's column phase table. */
+  rc: number
+  rs: number
+  cc: Float64Array
+  cs: Float64Array
+  count: number
+}
+
+/** out[row] += shifted spectrum row. */
+function addRow(t: RowTerms, out: Float32Array): void {
+  const {spectrum, src, dst, rc, rs, cc, cs, count} = t
+  for (let i = 0; i < count; i++) {
+    const c = cc[i] * rc - cs[i] * rs
+    const s = cs[i] * rc + cc[i] * rs
+    const re = spectrum[src + 2 * i]
+    const im = spectrum[src + 2 * i + 1]
+    out[dst + 2 * i] += re * c - im * s
+    out[dst + 2 * i + 1] += re * s + im * c
+  }
+}
+
+/** out[row] += dose weight * shifted spectrum row; weights[weightAt[i] + frame]. */
+function addWeightedRow(t: RowTerms, out: Float32Array, weights: Float32Array, weightAt: Int32Array, frame: number): void {
+  const {spectrum, src, dst, rc, rs, cc, cs, count} = t
+  for (let i = 0; i < count; i++) {
+    const w = weights[weightAt[i] + frame]
+    const c = w * (cc[i] * rc - cs[i] * rs)
+    const s = w * (cs[i] * rc + cc[i] * rs)
+    const re = spectrum[src + 2 * i]
+    const im = spectrum[src + 2 * i + 1]
+    out[dst + 2 * i] += re * c - im * s
+    out[dst + 2 * i + 1] += re * s + im * c
   }
 }

@@ -65,16 +65,20 @@ export async function sumAndCheckFrames(movie: MovieReader, frameNumbers: number
   const sum = new Float32Array(movie.width * movie.height)
   for (const n of frameNumbers) {
     const frame = await movie.readFrame(n - 1)
-    const bad = firstNonFinite(frame)
-    if (bad >= 0) {
+    let total = 0
+    let nonZero = 0
+    for (let i = 0; i < frame.length; i++) {
+      const v = frame[i]
+      sum[i] += v
+      total += v
+      nonZero += v !== 0 ? 1 : 0
+    }
+    // One check per frame: a NaN or Inf anywhere makes the total non-finite.
+    if (!Number.isFinite(total)) {
+      const bad = firstNonFinite(frame)
       throw new MotionError(movie.path, 'non-finite', `frame ${n} has a ${frame[bad]} pixel at x=${bad % movie.width}, y=${Math.floor(bad / movie.width)}`)
     }
-    let any = false
-    for (let i = 0; i < frame.length; i++) {
-      sum[i] += frame[i]
-      if (frame[i] !== 0) any = true
-    }
-    if (!any) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
+    if (nonZero === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
   }
   return sum
 }

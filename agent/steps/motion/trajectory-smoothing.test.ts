@@ -39,3 +39,16 @@ describe('trajectory smoothing', () => {
     r.values[0].forEach((v, i) => expect(Math.abs(v - jerky[i])).toBeLessThan(0.05))
   })
 })
+
+describe('trajectory smoothing with an outlier', () => {
+  it('ignores one wrong measurement far off a smooth path', () => {
+    const rand = mulberry32(8)
+    const truth = Array.from({length: 20}, (_, f) => 6 * (1 - Math.exp(-f / 3)))
+    const x = truth.map((t) => t + 0.3 * gaussian(rand))
+    const y = truth.map((t) => -t + 0.3 * gaussian(rand))
+    x[7] += 20
+    const r = smoothTrajectory([x, y], [x.map(() => 0.09), y.map(() => 0.09)])
+    expect(Math.abs(r.values[0][7] - truth[7])).toBeLessThan(0.5)
+    expect(Math.abs(r.values[1][7] + truth[7])).toBeLessThan(0.5)
+  })
+})

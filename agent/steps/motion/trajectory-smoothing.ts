@@ -13,7 +13,7 @@ export interface SmoothedTrajectory {
   varianceScale: number
 }
 
-const TAUS = Array.from({length: 41}, (_, i) => Math.pow(10, -3 + (i * 5) / 40)) // 1e-3 .. 1e2
+const TAUS = Array.from({length: 21}, (_, i) => Math.pow(10, -3 + (i * 5) / 20)) // 1e-3 .. 1e2
 const SCALES = [0.25, 0.5, 1, 2, 4]
 /**
  * Beam-induced motion accelerates most in the first frames: the prior's acceleration variance
@@ -30,12 +30,41 @@ export interface AccelerationPrior {
 
 /**
  * series: one or more measured series (e.g. x and y) over the same frames, smoothed with one
- * shared tau; variances: measurement variance per series and frame. Fewer than 4 frames are
- * returned as measured.
+ * shared prior; variances: measurement variance per series and frame. A frame more than 4
+ * sigma off the smoothed path (in either series) is treated as an outlier. Fewer than 4
+ * frames are returned as measured.
  */
 export function smoothTrajectory(series: number[][], variances: number[][]): SmoothedTrajectory {
   const n = series[0].length
   if (n < 4) return {values: series.map((s) => s.slice()), prior: {tau: Infinity, boost: 0, decay: 1}, varianceScale: 1}
+  const v = variances.map((s) => s.slice())
+  let fit = fitPrior(series, v)
+  // Outliers (a wrong correlation peak): a measurement far from what the other frames predict
+  // (leave-one-out residual) loses its weight, and the prior is chosen again without it.
+  for (let pass = 0; pass < 3; pass++) {
+    const outliers = new Set<number>()
+    series.forEach((y, i) => {
+      const variance = v[i].map((x) => x * fit.scale)
+      const {mean, inverseDiagonal} = posteriorMean(y, variance, fit.prior, true)
+      y.forEach((value, f) => {
+        // var(y_f - prediction from the others) = variance_f / (1 - h_f), h_f = (K^-1)_ff / variance_f.
+        const keep = 1 - inverseDiagonal![f] / variance[f]
+        const z = (value - mean[f]) / Math.sqrt(variance[f] * Math.max(keep, 1e-12))
+        if (Math.abs(z) > OUTLIER_SIGMA && v[i][f] < variances[i][f] * 1e3) outliers.add(f)
+      })
+    })
+    if (outliers.size === 0) break
+    for (const f of outliers) for (const w of v) w[f] *= 1e4
+    fit = fitPrior(series, v)
+  }
+  const values = series.map((s, i) => posteriorMean(s, v[i].map((x) => x * fit.scale), fit.prior).mean)
+  return {values, prior: fit.prior, varianceScale: fit.scale}
+}
+
+const OUTLIER_SIGMA = 4
+
+/** The prior and variance scale with the highest restricted likelihood on the grid. */
+function fitPrior(series: number[][], variances: number[][]): {prior: AccelerationPrior; scale: number} {
   let best = {score: -Infinity, prior: {tau: TAUS[TAUS.length - 1], boost: 0, decay: 1}, scale: 1}
   for (const scale of SCALES) {
     for (const boost of BOOSTS) {
@@ -49,8 +78,7 @@ export function smoothTrajectory(series: number[][], variances: number[][]): Smo
       }
     }
   }
-  const values = series.map((s, i) => posteriorMean(s, variances[i].map((v) => v * best.scale), best.prior).mean)
-  return {values, prior: best.prior, varianceScale: best.scale}
+  return best
 }
 
 /** Restricted log-likelihood (up to a constant) of y under the model above. */
@@ -74,7 +102,7 @@ function accelerationVariance(p: AccelerationPrior, frame: number): number {
 }
 
 /** Posterior mean (P + D'QD)^-1 P y (Q: prior precision of the second differences), with log|K|. */
-export function posteriorMean(y: number[], variance: number[], prior: AccelerationPrior): {mean: number[]; logDetK: number} {
+export function posteriorMean(y: number[], variance: number[], prior: AccelerationPrior, withInverseDiagonal = false): {mean: number[]; logDetK: number; inverseDiagonal?: number[]} {
   const n = y.length
   // K is pentadiagonal: bands[d][i] = K[i][i + d], d = 0, 1, 2.
   const k0 = new Float64Array(n)
@@ -111,9 +139,20 @@ export function posteriorMean(y: number[], variance: number[], prior: Accelerati
     l1[i] = (k1[i] - c * a) / l0[i]
     l2[i] = k2[i] / l0[i]
   }
-  const z = new Float64Array(n)
-  for (let i = 0; i < n; i++) z[i] = (rhs[i] - (i >= 1 ? l1[i - 1] * z[i - 1] : 0) - (i >= 2 ? l2[i - 2] * z[i - 2] : 0)) / l0[i]
-  const mean = new Array<number>(n)
-  for (let i = n - 1; i >= 0; i--) mean[i] = (z[i] - (i + 1 < n ? l1[i] * mean[i + 1] : 0) - (i + 2 < n ? l2[i] * mean[i + 2] : 0)) / l0[i]
-  return {mean, logDetK}
+  const solve = (b: ArrayLike<number>): number[] => {
+    const z = new Float64Array(n)
+    for (let i = 0; i < n; i++) z[i] = (b[i] - (i >= 1 ? l1[i - 1] * z[i - 1] : 0) - (i >= 2 ? l2[i - 2] * z[i - 2] : 0)) / l0[i]
+    const x = new Array<number>(n)
+    for (let i = n - 1; i >= 0; i--) x[i] = (z[i] - (i + 1 < n ? l1[i] * x[i + 1] : 0) - (i + 2 < n ? l2[i] * x[i + 2] : 0)) / l0[i]
+    return x
+  }
+  const mean = solve(rhs)
+  if (!withInverseDiagonal) return {mean, logDetK}
+  const unit = new Float64Array(n)
+  const inverseDiagonal = Array.from({length: n}, (_, f) => {
+    unit.fill(0)
+    unit[f] = 1
+    return solve(unit)[f]
+  })
+  return {mean, logDetK, inverseDiagonal}
 }
