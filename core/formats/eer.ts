@@ -212,10 +212,17 @@ class BitWriter {
   }
 }
 
+/** Indices of positions in ascending order; no sort when they already are (the simulator's case). */
+function ascendingOrder(positions: Uint32Array): ArrayLike<number> & Iterable<number> {
+  const identity = Uint32Array.from({length: positions.length}, (_, i) => i)
+  const sorted = positions.every((p, i) => i === 0 || p >= positions[i - 1])
+  return sorted ? identity : identity.sort((a, b) => positions[a] - positions[b])
+}
+
 /** Run-length encodes one hardware frame. Positions must be distinct (one electron per pixel per frame). */
 export function encodeEerFrame(electrons: EerElectrons, compression: EerCompression, width: number, height: number): Uint8Array {
   const total = width * height
-  const order = Array.from(electrons.positions.keys()).sort((a, b) => electrons.positions[a] - electrons.positions[b])
+  const order = ascendingOrder(electrons.positions)
   const runBits = compression === EER_COMPRESSION.bit8 ? 8 : 7
   const skip = (1 << runBits) - 1
   const out = new BitWriter()

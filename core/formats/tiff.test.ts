@@ -9,6 +9,7 @@ import {lzwDecode, lzwEncode} from './lzw.js'
 import {openMrc} from './mrc-read.js'
 import {writeMrc} from './mrc-write.js'
 import {decodeTiffMovie, encodeTiffMovie, openTiff, writeTiffMovie, type TiffBits, type TiffCompressionName} from './tiff.js'
+import {tiffFileChunks, type PageToWrite} from './tiff-writer.js'
 import {seededRandom, useTempDir} from './test-support/temp-dir.js'
 
 const tmp = useTempDir('tiff')
@@ -138,5 +139,39 @@ describeWithTools({commands: ['relion_image_handler', 'relion_convert_to_tiff']}
     expect(reader.frameCount).toBe(3)
     for (let z = 0; z < 3; z++) expect(Array.from(await reader.readFrame(z))).toEqual(Array.from(frames[z]))
     await reader.close()
+  })
+})
+
+describe('TIFF layouts we do not decode are typed errors', () => {
+  const page = (over: Partial<PageToWrite>): PageToWrite => ({
+    width: 8,
+    height: 4,
+    bitsPerSample: 8,
+    compression: 1,
+    sampleFormat: 1,
+    rowsPerStrip: 4,
+    strips: [new Uint8Array(32)],
+    ...over,
+  })
+  const fileOf = (p: PageToWrite) => Buffer.concat([...tiffFileChunks(1, () => p)])
+
+  it('absurd dimensions (ImageWidth 2^31) without allocating', async () => {
+    await writeFile(tmp('absurd.tif'), fileOf(page({width: 2 ** 31, height: 2 ** 20})))
+    await expect(openTiff(tmp('absurd.tif'))).rejects.toMatchObject({code: 'absurd-dimensions', file: tmp('absurd.tif')})
+  })
+
+  it('12-bit samples and unknown compression', async () => {
+    await writeFile(tmp('12bit.tif'), fileOf(page({bitsPerSample: 12})))
+    await expect(openTiff(tmp('12bit.tif'))).rejects.toMatchObject({code: 'unknown-mode', problem: expect.stringMatching(/12-bit/)})
+    await writeFile(tmp('jpeg.tif'), fileOf(page({compression: 7})))
+    await expect(openTiff(tmp('jpeg.tif'))).rejects.toMatchObject({code: 'unknown-mode', problem: expect.stringMatching(/compression 7/)})
+  })
+
+  it('a strip table pointing past the end of the file', async () => {
+    const bytes = fileOf(page({}))
+    const view = new DataView(bytes.buffer, bytes.byteOffset)
+    view.setUint32(8 + 2 + 12 * 5 + 8, 10_000_000, true) // StripOffsets value
+    await writeFile(tmp('offset.tif'), bytes)
+    await expect(openTiff(tmp('offset.tif'))).rejects.toMatchObject({code: 'truncated', problem: expect.stringMatching(/strip 0/)})
   })
 })
