@@ -48,6 +48,13 @@ describe('pickMicrograph on synthetic blobs', () => {
     }
   })
 
+  it('picks nothing on a flat or a too-small micrograph', () => {
+    const flat = {width: 512, height: 384, data: new Float32Array(512 * 384).fill(7)}
+    expect(pickMicrograph(flat, pixelSize, opts).coordinates).toEqual([])
+    const tiny = {width: 40, height: 40, data: field.image.data.slice(0, 1600)}
+    expect(pickMicrograph(tiny, pixelSize, opts).coordinates).toEqual([])
+  })
+
   it('names the option at fault', () => {
     expect(() => pickMicrograph(field.image, 0, opts)).toThrow(PickOptionsError)
     expect(() => pickMicrograph(field.image, pixelSize, {...opts, diameterMax: 50})).toThrow(/diameterMax/)
