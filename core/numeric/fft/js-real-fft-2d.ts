@@ -7,6 +7,7 @@
 import {halfWidth, spectrumLength} from '../half-complex.js'
 import {complexFft, type ComplexFft} from './complex-fft.js'
 import {checkLength, type RealFft2D} from './real-fft-2d.js'
+import {halfLengthTwiddles, hermitianRow, mergeHalfLength, splitHalfLength} from './real-rows.js'
 
 /** Columns per batched column pass: 16 complex doubles per row of the block fit L1 lines well. */
 const COLUMN_BLOCK = 16
@@ -91,14 +92,7 @@ class RealRowFft {
     this.half = even ? width / 2 : width
     this.fft = complexFft(this.half)
     this.buffer = new Float64Array(2 * this.half)
-    this.twiddles = new Float64Array(even ? 2 * (this.half + 1) : 0)
-    if (even) {
-      for (let k = 0; k <= this.half; k++) {
-        const angle = (-2 * Math.PI * k) / width
-        this.twiddles[2 * k] = Math.cos(angle)
-        this.twiddles[2 * k + 1] = Math.sin(angle)
-      }
-    }
+    this.twiddles = even ? halfLengthTwiddles(width) : new Float64Array(0)
   }
 
   forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void {
@@ -114,19 +108,7 @@ class RealRowFft {
     }
     for (let t = 0; t < width; t++) buffer[t] = src[srcAt + t]
     this.fft.transform(buffer, false)
-    const tw = this.twiddles
-    for (let k = 0; k <= half; k++) {
-      const a = k === half ? 0 : k
-      const b = k === 0 ? 0 : half - k
-      const ar = buffer[2 * a], ai = buffer[2 * a + 1]
-      const br = buffer[2 * b], bi = buffer[2 * b + 1]
-      // Even part E = (Z_k + conj Z_{h-k}) / 2, odd part O = (Z_k - conj Z_{h-k}) / 2i.
-      const er = 0.5 * (ar + br), ei = 0.5 * (ai - bi)
-      const or = 0.5 * (ai + bi), oi = -0.5 * (ar - br)
-      const wr = tw[2 * k], wi = tw[2 * k + 1]
-      dst[dstAt + 2 * k] = er + or * wr - oi * wi
-      dst[dstAt + 2 * k + 1] = ei + or * wi + oi * wr
-    }
+    splitHalfLength(buffer, 0, half, this.twiddles, dst, dstAt)
   }
 
   /** Writes width reals, multiplied by scale / width. */
@@ -134,34 +116,13 @@ class RealRowFft {
     const {width, buffer, half} = this
     const s = scale / width
     if (width % 2 === 1) {
-      const last = halfWidth(width) - 1
-      for (let k = 0; k <= last; k++) {
-        buffer[2 * k] = src[srcAt + 2 * k]
-        buffer[2 * k + 1] = k === 0 ? 0 : src[srcAt + 2 * k + 1]
-        if (k > 0) {
-          buffer[2 * (width - k)] = src[srcAt + 2 * k]
-          buffer[2 * (width - k) + 1] = -src[srcAt + 2 * k + 1]
-        }
-      }
+      hermitianRow(src, srcAt, width, buffer, 0)
       this.fft.transform(buffer, true)
       for (let i = 0; i < width; i++) dst[dstAt + i] = s * buffer[2 * i]
       return
     }
-    const tw = this.twiddles
-    for (let k = 0; k < half; k++) {
-      // DC and Nyquist are real for a real image: their imaginary parts are ignored.
-      const xr = src[srcAt + 2 * k], xi = k === 0 ? 0 : src[srcAt + 2 * k + 1]
-      const yr = src[srcAt + 2 * (half - k)], yi = k === 0 ? 0 : -src[srcAt + 2 * (half - k) + 1] // conj X_{h-k}
-      const er = xr + yr, ei = xi + yi
-      const dr = xr - yr, di = xi - yi
-      // O = D * conj(w^k); Z = E + i O (both without the 1/2, folded into s).
-      const wr = tw[2 * k], wi = tw[2 * k + 1]
-      const or = dr * wr + di * wi, oi = di * wr - dr * wi
-      buffer[2 * k] = er - oi
-      buffer[2 * k + 1] = ei + or
-    }
+    mergeHalfLength(src, srcAt, half, this.twiddles, buffer, 0)
     this.fft.transform(buffer, true)
-    // Each Z carried a factor 2 (no 1/2 above) and the half-length inverse a factor width / 2.
     for (let t = 0; t < width; t++) dst[dstAt + t] = s * buffer[t]
   }
 }

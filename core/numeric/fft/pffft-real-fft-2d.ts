@@ -16,6 +16,7 @@ import {
   type PffftModule,
 } from './pffft-module.js'
 import {checkLength, type RealFft2D} from './real-fft-2d.js'
+import {halfLengthTwiddles, hermitianRow, mergeHalfLength, splitHalfLength} from './real-rows.js'
 
 /** Columns gathered per block: each image row contributes one contiguous run of 16 complex values. */
 const COLUMN_BLOCK = 16
@@ -35,7 +36,11 @@ export class PffftRealFft2D implements RealFft2D {
     readonly width: number,
     readonly height: number,
   ) {
-    this.rows = pffftSupportsReal(width) ? new RealRows(module, width) : new ComplexRows(module, width)
+    this.rows = pffftSupportsReal(width)
+      ? new RealRows(module, width)
+      : width % 2 === 0
+        ? new HalfLengthRows(module, width)
+        : new ComplexRows(module, width)
     const columns = halfWidth(width)
     this.columns = pffftSupportsComplex(height) ? new DirectColumns(module, columns, height) : new BluesteinColumns(module, columns, height)
   }
@@ -221,7 +226,41 @@ class RealRows implements RowTransform {
   }
 }
 
-/** Widths PFFFT's real transform rejects: a full complex transform (direct or Bluestein). */
+/** Even widths PFFFT's real transform rejects: one half-length complex FFT (direct or Bluestein). */
+class HalfLengthRows implements RowTransform {
+  private readonly fft: HeapComplexFft
+  private readonly row: number
+  private readonly twiddles: Float64Array
+  private readonly half: number
+
+  constructor(
+    private readonly module: PffftModule,
+    private readonly width: number,
+  ) {
+    this.half = width / 2
+    this.fft = heapComplexFft(module, this.half)
+    this.row = allocFloats(module, width)
+    this.twiddles = halfLengthTwiddles(width)
+  }
+
+  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void {
+    const {module, width} = this
+    module.HEAPF32.set(src.subarray(srcAt, srcAt + width), this.row >> 2)
+    this.fft.transform(this.row, false)
+    splitHalfLength(module.HEAPF32, this.row >> 2, this.half, this.twiddles, dst, dstAt)
+  }
+
+  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
+    const {module, width} = this
+    const r = this.row >> 2
+    mergeHalfLength(src, srcAt, this.half, this.twiddles, module.HEAPF32, r)
+    this.fft.transform(this.row, true)
+    const heap = module.HEAPF32
+    for (let t = 0; t < width; t++) dst[dstAt + t] = scale * heap[r + t]
+  }
+}
+
+/** Odd widths: a full complex transform (direct or Bluestein) of the Hermitian row. */
 class ComplexRows implements RowTransform {
   private readonly fft: HeapComplexFft
   private readonly row: number
@@ -250,21 +289,9 @@ class ComplexRows implements RowTransform {
   inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
     const {module, width} = this
     const r = this.row >> 2
-    let heap = module.HEAPF32
-    const hw = halfWidth(width)
-    // Rebuild the Hermitian full row; DC and (even) Nyquist are real by symmetry.
-    for (let k = 0; k < hw; k++) {
-      const re = src[srcAt + 2 * k]
-      const im = k === 0 || 2 * k === width ? 0 : src[srcAt + 2 * k + 1]
-      heap[r + 2 * k] = re
-      heap[r + 2 * k + 1] = im
-      if (k > 0 && 2 * k !== width) {
-        heap[r + 2 * (width - k)] = re
-        heap[r + 2 * (width - k) + 1] = -im
-      }
-    }
+    hermitianRow(src, srcAt, width, module.HEAPF32, r)
     this.fft.transform(this.row, true)
-    heap = module.HEAPF32
+    const heap = module.HEAPF32
     for (let i = 0; i < width; i++) dst[dstAt + i] = scale * heap[r + 2 * i]
   }
 }
