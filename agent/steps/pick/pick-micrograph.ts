@@ -35,6 +35,8 @@ export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKern
   const {bin, binnedWidth, binnedHeight, geometry} = planWorkingGeometry(image.width, image.height, pixelSize, opts.diameterMin / opts.workingPixelsPerMinDiameter)
   // A 1-in-7 sample sets the outlier window as well as all pixels would, at a seventh of the cost.
   const intensity = intensityStats(image.data, 7)
+  // A flat micrograph (a blank frame, a dead camera) holds nothing to pick; its round-off noise would.
+  if (!(intensity.sd > 1e-6 * Math.max(1, Math.abs(intensity.mean)))) return noPicks(geometry)
   const {low, high} = outlierWindow(intensity, opts.outlierZ)
   const binned = binClamped(image, bin, low, high, intensity.mean, binnedWidth, binnedHeight)
   const working = fourierResample(binned, geometry.width, geometry.height)
@@ -84,6 +86,10 @@ export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKern
     maskedFraction: mask.maskedFraction,
     geometry,
   }
+}
+
+function noPicks(geometry: WorkingGeometry): Picks {
+  return {coordinates: [], scores: [], diameters: [], threshold: Infinity, estimatedFdr: 0, fomMean: 0, fomSigma: 0, maskedFraction: 0, geometry}
 }
 
 function validate(pixelSize: number, opts: PickKernelOptions): void {
