@@ -92,3 +92,42 @@ export function decayingDrift(frames: number, total: [number, number], jitter: n
   }
   return out
 }
+
+/**
+ * Frames of a specimen deformed by a smooth field as well as moved: frame f shows the specimen
+ * displaced by global[f] + local(x, y, f) (px), sampled bilinearly (the specimen is smooth).
+ */
+export function locallyMovingMovie(opts: {
+  width: number
+  height: number
+  global: [number, number][]
+  local: (x: number, y: number, frame: number) => [number, number]
+  counts: number
+  contrast: number
+  seed: number
+}): SyntheticMovie {
+  const {width: w, height: h} = opts
+  const base = specimen(w, h, opts.seed)
+  const rand = mulberry32(opts.seed + 1)
+  const sample = (x: number, y: number) => {
+    const fx = ((x % w) + w) % w
+    const fy = ((y % h) + h) % h
+    const x0 = Math.floor(fx), y0 = Math.floor(fy)
+    const x1 = (x0 + 1) % w, y1 = (y0 + 1) % h
+    const tx = fx - x0, ty = fy - y0
+    const top = base[y0 * w + x0] * (1 - tx) + base[y0 * w + x1] * tx
+    const bottom = base[y1 * w + x0] * (1 - tx) + base[y1 * w + x1] * tx
+    return top * (1 - ty) + bottom * ty
+  }
+  const frames = opts.global.map(([gx, gy], f) => {
+    const img = new Float32Array(w * h)
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const [lx, ly] = opts.local(x, y, f)
+        img[y * w + x] = poisson(Math.max(0, opts.counts * (1 + opts.contrast * sample(x - gx - lx, y - gy - ly))), rand)
+      }
+    }
+    return img
+  })
+  return {width: w, height: h, frames, motion: opts.global}
+}
