@@ -52,7 +52,6 @@ function assertFinite(values: Float32Array, file: string, section: number, nx: n
 /** Pure whole-file decoding (small files, tests): header, extended-header info and every section. */
 export function decodeMrc(bytes: Uint8Array, file = '<bytes>'): {header: MrcHeader; extended: ExtendedHeaderInfo; sections: Float32Array[]} {
   const header = decodeMrcHeader(bytes.subarray(0, MRC_HEADER_BYTES), file)
-  if (bytes.byteLength < MRC_HEADER_BYTES) throw new FormatError(file, 'truncated', 'shorter than the MRC header')
   const codec = assertReadableMrc(header, file, bytes.byteLength)
   const extended = isFeiExtendedHeader(header.exttyp)
     ? decodeFeiExtendedHeader(bytes.subarray(MRC_HEADER_BYTES, MRC_HEADER_BYTES + header.nsymbt), header.littleEndian)

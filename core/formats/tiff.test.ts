@@ -156,8 +156,13 @@ describe('TIFF layouts we do not decode are typed errors', () => {
   const fileOf = (p: PageToWrite) => Buffer.concat([...tiffFileChunks(1, () => p)])
 
   it('absurd dimensions (ImageWidth 2^31) without allocating', async () => {
-    await writeFile(tmp('absurd.tif'), fileOf(page({width: 2 ** 31, height: 2 ** 20})))
+    await writeFile(tmp('absurd.tif'), fileOf(page({width: 2 ** 31, height: 2 ** 20, strips: [new Uint8Array(2 ** 16)]})))
     await expect(openTiff(tmp('absurd.tif'))).rejects.toMatchObject({code: 'absurd-dimensions', file: tmp('absurd.tif')})
+  })
+
+  it('dimensions the strips cannot hold (16384^2 from a 32-byte LZW strip) without allocating', async () => {
+    await writeFile(tmp('claims.tif'), fileOf(page({width: 16384, height: 16384, rowsPerStrip: 16384, compression: 5})))
+    await expect(openTiff(tmp('claims.tif'))).rejects.toMatchObject({code: 'size-mismatch', file: tmp('claims.tif')})
   })
 
   it('12-bit samples and unknown compression', async () => {

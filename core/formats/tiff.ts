@@ -6,7 +6,7 @@ import {unzlibSync, zlibSync} from 'fflate'
 import {fileSource, memorySource, type ByteSource} from './byte-source.js'
 import {FormatError} from './errors.js'
 import {viewOf, writeAll} from './file-range.js'
-import {lzwDecode, lzwEncode, LzwError} from './lzw.js'
+import {lzwDecode, lzwEncode} from './lzw.js'
 import {flipRows} from './orientation.js'
 import {readTiffStructure, type TiffPage, type TiffStructure} from './tiff-structure.js'
 import {tiffFileChunks, type PageToWrite} from './tiff-writer.js'
@@ -41,8 +41,8 @@ function decompressStrip(page: TiffPage, raw: Uint8Array, expected: number, file
     if (inflated.byteLength < expected) throw new Error(`inflates to ${inflated.byteLength} bytes, expected ${expected}`)
     return inflated.subarray(0, expected)
   } catch (error) {
-    const reason = error instanceof LzwError || error instanceof Error ? error.message : String(error)
-    throw new FormatError(file, 'corrupt', `page ${page.index} strip ${strip}: ${reason}`)
+    // LzwError, fflate's stream errors and short strips alike: the strip is corrupt.
+    throw new FormatError(file, 'corrupt', `page ${page.index} strip ${strip}: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -142,18 +142,27 @@ export interface TiffReader {
   close(): Promise<void>
 }
 
+/** Most bytes one stored byte can expand to: deflate's limit is 1032, LZW's (12-bit codes) about 1300. */
+const MAX_EXPANSION: Record<number, number> = {1: 1, 5: 1400, 8: 1100, 32946: 1100}
+
 /** Every page must be a frame of the same size and a decodable sample layout. */
 function checkMoviePages(structure: TiffStructure, file: string): void {
   const [first] = structure.pages
+  if (first.width * first.height > 2 ** 28) {
+    throw new FormatError(file, 'absurd-dimensions', `page of ${first.width} x ${first.height} pixels exceeds the 2^28-pixel limit`)
+  }
   for (const page of structure.pages) {
     const reason = unsupportedPageReason(page)
     if (reason) throw new FormatError(file, 'unknown-mode', `page ${page.index}: ${reason}`)
+    // Before allocating a frame: could the strips even hold it? (A tiny file claiming 2^28 pixels.)
+    const stored = page.stripByteCounts.reduce((a, b) => a + b, 0)
+    const raw = page.width * page.height * (page.bitsPerSample / 8)
+    if (stored * MAX_EXPANSION[page.compression] < raw) {
+      throw new FormatError(file, 'size-mismatch', `page ${page.index} claims ${page.width} x ${page.height} pixels but its strips hold only ${stored} bytes`)
+    }
     if (page.width !== first.width || page.height !== first.height) {
       throw new FormatError(file, 'corrupt', `page ${page.index} is ${page.width} x ${page.height}, page 0 is ${first.width} x ${first.height}`)
     }
-  }
-  if (first.width * first.height > 2 ** 28) {
-    throw new FormatError(file, 'absurd-dimensions', `page of ${first.width} x ${first.height} pixels exceeds the 2^28-pixel limit`)
   }
 }
 
