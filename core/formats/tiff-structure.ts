@@ -23,6 +23,7 @@ export const TAG = {
 /** Bytes per value of each TIFF field type (1 BYTE ... 12 DOUBLE). */
 const TYPE_SIZE: Record<number, number> = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
 const MAX_ENTRIES = 1024
+const TYPICAL_ENTRIES = 20
 /** More pages than any movie has (EER: ~1000-2000 hardware frames); guards against loops and junk. */
 export const MAX_PAGES = 100_000
 
@@ -88,9 +89,12 @@ export async function readIfd(source: ByteSource, offset: number, le: boolean): 
   if (offset + 2 > source.size) {
     throw new FormatError(source.name, 'truncated', `IFD at byte ${offset} lies past the end of the file (${source.size} bytes)`)
   }
-  const count = viewOf(await source.read(offset, 2)).getUint16(0, le)
+  // One read covers the count and a typical IFD (movies have 10-20 entries); a second only if longer.
+  const first = await source.read(offset, Math.min(2 + 12 * TYPICAL_ENTRIES + 4, source.size - offset))
+  const count = viewOf(first).getUint16(0, le)
   if (count === 0 || count > MAX_ENTRIES) throw new FormatError(source.name, 'corrupt', `IFD at byte ${offset} has ${count} entries`)
-  const entries = await source.read(offset + 2, count * 12 + 4)
+  const tableBytes = count * 12 + 4
+  const entries = first.byteLength >= 2 + tableBytes ? first.subarray(2, 2 + tableBytes) : await source.read(offset + 2, tableBytes)
   const view = viewOf(entries)
   const tags = new Map<number, FieldValue>()
   for (let i = 0; i < count; i++) {
