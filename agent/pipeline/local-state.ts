@@ -39,6 +39,9 @@ export class LocalStateError extends Error {
 export class LocalState {
   private readonly movies = new Map<string, MovieRecord>()
   private readonly byPath = new Map<string, MovieRecord>()
+  /** Movies neither done nor failed, oldest first (Map order is registration order). */
+  private readonly open = new Map<string, MovieRecord>()
+  private failedCount = 0
   private fd: number
   private journalRecords = 0
   private nextOrder = 0
@@ -77,6 +80,17 @@ export class LocalState {
   /** All movies, oldest first. */
   all(): MovieRecord[] {
     return [...this.movies.values()].sort((a, b) => a.order - b.order)
+  }
+
+  /** Counts without walking the movies (the status line asks every second). */
+  tally(): {found: number; done: number; failed: number; queued: number} {
+    const failed = this.failedCount
+    return {found: this.movies.size, done: this.movies.size - this.open.size - failed, failed, queued: this.open.size}
+  }
+
+  /** Movies still queued (not done or failed), oldest first, without touching the finished ones. */
+  queued(): MovieRecord[] {
+    return [...this.open.values()]
   }
 
   /** Registers a newly found movie (order assigned here); returns the stored record. */
@@ -155,6 +169,8 @@ export class LocalState {
       record = {...record, movie: structuredClone(record.movie)}
       this.movies.set(record.movie.id, record.movie)
       this.byPath.set(record.movie.path, record.movie)
+      if (record.movie.status === 'queued') this.open.set(record.movie.id, record.movie)
+      else if (record.movie.status === 'failed') this.failedCount++
       this.nextOrder = Math.max(this.nextOrder, record.movie.order + 1)
       return
     }
@@ -175,9 +191,11 @@ export class LocalState {
       case 'movie-failed':
         movie.status = 'failed'
         movie.failure = record.failure
+        if (this.open.delete(movie.id)) this.failedCount++
         break
       case 'movie-done':
         movie.status = 'done'
+        this.open.delete(movie.id)
         // Results went out in events; a finished movie keeps only its step statuses here.
         for (const state of Object.values(movie.steps)) if (state) delete state.result
         break

@@ -72,15 +72,8 @@ export class Pipeline {
   }
 
   counts(): PipelineCounts {
-    const counts = {found: 0, done: 0, failed: 0, queued: 0, running: this.running.size}
-    for (const movie of this.options.state.all()) {
-      counts.found++
-      if (movie.status === 'done') counts.done++
-      else if (movie.status === 'failed') counts.failed++
-      else counts.queued++
-    }
-    counts.queued -= counts.running
-    return counts
+    const tally = this.options.state.tally()
+    return {...tally, queued: tally.queued - this.running.size, running: this.running.size}
   }
 
   /** Resolves when no movie is queued or running. */
@@ -95,14 +88,14 @@ export class Pipeline {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && this.options.state.all().every((m) => m.status !== 'queued')
+    return this.running.size === 0 && this.options.state.queued().length === 0
   }
 
   private schedule(): void {
     if (this.stopped) return
     const reserved = {cpu: false, gpu: false}
-    for (const movie of this.options.state.all()) {
-      if (movie.status !== 'queued' || this.running.has(movie.id)) continue
+    for (const movie of this.options.state.queued()) {
+      if (this.running.has(movie.id)) continue
       const step = this.nextStep(movie)
       if (!step) {
         this.options.state.movieDone(movie.id)

@@ -68,6 +68,8 @@ export class StreamingAgent {
     this.state.setHooks({
       stamp: (record) => (causesEvent(record) ? this.outbox.nextSeq() : undefined),
       written: (record, movie) => {
+        if (record.t === 'movie-done') options.log.info(`${movie.id}: processed`, {movie: movie.id})
+        if (record.t === 'movie-failed') options.log.warn(`${movie.id}: failed at ${record.failure.step}: ${record.failure.message}`, {movie: movie.id, step: record.failure.step})
         const event = eventForRecord(record, movie, this.host)
         if (event && record.seq !== undefined) this.outbox.append(event, record.seq, record.t === 'movie' ? movie.foundAt : record.at)
       },
