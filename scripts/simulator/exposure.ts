@@ -155,9 +155,15 @@ function applyDefects(out: Float32Array, gain: GainReference, dose: number, rng:
   for (const i of gain.deadPixels) out[i] = 0
 }
 
-/** Per-pixel counting sensitivity: the reciprocal of the gain reference. */
+const sensitivities = new WeakMap<GainReference, Float32Array>()
+
+/** Per-pixel counting sensitivity: the reciprocal of the gain reference (computed once per camera). */
 export function sensitivityOf(gain: GainReference): Float32Array {
-  const s = new Float32Array(gain.gain.length)
-  for (let i = 0; i < s.length; i++) s[i] = 1 / gain.gain[i]
+  let s = sensitivities.get(gain)
+  if (!s) {
+    s = new Float32Array(gain.gain.length)
+    for (let i = 0; i < s.length; i++) s[i] = 1 / gain.gain[i]
+    sensitivities.set(gain, s)
+  }
   return s
 }

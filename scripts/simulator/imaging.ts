@@ -17,8 +17,7 @@ export interface ImagingOptions {
 
 /** Detector MTF of a counting camera at (fx, fy) cycles per pixel: pixel aperture times a soft roll-off. */
 export function detectorMtf(fx: number, fy: number): number {
-  const f2 = fx * fx + fy * fy
-  return sinc(fx) * sinc(fy) / (1 + f2 / 0.5)
+  return (sinc(fx) * sinc(fy)) / (1 + (fx * fx + fy * fy) / 0.5)
 }
 
 function sinc(f: number): number {
@@ -49,9 +48,12 @@ export function applyTransfer(spectrum: Float32Array, o: ImagingOptions): void {
   const sin2a0 = Math.sin(2 * t.angleRad)
   const l = t.lambda
   const csTerm = 0.5 * Math.PI * t.cs * l * l * l
+  // The B-factor envelope and the pixel-aperture MTF are separable in kx and ky: tabulate them.
+  const columnFactor = Float64Array.from({length: hw}, (_, i) => sinc(i / width) * Math.exp((-o.bFactor * (i / width / pixelSize) ** 2) / 4))
   for (let j = 0; j < height; j++) {
     const fy = (j <= height / 2 ? j : j - height) / height // cycles per pixel
     const ky = fy / pixelSize
+    const rowFactor = -2 * sinc(fy) * Math.exp((-o.bFactor * ky * ky) / 4)
     for (let i = 0; i < hw; i++) {
       const fx = i / width
       const kx = fx / pixelSize
@@ -66,7 +68,8 @@ export function applyTransfer(spectrum: Float32Array, o: ImagingOptions): void {
       const cos2 = ((kx * kx - ky * ky) * cos2a0 + 2 * kx * ky * sin2a0) / k2
       const defocus = t.defocusMean + t.defocusHalfDiff * cos2
       const chi = Math.PI * l * defocus * k2 - csTerm * k2 * k2 + t.constantPhase
-      const m = -2 * Math.sin(chi) * Math.exp((-o.bFactor * k2) / 4) * detectorMtf(fx, fy)
+      // -2 sin(chi) x envelope x MTF (see detectorMtf: sinc(fx) sinc(fy) / (1 + f^2 / 0.5)).
+      const m = (rowFactor * columnFactor[i] * Math.sin(chi)) / (1 + (fx * fx + fy * fy) / 0.5)
       spectrum[p] *= m
       spectrum[p + 1] *= m
     }

@@ -6,6 +6,7 @@ import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
 import {drawGainReference, type GainReference} from './gain.js'
 import {simulateMicrograph, simulateMovie} from './movie.js'
 import {createRng} from './rng.js'
+import {randomSmoothField, renderField, sampleField} from './smooth-field.js'
 import {fixedMovieOptions} from './test-support.js'
 
 const flatGain = (w: number, h: number): GainReference => ({width: w, height: h, gain: new Float32Array(w * h).fill(1), hotPixels: new Uint32Array(0), deadPixels: new Uint32Array(0), hotRate: 0})
@@ -158,12 +159,16 @@ describe('gain reference', () => {
 
 describe('simulated particles', () => {
   it('sit at the truth coordinates with x = column, y = row (dark blobs in underfocus)', () => {
-    const o = fixedMovieOptions({width: 512, height: 512, frames: 40, particleDiameter: 100, coverage: 0.3, seed: 21})
+    // Not square, so that swapping x and y would also break the indexing.
+    const [w, h] = [640, 512]
+    const o = fixedMovieOptions({width: w, height: h, frames: 40, particleDiameter: 100, coverage: 0.3, seed: 21})
     const {image, truth} = simulateMicrograph(o)
     expect(truth.particles.length).toBeGreaterThan(5)
+    expect(truth.particles.every(([x, y]) => x >= 0 && x < w && y >= 0 && y < h)).toBe(true)
+    expect(Math.max(...truth.particles.map(([x]) => x))).toBeGreaterThan(h)
     // Low-pass (box blur of ~ the particle radius) then sample at the coordinates.
-    const blurred = boxBlur(image.data, 512, 512, 15)
-    const at = ([x, y]: [number, number]) => blurred[Math.round(y) * 512 + Math.round(x)]
+    const blurred = boxBlur(image.data, w, h, 15)
+    const at = ([x, y]: [number, number]) => blurred[Math.min(Math.round(y), h - 1) * w + Math.min(Math.round(x), w - 1)]
     const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length
     const onParticles = mean(truth.particles.map(at))
     const transposed = mean(truth.particles.map(([x, y]) => at([y, x])))
@@ -200,3 +205,11 @@ function boxBlur(data: Float32Array, w: number, h: number, r: number): Float32Ar
   }
   return pass(pass(data, true), false)
 }
+
+describe('smooth field', () => {
+  it('renders the same values as point sampling', () => {
+    const f = randomSmoothField(300, 200, createRng(8), 80)
+    const img = renderField(f)
+    for (const [x, y] of [[0, 0], [299, 199], [17, 133], [150, 0], [0, 101]]) expect(img[y * 300 + x]).toBeCloseTo(sampleField(f, x, y), 5)
+  })
+})

@@ -65,11 +65,26 @@ export function sampleField(f: SmoothField, x: number, y: number): number {
   return a * (1 - fy) + b * fy
 }
 
-/** The field rendered at full resolution (one value per pixel). */
+/** The field rendered at full resolution (one value per pixel), same values as sampleField. */
 export function renderField(f: SmoothField): Float32Array {
   const out = new Float32Array(f.width * f.height)
+  const n = f.nodes
+  const sx = (f.nx - 1) / Math.max(1, f.width - 1)
+  const sy = (f.ny - 1) / Math.max(1, f.height - 1)
+  // Per row: the two node rows blended once; per pixel: one lerp between neighbouring nodes.
+  const blended = new Float32Array(f.nx)
   for (let y = 0; y < f.height; y++) {
-    for (let x = 0; x < f.width; x++) out[y * f.width + x] = sampleField(f, x, y)
+    const gy = y * sy
+    const j = Math.min(Math.floor(gy), f.ny - 2)
+    const fy = gy - j
+    for (let i = 0; i < f.nx; i++) blended[i] = n[j * f.nx + i] * (1 - fy) + n[(j + 1) * f.nx + i] * fy
+    const row = y * f.width
+    for (let x = 0; x < f.width; x++) {
+      const gx = x * sx
+      const i = Math.min(gx | 0, f.nx - 2)
+      const fx = gx - i
+      out[row + x] = blended[i] * (1 - fx) + blended[i + 1] * fx
+    }
   }
   return out
 }

@@ -2,7 +2,7 @@
 // (particles with internal domains, amorphous-ice texture, carbon film) and a slowly varying
 // transmitted intensity (inelastic loss through ice of varying thickness, energy filter in).
 import {electronWavelength} from '../../core/ctf/ctf-model.js'
-import type {Rng} from './rng.js'
+import {sfc32, type Rng} from './rng.js'
 import {randomSmoothField, renderField} from './smooth-field.js'
 
 export type SpecimenVariant = 'normal' | 'carbon-edge' | 'empty-hole' | 'aggregates' | 'crystalline-ice'
@@ -107,10 +107,22 @@ function renderThickness(o: SpecimenOptions, rng: Rng, carbon: CarbonEdge | unde
   return field
 }
 
-/** Amorphous ice: white phase noise whose variance grows with local thickness. */
+/**
+ * Amorphous ice: white phase noise whose variance grows with local thickness. Each value is
+ * the sum of the four bytes of one random word (Irwin-Hall, near-Gaussian; the CTF's
+ * convolution makes it Gaussian anyway) - 4x cheaper than Box-Muller at 4096^2.
+ */
 function addIceTexture(phase: Float32Array, thickness: Float32Array, o: SpecimenOptions, rng: Rng): void {
   const perPixel = ICE_PHASE_RMS_PER_A / o.pixelSize
-  for (let i = 0; i < phase.length; i++) phase[i] += rng.normal() * perPixel * Math.sqrt(thickness[i] / 40)
+  const s = rng.state()
+  const byteSumMean = 510
+  const byteSumSd = Math.sqrt((4 * (256 * 256 - 1)) / 12)
+  const scale = perPixel / byteSumSd / Math.sqrt(40)
+  for (let i = 0; i < phase.length; i++) {
+    const w = sfc32(s)
+    const sum = (w & 255) + ((w >>> 8) & 255) + ((w >>> 16) & 255) + (w >>> 24)
+    phase[i] += (sum - byteSumMean) * scale * Math.sqrt(thickness[i])
+  }
 }
 
 /** Carbon film: a phase step with a soft edge plus stronger amorphous texture. */

@@ -115,6 +115,16 @@ describe('simulated micrograph power spectrum', () => {
     expect(worstZeroError(equivalentRadiusProfile(image.data, o, o.pixelSize, 0), predictedZeros(o, o.pixelSize, 0, 205))).toBeLessThanOrEqual(1)
   })
 
+  it('moves the rings by the phase-plate phase shift', () => {
+    const o = fixedMovieOptions({width: SIZE, height: SIZE, frames: 60, defocusU: 12000, defocusV: 12000, phaseShift: 70, seed: 13})
+    const {image} = simulateMicrograph(o)
+    const zeros = predictedZeros(o, o.pixelSize, 0, 205)
+    // Without the shift the zeros would sit elsewhere: the test can tell them apart.
+    const unshifted = predictedZeros({...o, phaseShift: 0}, o.pixelSize, 0, 205)
+    expect(Math.abs(zeros[2] - unshifted[2])).toBeGreaterThan(3)
+    expect(worstZeroError(equivalentRadiusProfile(image.data, o, o.pixelSize, 0), zeros)).toBeLessThanOrEqual(1)
+  })
+
   it('has astigmatic rings with U along defocusAngle (from +x toward +y, rows)', () => {
     const o = fixedMovieOptions({width: SIZE, height: SIZE, frames: 60, defocusU: 18000, defocusV: 14000, defocusAngle: 30, seed: 12})
     const {image} = simulateMicrograph(o)

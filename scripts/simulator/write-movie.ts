@@ -34,8 +34,7 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
   const {width, height} = movie
   if (e.format === 'mrc') {
     const mode = e.mrcMode ?? 1
-    const frames = saturate(movie.frames, MODE_MAX[mode])
-    return encodeMrc(frames, {width, height, mode, pixelSize: movie.truth.pixelSize, dosePerFrame: movie.truth.dosePerFrame, labels: [`emstream simulate ${movie.truth.movie}`]})
+    return encodeMrc(saturate(movie.frames, MODE_MAX[mode]), mrcOptions(movie, mode))
   }
   if (e.format === 'tiff') {
     const max = movie.frames.reduce((m, f) => Math.max(m, maxOf(f)), 0)
@@ -45,8 +44,16 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
   return encodeEerMovie(movie.frames, width, height, e.eerGrouping ?? 20, e.rng ?? createRng(0, movie.truth.movie))
 }
 
+/** Writes the movie in one go (MRC streams section by section, never assembling the file). */
 export async function writeMovie(path: string, movie: MovieData, format: MovieFormat | MovieEncoding): Promise<void> {
-  await writeFile(path, encodeMovie(movie, typeof format === 'string' ? {format} : format))
+  const e = typeof format === 'string' ? {format} : format
+  if (e.format !== 'mrc') return writeFile(path, encodeMovie(movie, e))
+  const mode = e.mrcMode ?? 1
+  await writeMrc(path, saturate(movie.frames, MODE_MAX[mode]), mrcOptions(movie, mode))
+}
+
+function mrcOptions(movie: MovieData, mode: MrcMovieMode) {
+  return {width: movie.width, height: movie.height, mode, pixelSize: movie.truth.pixelSize, dosePerFrame: movie.truth.dosePerFrame, labels: [`emstream simulate ${movie.truth.movie}`]}
 }
 
 /** The gain reference as a float MRC (multiply raw frames by it, as RELION's --gainref does). */
