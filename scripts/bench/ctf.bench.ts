@@ -38,6 +38,13 @@ function report(label: string, errors: CaseError[]): void {
       `angle error median ${s.medianAngleError.toFixed(2)} deg over ${s.astigmaticCases} with |U-V| >= 1000 A (target <= ${TARGET.angle}); ` +
       `estimate ${median(errors.map((e) => e.seconds)).toFixed(3)} s median`,
   )
+  for (const e of [...errors].sort((a, b) => b.meanDefocusError - a.meanDefocusError).slice(0, 3)) {
+    const {options: o, estimate: r} = e
+    console.log(
+      `  worst: ${o.pixelSize.toFixed(2)} A/px, ${o.dosePerFrame.toFixed(2)} e/A^2/frame, B ${o.bFactor.toFixed(0)}; truth ${o.defocusU.toFixed(0)}/${o.defocusV.toFixed(0)}/${o.defocusAngle.toFixed(1)}, ` +
+        `estimate ${r.defocusU.toFixed(0)}/${r.defocusV.toFixed(0)}/${r.defocusAngle.toFixed(1)}: ${e.meanDefocusError.toFixed(3)} %, resolution ${r.resolution.toFixed(2)} A`,
+    )
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ctf-bench-'))

@@ -1,5 +1,5 @@
 // The CTF estimator as one pure function of an image (or its power spectrum):
-// spectrum -> 1D defocus (and phase) search -> sector astigmatism -> 2D refinement with
+// spectrum -> 1D defocus (and phase) search -> polar-grid astigmatism search -> 2D refinement with
 // background refits -> fit resolution and 1D profile over the whole spectrum.
 import type {CtfProfile} from '../../../core/results/index.js'
 import type {Image2D} from '../../../core/numeric/image.js'
