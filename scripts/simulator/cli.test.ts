@@ -43,8 +43,8 @@ describe('npm run simulate', () => {
   it('writes movies, truth JSON outside the data folder, sidecars and the requested faults', async () => {
     const out = join(root, 'a', 'data')
     const truthDir = join(root, 'a', 'truth')
-    const lines = await simulate(['--out', out, '--truth', truthDir, '--movies', '5', '--size', '512x512', '--frames', '3', '--interval', '0', '--write-time', '0', '--sidecar', 'mdoc', '--faults', 'truncated,zero-byte,corrupt-header', '--seed', '4'])
-    expect(lines.map((l) => l.index)).toEqual([0, 1, 2, 3, 4])
+    const lines = await simulate(['--out', out, '--truth', truthDir, '--movies', '7', '--size', '512x512', '--frames', '3', '--interval', '0', '--write-time', '0', '--sidecar', 'mdoc', '--faults', 'truncated,zero-byte,corrupt-header,unfinished,stray', '--seed', '4'])
+    expect(lines.map((l) => l.index)).toEqual([0, 1, 2, 3, 4, 5, 6])
     expect((await readdir(out)).filter((f) => f.endsWith('.json'))).toEqual([])
     const byFault = new Map(lines.map((l) => [l.fault, l]))
     const good = byFault.get(null)!
@@ -62,8 +62,13 @@ describe('npm run simulate', () => {
     expect((await checkComplete(good.path)).complete).toBe(true)
     expect((await checkComplete(byFault.get('truncated')!.path)).complete).toBe(false)
     await expect(readMrcHeader(byFault.get('corrupt-header')!.path)).rejects.toThrow()
-    for (const fault of ['truncated', 'zero-byte', 'corrupt-header'] as const) {
-      expect(JSON.parse(await readFile(byFault.get(fault)!.truth, 'utf8')).bad).toMatch(/truncated|zero-byte|corrupt/)
+    expect((await checkComplete(byFault.get('unfinished')!.path)).complete).toBe(false)
+    // The stray file is a single-image sum named like a movie.
+    const stray = await openMovie(byFault.get('stray')!.path)
+    expect(stray.frameCount).toBe(1)
+    await stray.close()
+    for (const [fault, reason] of [['truncated', 'truncated file'], ['zero-byte', 'zero-byte file'], ['corrupt-header', 'corrupt header'], ['unfinished', 'file never finished'], ['stray', 'stray non-movie file']] as const) {
+      expect(JSON.parse(await readFile(byFault.get(fault)!.truth, 'utf8')).bad).toBe(reason)
     }
     expect((await stat(join(out, 'gain_reference.mrc'))).size).toBe(1024 + 512 * 512 * 4)
   })
