@@ -1,0 +1,10 @@
+// The simulator's in-memory API (tests and benches of every step use it) and its parts.
+export {simulateMovie, simulateMicrograph, prepareMovie, type SimulatedMovie, type PreparedMovie} from './movie.js'
+export {writeMovie, encodeMovie, writeGainReference, type MovieFormat, type MovieEncoding, type MrcMovieMode} from './write-movie.js'
+export {drawMovieOptions, defaultSessionParameters, defocusTargets, type MovieSimOptions, type SessionParameters} from './options.js'
+export {fixedMovieOptions} from './test-support.js'
+export {drawGainReference, defaultGainOptions, type GainReference, type GainOptions} from './gain.js'
+export {formatTruth, truthFileName, type MovieTruth} from './truth.js'
+export {createRng, type Rng} from './rng.js'
+export type {DriftOptions} from './drift.js'
+export type {SpecimenVariant} from './specimen.js'
