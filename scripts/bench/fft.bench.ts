@@ -3,9 +3,11 @@
 // 2D transform on fft.js (radix-4, powers of two only) as the peer, all measured in this run.
 // Prints wall time (best of the repeats) and CPU time; on a shared machine wall time is
 // pessimistic, CPU time less so.
+import {availableParallelism} from 'node:os'
 import FFT from 'fft.js'
 import {realFft2D, spectrumLength, type FftBackend, type RealFft2D} from '../../core/numeric/fft.js'
 import {halfWidth} from '../../core/numeric/half-complex.js'
+import {WorkerPool, sharedFloat32, toShared} from '../../core/numeric/worker-pool.js'
 
 interface Timing {
   wallMs: number
@@ -135,4 +137,27 @@ for (const [width, height, repeats] of sizes) {
     }
     console.log(line)
   }
+}
+
+// Frames through the worker pool (shared memory, one plan per worker) against one thread.
+{
+  const width = 4096, height = 4096, frames = 8
+  const threads = availableParallelism()
+  const inputs = Array.from({length: frames}, (_, f) => toShared(randomImage(width * height).map((v) => v + f)))
+  const outputs = inputs.map(() => sharedFloat32(spectrumLength(width, height)))
+  const pool = new WorkerPool({modules: [new URL('../../core/numeric/fft-tasks.ts', import.meta.url)], size: threads})
+  const forwardAll = (): Promise<unknown[]> =>
+    Promise.all(inputs.map((input, f) => pool.run('forwardFft', {width, height, input, output: outputs[f]})))
+  await forwardAll() // starts the workers and builds their plans
+  const t0 = performance.now()
+  await forwardAll()
+  const poolMs = performance.now() - t0
+  await pool.close()
+  const fft = realFft2D(width, height)
+  const t1 = performance.now()
+  for (let f = 0; f < frames; f++) fft.forward(inputs[f], outputs[f])
+  const serialMs = performance.now() - t1
+  console.log(
+    `${frames} frames ${width}x${height} forward: one thread ${serialMs.toFixed(0)} ms, pool of ${threads} ${poolMs.toFixed(0)} ms (${(serialMs / poolMs).toFixed(2)}x)`,
+  )
 }
