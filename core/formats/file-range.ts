@@ -5,15 +5,20 @@ import {FormatError} from './errors.js'
 /** Reads exactly `length` bytes at `position`; a short read means the file is truncated. */
 export async function readRange(handle: FileHandle, file: string, position: number, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(length)
+  await readInto(handle, file, position, bytes)
+  return bytes
+}
+
+/** Fills `target` from `position` (lets a caller read straight into a typed array's memory). */
+export async function readInto(handle: FileHandle, file: string, position: number, target: Uint8Array): Promise<void> {
   let done = 0
-  while (done < length) {
-    const {bytesRead} = await handle.read(bytes, done, length - done, position + done)
+  while (done < target.byteLength) {
+    const {bytesRead} = await handle.read(target, done, target.byteLength - done, position + done)
     if (bytesRead === 0) {
-      throw new FormatError(file, 'truncated', `file ends at byte ${position + done}, needed ${length} bytes from byte ${position}`)
+      throw new FormatError(file, 'truncated', `file ends at byte ${position + done}, needed ${target.byteLength} bytes from byte ${position}`)
     }
     done += bytesRead
   }
-  return bytes
 }
 
 /** A DataView over the bytes of a Uint8Array (which may be a window into a larger buffer). */
@@ -29,3 +34,6 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
     done += bytesWritten
   }
 }
+
+/** Byte order of this machine: typed-array views are only valid for data in this order. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1

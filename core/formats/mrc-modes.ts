@@ -1,6 +1,6 @@
 // MRC data modes as data: bytes per section and pure decode/encode between file bytes and float32.
 import {floatToHalf, halfToFloat} from './float16.js'
-import {viewOf} from './file-range.js'
+import {HOST_LITTLE_ENDIAN, viewOf} from './file-range.js'
 
 export type MrcReadMode = 0 | 1 | 2 | 6 | 12 | 101
 export type MrcWriteMode = 0 | 1 | 2 | 6 | 12
@@ -15,8 +15,6 @@ interface ModeCodec {
   readonly range?: readonly [number, number]
   encode?(values: Float32Array, littleEndian: boolean): Uint8Array
 }
-
-const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 /** A typed view of the bytes, copying only when they are not aligned for the element size. */
 function viewAs<T>(bytes: Uint8Array, size: number, Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T}): T {
@@ -40,7 +38,7 @@ function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
     sectionBytes: (nx, ny) => nx * ny * size,
     decode(bytes, nx, ny, le, out) {
       const n = nx * ny
-      if (le === hostLittleEndian) {
+      if (le === HOST_LITTLE_ENDIAN) {
         out.set(viewAs(bytes.subarray(0, n * size), size, Typed))
         return
       }
@@ -48,7 +46,7 @@ function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
       for (let i = 0; i < n; i++) out[i] = get(view, i * size, le)
     },
     encode(values, le) {
-      if (le === hostLittleEndian) {
+      if (le === HOST_LITTLE_ENDIAN) {
         const typed = new Typed(values.length)
         typed.set(values)
         return new Uint8Array(typed.buffer)

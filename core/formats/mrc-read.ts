@@ -3,7 +3,7 @@
 import {open, type FileHandle} from 'node:fs/promises'
 import {createImage, type Image2D} from '../numeric/image.js'
 import {FormatError} from './errors.js'
-import {readRange} from './file-range.js'
+import {HOST_LITTLE_ENDIAN, readInto, readRange} from './file-range.js'
 import {decodeMrcHeader, MRC_HEADER_BYTES, type MrcHeader} from './mrc-header.js'
 import {decodeFeiExtendedHeader, FEI_FIRST_BLOCK_BYTES, isFeiExtendedHeader, type ExtendedHeaderInfo} from './mrc-extended-header.js'
 import {assertReadableMrc} from './mrc-validate.js'
@@ -103,8 +103,15 @@ export async function openMrc(path: string): Promise<MrcFile> {
         if (!Number.isInteger(index) || index < 0 || index >= header.nz) {
           throw new FormatError(path, 'out-of-range', `section ${index} requested, file has sections 0..${header.nz - 1}`)
         }
-        const bytes = await readRange(handle, path, dataStart + index * sectionBytes, sectionBytes)
-        return decodeMrcSection(bytes, header, codec, path, index)
+        const position = dataStart + index * sectionBytes
+        if (codec.mode === 2 && header.littleEndian === HOST_LITTLE_ENDIAN) {
+          // Float32 in host order: read straight into the result, no intermediate copy.
+          const out = new Float32Array(header.nx * header.ny)
+          await readInto(handle, path, position, new Uint8Array(out.buffer))
+          assertFinite(out, path, index, header.nx)
+          return out
+        }
+        return decodeMrcSection(await readRange(handle, path, position, sectionBytes), header, codec, path, index)
       },
       close: () => handle.close(),
     }

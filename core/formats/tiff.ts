@@ -5,7 +5,7 @@ import {open} from 'node:fs/promises'
 import {unzlibSync, zlibSync} from 'fflate'
 import {fileSource, memorySource, type ByteSource} from './byte-source.js'
 import {FormatError} from './errors.js'
-import {viewOf, writeAll} from './file-range.js'
+import {HOST_LITTLE_ENDIAN, viewOf, writeAll} from './file-range.js'
 import {lzwDecode, lzwEncode} from './lzw.js'
 import {flipRows} from './orientation.js'
 import {readTiffStructure, type TiffPage, type TiffStructure} from './tiff-structure.js'
@@ -62,8 +62,6 @@ function undoPredictor(bytes: Uint8Array, page: TiffPage, rows: number, le: bool
   }
 }
 
-const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-
 /** Typed-array view of the samples when the byte order matches the host (copied if unaligned). */
 function nativeSamples(bytes: Uint8Array, page: TiffPage): Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array {
   const {bitsPerSample: bits, sampleFormat: format} = page
@@ -76,7 +74,7 @@ function nativeSamples(bytes: Uint8Array, page: TiffPage): Uint8Array | Int8Arra
 }
 
 function samplesToFloat(bytes: Uint8Array, page: TiffPage, le: boolean, out: Float32Array, start: number, count: number): void {
-  if (le === hostLittleEndian || page.bitsPerSample === 8) {
+  if (le === HOST_LITTLE_ENDIAN || page.bitsPerSample === 8) {
     const samples = nativeSamples(bytes.subarray(0, count * (page.bitsPerSample / 8)), page)
     out.set(samples, start) // typed-array set converts natively
     return
