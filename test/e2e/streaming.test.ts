@@ -5,6 +5,7 @@ import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from '
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {writeSmallMovie} from './small-movie.js'
 import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
 
 const MOVIES = 6
@@ -114,6 +115,31 @@ describe('streaming session end to end', () => {
     controller.child.kill('SIGTERM')
     await Promise.all([agent.exited, controller.exited])
   }, 400_000)
+
+  it('agent process: one JSON line per input; a 2D micrograph skips motion; a broken file fails with exit 1', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'emstream-e2e-'))
+    const movie = join(root, 'movie.mrc')
+    await writeSmallMovie(movie, {frames: 6})
+    const broken = join(root, 'broken.mrc')
+    writeFileSync(broken, 'not an MRC file at all')
+    const out = join(root, 'out')
+    const first = await runProgram('agent', ['process', movie, broken, '--out', out, '--json', '--threads', '2', ...WORKFLOW_SETTINGS(root)])
+    expect(first.code, first.stderr).toBe(1)
+    const [ok, failed] = first.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(ok).toMatchObject({input: movie, ok: true, micrograph: join(out, 'motion', 'movie.mrc')})
+    expect(ok.motion.shifts).toHaveLength(6)
+    expect(ok.motion.shifts[0]).toEqual([0, 0])
+    for (const key of ['defocusU', 'defocusV', 'defocusAngle', 'phaseShift', 'resolution', 'figureOfMerit']) expect(typeof ok.ctf[key]).toBe('number')
+    expect(ok.picking.coordinates).toHaveLength(ok.picking.count)
+    expect(failed).toMatchObject({input: broken, ok: false, error: {step: 'motion'}})
+
+    const second = await runProgram('agent', ['process', ok.micrograph, '--out', join(root, 'again'), '--json', '--steps', 'motion,ctf', ...WORKFLOW_SETTINGS(root)])
+    expect(second.code, second.stderr).toBe(0)
+    const micrograph = JSON.parse(second.stdout)
+    expect(micrograph).toMatchObject({input: ok.micrograph, ok: true, micrograph: ok.micrograph})
+    expect(micrograph.motion).toBeUndefined()
+    expect(typeof micrograph.ctf.defocusU).toBe('number')
+  }, 120_000)
 
   it('refuses a bad workflow file, naming the field, with exit 2', async () => {
     const root = mkdtempSync(join(tmpdir(), 'emstream-e2e-'))
