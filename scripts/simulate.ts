@@ -10,7 +10,11 @@ async function main(): Promise<void> {
   }
   const config = parseSimulateArgs(process.argv.slice(2))
   console.error(`simulate: ${config.movies} ${config.format} movies of ${config.session.width}x${config.session.height}x${config.session.frames} into ${config.out} (truth ${config.truth}, gain ${config.gain})`)
-  await runSession(config, (m) => console.log(JSON.stringify(m)))
+  await runSession(
+    config,
+    (m) => console.log(JSON.stringify(m)),
+    (warning) => console.error(`simulate: ${warning}`),
+  )
 }
 
 main().catch((e: unknown) => {

@@ -85,11 +85,15 @@ export function parseSimulateArgs(argv: string[]): SessionConfig {
   const [width, height] = parseSize(values.size ?? `${d.width}x${d.height}`)
   const [defocusMin, defocusMax] = parseRange('defocus', values.defocus ?? '0.8-2.5').map((um) => um * 1e4)
   const format = oneOf('format', values.format ?? 'mrc', ['mrc', 'tiff', 'eer'] as const)
+  const movies = integer('movies', values.movies, 10, 1)
+  const faults = parseFaultsFlag(values.faults)
+  const faultCount = faults.reduce((n, f) => n + f.count, 0)
+  if (faultCount > movies - 1) throw new SimulateUsageError('faults', `${faultCount} faults need --movies ${faultCount + 1} or more (the first movie is always good), got ${movies}`)
   return {
     out,
     truth,
     gain: resolve(values.gain ?? `${out}/gain_reference.mrc`),
-    movies: integer('movies', values.movies, 10, 1),
+    movies,
     interval: number('interval', values.interval, 5, 0),
     writeTime: number('write-time', values['write-time'], 1, 0),
     format,
@@ -97,7 +101,7 @@ export function parseSimulateArgs(argv: string[]): SessionConfig {
     eerGrouping: integer('eer-grouping', values['eer-grouping'], 20, 1),
     layout: oneOf('layout', values.layout ?? 'flat', ['flat', 'epu'] as const),
     sidecar: oneOf('sidecar', values.sidecar ?? 'none', ['none', 'xml', 'mdoc'] as const),
-    faults: parseFaultsFlag(values.faults),
+    faults,
     session: {
       width,
       height,

@@ -122,6 +122,7 @@ describe('simulate arguments', () => {
     expect(problem(['--format', 'dm4'])).toBe('format')
     expect(problem(['--faults', 'melted'])).toBe('faults')
     expect(problem(['--defocus', '3-1'])).toBe('defocus')
+    expect(problem(['--movies', '2', '--faults', 'truncated,stray'])).toBe('faults')
     expect(() => parseSimulateArgs(['--out', '/tmp/x', '--truth', '/tmp/x/truth'])).toThrow(/truth.*inside the data folder/)
   })
 

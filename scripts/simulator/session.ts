@@ -31,7 +31,11 @@ export interface MovieWritten {
 /** Frame readout time (s) used for the sidecars' exposure time. */
 const SECONDS_PER_FRAME = 0.05
 
-export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) => void): Promise<void> {
+/**
+ * Runs the session; `onMovie` hears of each movie once it is on disk, `onWarning` of anything
+ * a user should know (e.g. simulating takes longer than --interval, so the schedule slips).
+ */
+export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) => void, onWarning: (message: string) => void = () => {}): Promise<void> {
   await mkdir(c.out, {recursive: true})
   await mkdir(c.truth, {recursive: true})
   const rng = createRng(c.session.seed, 'session')
@@ -49,6 +53,7 @@ export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) =>
     for (let index = 0; index < c.movies; index++) {
       const wait = start + index * c.interval * 1000 - Date.now()
       if (wait > 0) await delay(wait)
+      else if (c.interval > 0 && -wait > c.interval * 1000) onWarning(`movie ${index + 1} starts ${(-wait / 1000).toFixed(1)} s late: simulating a movie takes longer than --interval ${c.interval} s`)
       const acquired = new Date()
       const fault = faults.get(index) ?? null
       const movieRng = rng.fork(`movie ${index}`)
