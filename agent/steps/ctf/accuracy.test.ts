@@ -23,6 +23,12 @@ describe('CTF accuracy on simulated micrographs', () => {
     for (let i = 1; i < resolutions.length; i++) expect(resolutions[i]).toBeGreaterThan(resolutions[i - 1])
   }, 60_000)
 
+  it('handles a non-square (K3-shaped) micrograph', () => {
+    const e = measureCase(fixedMovieOptions({width: 1440, height: 1023, frames: 40, pixelSize: 0.83, defocusU: 21000, defocusV: 19000, defocusAngle: 65, bFactor: 60, seed: 13}))
+    expect(e.meanDefocusError).toBeLessThan(0.5)
+    expect(e.angleError).toBeLessThan(3)
+  }, 60_000)
+
   it('finds a phase-plate phase shift', () => {
     const o = fixedMovieOptions({width: 1024, height: 1024, frames: 40, defocusU: 10500, defocusV: 10000, defocusAngle: -40, phaseShift: 70, bFactor: 60, seed: 12})
     const e = measureCase(o, {findPhaseShift: true})

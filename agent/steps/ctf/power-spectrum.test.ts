@@ -2,11 +2,11 @@ import {describe, expect, it} from 'vitest'
 import {createImage} from '../../../core/numeric/image.js'
 import {averagePowerSpectrum, fastFftSize, spectrumColumns} from './power-spectrum.js'
 
-/** A plane wave with (kx, ky) cycles per image over n x n pixels. */
-function planeWave(n: number, kx: number, ky: number) {
-  const data = new Float32Array(n * n)
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) data[y * n + x] = Math.cos((2 * Math.PI * (kx * x + ky * y)) / n)
-  return createImage(n, n, data)
+/** A plane wave with kx cycles per image width and ky per image height. */
+function planeWave(n: number, kx: number, ky: number, height = n) {
+  const data = new Float32Array(n * height)
+  for (let y = 0; y < height; y++) for (let x = 0; x < n; x++) data[y * n + x] = Math.cos(2 * Math.PI * ((kx * x) / n + (ky * y) / height))
+  return createImage(n, height, data)
 }
 
 /** Power-weighted mean (column, row - box/2) of the spectrum: where the wave's power landed. */
@@ -41,6 +41,14 @@ describe('averagePowerSpectrum', () => {
     const [cx, cy] = centroid(s.power, 128)
     expect(cx).toBeCloseTo(16, 1)
     expect(cy).toBeCloseTo(-8, 1)
+  })
+
+  it('maps both axes of a non-square image onto one frequency grid', () => {
+    // 640 x 400 px at 1 A into a 128 box at 1 A: 64 / 640 and 40 / 400 cycles/px are both 12.8 bins.
+    const s = averagePowerSpectrum(planeWave(640, 64, 40, 400), 1, {box: 128, resampledPixelSize: 1})
+    const [cx, cy] = centroid(s.power, 128)
+    expect(cx).toBeCloseTo(12.8, 2)
+    expect(cy).toBeCloseTo(12.8, 2)
   })
 
   it('shrinks the box to fit a small image', () => {
