@@ -31,15 +31,16 @@ export interface AlignedSumSpectra {
  * Sums the shifted (and weighted) spectra over the output frequency range, rows in the outer
  * loop so each output row stays in cache while every frame adds to it. Values are scaled by
  * the crop ratio so that an inverse FFT at the output size keeps pixel values' scale.
+ * `frames` limits the sum to some frames, `rows` to some output rows (written into `out`).
  */
-export function alignedSumSpectra(input: AlignedSumInput, frames?: number[]): AlignedSumSpectra {
+export function alignedSumSpectra(input: AlignedSumInput, frames?: number[], rows?: {from: number; to: number}, out?: AlignedSumSpectra): AlignedSumSpectra {
   const {spectra, width, height, shifts, outWidth, outHeight, doseWeights} = input
   const n = spectra.length
   const hw = halfWidth(width)
   const ohw = halfWidth(outWidth)
   const scale = (outWidth * outHeight) / (width * height)
-  const dw = doseWeights ? new Float32Array(spectrumLength(outWidth, outHeight)) : undefined
-  const plain = !doseWeights || input.plain ? new Float32Array(spectrumLength(outWidth, outHeight)) : undefined
+  const dw = doseWeights ? (out?.doseWeighted ?? new Float32Array(spectrumLength(outWidth, outHeight))) : undefined
+  const plain = !doseWeights || input.plain ? (out?.plain ?? new Float32Array(spectrumLength(outWidth, outHeight))) : undefined
   const colCos: Float64Array[] = []
   const colSin: Float64Array[] = []
   for (const f of frames ?? spectra.map((_, i) => i)) {
@@ -48,7 +49,7 @@ export function alignedSumSpectra(input: AlignedSumInput, frames?: number[]): Al
   }
   const weightAt = new Int32Array(ohw)
   const used = frames ?? spectra.map((_, f) => f)
-  for (let j = 0; j < outHeight; j++) {
+  for (let j = rows?.from ?? 0; j < (rows?.to ?? outHeight); j++) {
     const ky = rowFrequency(j, outHeight)
     const src = 2 * (ky >= 0 ? ky : ky + height) * hw
     const dst = 2 * j * ohw

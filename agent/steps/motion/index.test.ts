@@ -51,6 +51,18 @@ describe('correctMotion', () => {
     expect(Number(rows[4].trim().split(/\s+/)[1])).toBeCloseTo(r.shifts[4][0], 5)
   })
 
+  it('gives the same result with worker threads', async () => {
+    const one = await correctMotion(join(dir, 'movie.mrc'), join(dir, 't1'), {dosePerFrame: 1.2})
+    const two = await correctMotion(join(dir, 'movie.mrc'), join(dir, 't2'), {dosePerFrame: 1.2, threads: 2})
+    two.shifts.forEach(([x, y], f) => {
+      expect(x).toBeCloseTo(one.shifts[f][0], 4)
+      expect(y).toBeCloseTo(one.shifts[f][1], 4)
+    })
+    const a = (await readMrcImage(one.micrograph)).image.data
+    const b = (await readMrcImage(two.micrograph)).image.data
+    for (let i = 0; i < a.length; i += 97) expect(b[i]).toBeCloseTo(a[i], 3)
+  })
+
   it('bins by Fourier cropping and sums only the requested frames', async () => {
     const r = await correctMotion(join(dir, 'movie.mrc'), join(dir, 'binned'), {dosePerFrame: 1, binning: 2, firstFrame: 3, lastFrame: 9})
     expect(r.frames).toBe(7)

@@ -4,20 +4,22 @@
 // space from the full spectra with one inverse FFT at the output size.
 import {mkdir, writeFile} from 'node:fs/promises'
 import {basename, extname, join} from 'node:path'
-import {realFft2D} from '../../../core/numeric/fft.js'
+import {realFft2D, spectrumLength} from '../../../core/numeric/fft.js'
+import {sharedFloat32, toShared, WorkerPool} from '../../../core/numeric/worker-pool.js'
 import {openMovie, type MovieReader} from '../../../core/formats/movie.js'
 import {writeMrc} from '../../../core/formats/mrc-write.js'
 import type {LocalMotionModel, MotionResult} from '../../../core/results/index.js'
 import {accumulatedMotion} from './accumulated-motion.js'
 import {alignSpectra} from './align-global.js'
-import {alignedSum, locallyWarpedSum, type AlignedSumInput} from './aligned-sum.js'
-import {alignmentSize, alignmentSpectrum, coarseSize, type GridSize} from './alignment-spectrum.js'
-import {badPixelList, markHotPixels, markWhere, replaceBadPixels} from './defects.js'
-import {doseWeightTable, framesEndDose} from './dose-weight.js'
+import {alignedSum, locallyWarpedSum, type AlignedSumImages, type AlignedSumInput, type AlignedSumSpectra} from './aligned-sum.js'
+import {alignmentSize, coarseSize, type GridSize} from './alignment-spectrum.js'
+import {badPixelList, markHotPixels, markWhere} from './defects.js'
+import {doseWeightTable, framesEndDose, type DoseWeightTable} from './dose-weight.js'
 import {MotionError} from './errors.js'
 import {frameGroups, interpolateGroupShifts, type FrameGroup} from './frame-groups.js'
 import {checkGainOrientation, multiplyInPlace, orientationLooksWrong} from './gain.js'
 import {alignPatches, type PatchAlignment} from './align-local.js'
+import {frameSpectra, type FrameCorrection} from './frame-spectrum.js'
 import {loadGain, markDefectFile, sumAndCheckFrames} from './movie-input.js'
 import {formatMotionStar} from './motion-star.js'
 import {resolveMotionOptions, type MotionOptions} from './options.js'
@@ -69,37 +71,36 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
   const frameMean = (hot?.mean ?? mean(rawSum)) / frameNumbers.length
 
   // Full spectra of every frame (needed for the sum) and their cropped, filtered copies (alignment).
-  const fft = realFft2D(width, height)
   const fine = alignmentSize(width, height, options.bfactor)
-  const spectra: Float32Array[] = []
-  const small: Float32Array[] = []
-  for (let f = 0; f < frameNumbers.length; f++) {
-    const frame = await movie.readFrame(frameNumbers[f] - 1)
-    if (gain) multiplyInPlace(frame, gain.data)
-    if (badList.length) replaceBadPixels(frame, width, height, bad, badList, f, frameMean)
-    const spectrum = fft.forward(frame)
-    spectra.push(spectrum)
-    small.push(alignmentSpectrum(spectrum, width, height, fine, options.bfactor))
-  }
-
-  const {shifts, aligned} = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
-  small.length = 0
-  const local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(aligned, fine, groups, {width, height}, options) : undefined
-
+  const pool = options.threads > 1 ? new WorkerPool({modules: [TASKS], size: options.threads}) : undefined
+  let sums: AlignedSumImages
+  let shifts: [number, number][]
+  let local: PatchAlignment | undefined
   const binned = binnedSize(movie.path, width, height, options.binning)
-  const doses = framesEndDose(frameNumbers, dosePerFrame, options.preExposure, options.voltage)
-  const sumInput: AlignedSumInput = {
-    spectra,
-    width,
-    height,
-    shifts,
-    outWidth: binned.width,
-    outHeight: binned.height,
-    doseWeights: options.doseWeighting ? doseWeightTable(width, height, pixelSize, doses) : undefined,
-    plain: options.saveNoDoseWeighting,
+  try {
+    // Workers read the gain and the bad-pixel lists in place: shared, not copied per frame.
+    const forWorkers = pool ? share : <T>(a: T) => a
+    const correction: FrameCorrection = {width, height, gain: gain && forWorkers(gain.data), mask: forWorkers(bad), bad: forWorkers(badList), frameMean, fine, bfactor: options.bfactor}
+    const {spectra, small} = await transformFrames(movie, frameNumbers, correction, pool)
+    const global = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
+    shifts = global.shifts
+    local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(global.aligned, fine, groups, {width, height}, options) : undefined
+    const doses = framesEndDose(frameNumbers, dosePerFrame, options.preExposure, options.voltage)
+    const sumInput: AlignedSumInput = {
+      spectra,
+      width,
+      height,
+      shifts,
+      outWidth: binned.width,
+      outHeight: binned.height,
+      doseWeights: options.doseWeighting ? forWorkers(doseWeightTable(width, height, pixelSize, doses)) : undefined,
+      plain: options.saveNoDoseWeighting,
+    }
+    if (local) sums = locallyWarpedSum(sumInput, {...local, frameZ: shifts.map((_, f) => f)})
+    else sums = pool ? await alignedSumInParallel(sumInput, pool) : alignedSum(sumInput)
+  } finally {
+    await pool?.close()
   }
-  const sums = local ? locallyWarpedSum(sumInput, {...local, frameZ: shifts.map((_, f) => f)}) : alignedSum(sumInput)
-  spectra.length = 0
 
   await mkdir(outDir, {recursive: true})
   const root = join(outDir, basename(movie.path, extname(movie.path)))
@@ -155,6 +156,67 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
     dosePerFrame,
     warnings: warnings.length ? warnings : undefined,
   }
+}
+
+/** The worker task module, as source under tsx / vitest and compiled in dist. */
+const TASKS = new URL(`./tasks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
+
+/**
+ * Reads, corrects and transforms every used frame: in this thread, or with a pool, reading
+ * ahead while up to `size` frames are transformed at once.
+ */
+async function transformFrames(movie: MovieReader, frameNumbers: number[], correction: FrameCorrection, pool?: WorkerPool) {
+  const {width, height, fine} = correction
+  const spectra: Float32Array[] = []
+  const small: Float32Array[] = []
+  const pending = new Set<Promise<void>>()
+  for (let f = 0; f < frameNumbers.length; f++) {
+    const frame = await movie.readFrame(frameNumbers[f] - 1)
+    const spectrum = pool ? sharedFloat32(spectrumLength(width, height)) : new Float32Array(spectrumLength(width, height))
+    const smallSpectrum = pool ? sharedFloat32(spectrumLength(fine.width, fine.height)) : new Float32Array(spectrumLength(fine.width, fine.height))
+    spectra.push(spectrum)
+    small.push(smallSpectrum)
+    if (!pool) {
+      frameSpectra(frame, f, correction, spectrum, smallSpectrum)
+      continue
+    }
+    const job = pool.run('motionFrameSpectra', {frame: toShared(frame), frameIndex: f, correction, spectrum, small: smallSpectrum}).then(() => {
+      pending.delete(job)
+    })
+    pending.add(job)
+    if (pending.size >= pool.size) await Promise.race(pending)
+  }
+  await Promise.all(pending)
+  return {spectra, small}
+}
+
+/** The global-shift sum with the output rows split between the pool's workers. */
+async function alignedSumInParallel(input: AlignedSumInput, pool: WorkerPool): Promise<AlignedSumImages> {
+  const length = spectrumLength(input.outWidth, input.outHeight)
+  const out: AlignedSumSpectra = {
+    doseWeighted: input.doseWeights ? sharedFloat32(length) : undefined,
+    plain: !input.doseWeights || input.plain ? sharedFloat32(length) : undefined,
+  }
+  const parts = pool.size * 4
+  const step = Math.ceil(input.outHeight / parts)
+  await Promise.all(
+    Array.from({length: parts}, (_, k) => ({from: k * step, to: Math.min(input.outHeight, (k + 1) * step)}))
+      .filter((rows) => rows.from < rows.to)
+      .map((rows) => pool.run('motionSumRows', {input, rows, out})),
+  )
+  const fft = realFft2D(input.outWidth, input.outHeight)
+  return {doseWeighted: out.doseWeighted && fft.inverse(out.doseWeighted), plain: out.plain && fft.inverse(out.plain)}
+}
+
+/** A copy in shared memory (typed arrays; a dose table's weights). */
+function share<T>(a: T): T {
+  if (a instanceof Float32Array || a instanceof Uint8Array || a instanceof Int32Array) {
+    const copy = new (a.constructor as {new (b: SharedArrayBuffer): Float32Array | Uint8Array | Int32Array})(new SharedArrayBuffer(a.byteLength))
+    copy.set(a as ArrayLike<number>)
+    return copy as T
+  }
+  const table = a as DoseWeightTable
+  return {...table, weights: share(table.weights)} as T
 }
 
 /** 1-based numbers of the frames to align and sum. */

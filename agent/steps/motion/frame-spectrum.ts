@@ -1,0 +1,27 @@
+// One frame from raw pixels to the two spectra the step keeps: gain-corrected, bad pixels
+// replaced, transformed (the full spectrum, for the sum) and cropped + filtered (alignment).
+// Pure, so the main thread and the worker tasks run exactly the same code.
+import {realFft2D} from '../../../core/numeric/fft.js'
+import {alignmentSpectrum, type GridSize} from './alignment-spectrum.js'
+import {replaceBadPixels} from './defects.js'
+import {multiplyInPlace} from './gain.js'
+
+export interface FrameCorrection {
+  width: number
+  height: number
+  gain?: Float32Array
+  /** Bad-pixel mask and the list of its pixels (empty: none). */
+  mask: Uint8Array
+  bad: Int32Array
+  frameMean: number
+  fine: GridSize
+  bfactor: number
+}
+
+/** Corrects `frame` in place and writes its full spectrum and its alignment spectrum. */
+export function frameSpectra(frame: Float32Array, frameIndex: number, c: FrameCorrection, spectrum: Float32Array, small: Float32Array): void {
+  if (c.gain) multiplyInPlace(frame, c.gain)
+  if (c.bad.length) replaceBadPixels(frame, c.width, c.height, c.mask, c.bad, frameIndex, c.frameMean)
+  realFft2D(c.width, c.height).forward(frame, spectrum)
+  small.set(alignmentSpectrum(spectrum, c.width, c.height, c.fine, c.bfactor))
+}
