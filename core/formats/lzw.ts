@@ -4,6 +4,8 @@ const CLEAR = 256
 const EOI = 257
 const FIRST_FREE = 258
 const MAX_CODES = 4096
+/** Stamps fit in the 19 bits above a 12-bit code in an Int32 (kept positive). */
+const MAX_STAMP = 1 << 19
 
 /** Thrown for streams that violate the code rules; callers add the file name. */
 export class LzwError extends Error {}
@@ -72,12 +74,24 @@ function finish(out: Uint8Array, written: number, expected: number): Uint8Array 
   return out
 }
 
+// Encoder's child lookup keyed by (code, byte): entry = stamp << 12 | code. Each string table
+// (per strip and per Clear) gets a new stamp, so the 4 MB table is shared and never cleared
+// except when the stamps run out.
+let encoderTable: Int32Array | undefined
+let stampCounter = 0
+
+function nextStamp(): number {
+  if (++stampCounter === MAX_STAMP) {
+    encoderTable!.fill(0)
+    stampCounter = 1
+  }
+  return stampCounter
+}
+
 /** Encodes bytes as one TIFF LZW strip (starts with Clear, ends with EOI). */
 export function lzwEncode(input: Uint8Array): Uint8Array {
-  // Child lookup keyed by (code, byte); a generation stamp avoids clearing the table on each Clear.
-  const childCode = new Uint16Array(MAX_CODES * 256)
-  const childStamp = new Uint32Array(MAX_CODES * 256)
-  let stamp = 1
+  const child = (encoderTable ??= new Int32Array(MAX_CODES * 256))
+  let stamp = nextStamp()
   let out = new Uint8Array(Math.max(64, (input.length * 3) >> 1))
   let outPos = 0
   let bitBuffer = 0
@@ -107,17 +121,17 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
     for (let i = 1; i < input.length; i++) {
       const byte = input[i]
       const key = (current << 8) | byte
-      if (childStamp[key] === stamp) {
-        current = childCode[key]
+      const entry = child[key]
+      if (entry >>> 12 === stamp) {
+        current = entry & 0xfff
         continue
       }
       emit(current)
-      childStamp[key] = stamp
-      childCode[key] = next++
+      child[key] = (stamp << 12) | next++
       // The decoder adds its entries one code later, hence the switch at 512/1024/2048.
       if (next >= 4093) {
         emit(CLEAR)
-        stamp++
+        stamp = nextStamp()
         next = FIRST_FREE
         width = 9
       } else if (next >= 1 << width && width < 12) {

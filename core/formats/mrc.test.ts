@@ -140,6 +140,17 @@ describe('MRC write/read round trip', () => {
     expect(decodeMrc(signed).sections[0].slice(0, 2)).toEqual(Float32Array.from([100, -56]))
   })
 
+  it('reads pre-MRC2014 files without MAP and MACHST, guessing the byte order from MODE', () => {
+    const sections = sectionsFor(1, 1)
+    for (const littleEndian of [true, false]) {
+      const bytes = new Uint8Array(encodeMrc(sections, {width: W, height: H, mode: 1, littleEndian}))
+      bytes.fill(0, 208, 216) // no "MAP ", no machine stamp
+      const decoded = decodeMrc(bytes)
+      expect(decoded.header.littleEndian).toBe(littleEndian)
+      expect(Array.from(decoded.sections[0])).toEqual(Array.from(sections[0]))
+    }
+  })
+
   it('readMrcImage returns the first section as an Image2D', async () => {
     const sections = sectionsFor(2, 2)
     await writeMrc(tmp('img.mrc'), sections, {width: W, height: H, pixelSize: 2})
