@@ -41,6 +41,24 @@ describe('pickMask', () => {
   })
 })
 
+describe('pickMask areas', () => {
+  it('labels a darker half (carbon) as a second area, and a plain field as one', () => {
+    const n = 200
+    const field = blobField({width: n, height: n, diameter: [12, 12], count: 40, contrast: 1, seed: 5, margin: 8})
+    const plain = field.image.data.slice()
+    standardise(plain, false)
+    const one = pickMask(realFft2D(n, n).forward(plain), n, n, 10, 10, {lowpassSigma: 50, darkSigma: null, brightSigma: null, dilateRadius: 0, edgeX: 0, edgeY: 0})
+    expect(one.regions).toBeNull()
+    const carbon = field.image.data.slice()
+    for (let y = 0; y < n; y++) for (let x = 120; x < n; x++) carbon[y * n + x] -= 2
+    standardise(carbon, false)
+    const two = pickMask(realFft2D(n, n).forward(carbon), n, n, 10, 10, {lowpassSigma: 50, darkSigma: null, brightSigma: null, dilateRadius: 0, edgeX: 0, edgeY: 0})
+    expect(two.regions).not.toBeNull()
+    expect(two.regions![100 * n + 170]).toBe(1)
+    expect(two.regions![100 * n + 40]).toBe(0)
+  })
+})
+
 describe('dilate', () => {
   it('grows a pixel into a disk of the radius', () => {
     const w = 21

@@ -3,6 +3,7 @@
 // particles. The scale is the spread of the low-pass map itself (median absolute deviation),
 // so it adapts to particle density and dose, and stays valid while such areas are a minority.
 import {realFft2D} from '../../../core/numeric/fft.js'
+import {splitTwoClasses} from './regions.js'
 import {applyRadialGain, frequencySquared, gaussianGain} from './spectrum-filter.js'
 
 export interface MaskOptions {
@@ -25,7 +26,15 @@ export interface PickMask {
   allowed: Uint8Array
   /** Fraction of the micrograph (inside the edge margins) masked as carbon / contamination / empty. */
   maskedFraction: number
+  /**
+   * When the low-pass map splits cleanly into two kinds of area (hole and carbon): 1 where it is
+   * above the split (the darker area: particles are positive), else 0; null for one area.
+   */
+  regions: Uint8Array | null
 }
+
+/** Ashman's D above which the low-pass map is taken to hold two kinds of area. */
+const TWO_AREAS_SEPARATION = 5
 
 /** Median and 1.4826 x median absolute deviation of every `stride`-th value. */
 export function robustSpread(values: Float32Array, stride = 1): {median: number; sigma: number} {
@@ -56,10 +65,10 @@ export function pickMask(
   const x1 = Math.min(width, Math.ceil((opts.validWidth ?? width) - opts.edgeX))
   const y1 = Math.min(height, Math.ceil((opts.validHeight ?? height) - opts.edgeY))
   for (let y = y0; y < y1; y++) if (x1 > x0) allowed.fill(1, y * width + x0, y * width + x1)
-  if (opts.darkSigma === null && opts.brightSigma === null) return {allowed, maskedFraction: 0}
-
   const k2 = frequencySquared(width, height, pixelSizeX, pixelSizeY)
   const lowpass = realFft2D(width, height).inverse(applyRadialGain(spectrum, k2, gaussianGain(opts.lowpassSigma)))
+  const regions = twoAreas(lowpass, allowed)
+  if (opts.darkSigma === null && opts.brightSigma === null) return {allowed, maskedFraction: 0, regions}
   const {median, sigma} = robustSpread(lowpass, 3)
   const scale = sigma > 0 ? sigma : 1
   const high = opts.darkSigma === null ? Infinity : median + opts.darkSigma * scale
@@ -72,7 +81,7 @@ export function pickMask(
       badCount++
     }
   }
-  if (badCount === 0) return {allowed, maskedFraction: 0}
+  if (badCount === 0) return {allowed, maskedFraction: 0, regions}
   const grown = dilate(bad, width, height, opts.dilateRadius)
   let inside = 0
   let masked = 0
@@ -84,7 +93,16 @@ export function pickMask(
       masked++
     }
   }
-  return {allowed, maskedFraction: inside ? masked / inside : 0}
+  return {allowed, maskedFraction: inside ? masked / inside : 0, regions}
+}
+
+/** The two-area labelling of the allowed pixels, or null when the map is one kind of area. */
+function twoAreas(lowpass: Float32Array, allowed: Uint8Array): Uint8Array | null {
+  const inside = lowpass.filter((_, p) => allowed[p] === 1)
+  if (inside.length === 0) return null
+  const split = splitTwoClasses(inside, 2)
+  if (!(split.separation >= TWO_AREAS_SEPARATION)) return null
+  return Uint8Array.from(lowpass, (v) => (v > split.threshold ? 1 : 0))
 }
 
 /** Binary dilation by a disk: separable distance test via a per-row run search. */

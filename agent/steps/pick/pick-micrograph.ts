@@ -8,7 +8,7 @@ import {multiScaleLog, searchDiameters} from './log-filter.js'
 import {pickMask} from './mask.js'
 import {intensityStats, outlierWindow, standardise} from './normalise.js'
 import type {PickOptions} from './options.js'
-import {findPeaks, inRangeStats} from './peaks.js'
+import {findPeaks, inRangeStats, type Peak} from './peaks.js'
 import {chooseThreshold} from './threshold.js'
 
 export interface Picks {
@@ -17,7 +17,7 @@ export interface Picks {
   scores: number[]
   /** Best LoG diameter per pick (A). */
   diameters: number[]
-  /** Figure-of-merit threshold used, and its base (mean, sigma of in-range responses). */
+  /** Figure-of-merit threshold used (the lower one when hole and carbon get their own), and its base (mean, sigma of in-range responses). */
   threshold: number
   /** Estimated fraction of false picks among those kept (decoy peaks / picks above the threshold). */
   estimatedFdr: number
@@ -25,6 +25,8 @@ export interface Picks {
   fomSigma: number
   /** Fraction of the micrograph masked as carbon / contamination / empty. */
   maskedFraction: number
+  /** 2 when the micrograph was split into two kinds of area (hole and carbon), each with its own threshold. */
+  areas: 1 | 2
   geometry: WorkingGeometry
 }
 
@@ -66,15 +68,20 @@ export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKern
   const stats = inRangeStats(maps.target, mask.allowed, peakOpts)
   const targets = findPeaks(maps.target, width, height, mask.allowed, peakOpts)
   const decoys = findPeaks(maps.decoy, width, height, mask.allowed, peakOpts)
-  const {threshold, estimatedFdr} = chooseThreshold(
-    targets.map((p) => p.score),
-    decoys.map((p) => p.score),
-    stats,
-    opts,
+  const area = (p: Peak) => (mask.regions ? mask.regions[Math.round(p.y) * width + Math.round(p.x)] : 0)
+  const thresholds = [0, 1].map((a) =>
+    chooseThreshold(
+      targets.filter((p) => area(p) === a).map((p) => p.score),
+      decoys.filter((p) => area(p) === a).map((p) => p.score),
+      stats,
+      opts,
+    ),
   )
   const upper = opts.upperThreshold === null ? Infinity : stats.mean + opts.upperThreshold * stats.sigma
   // Peaks above the upper threshold have already claimed their disks; they are just not reported.
-  const kept = targets.filter((p) => p.score >= threshold && p.score <= upper).slice(0, opts.maxPicks ?? undefined)
+  const kept = targets.filter((p) => p.score >= thresholds[area(p)].threshold && p.score <= upper).slice(0, opts.maxPicks ?? undefined)
+  const threshold = Math.min(...thresholds.map((t) => t.threshold))
+  const estimatedFdr = fdrOf(kept, decoys, (p) => thresholds[area(p)].threshold)
   return {
     coordinates: kept.map((p) => [geometry.offset + p.x * geometry.scaleX, geometry.offset + p.y * geometry.scaleY]),
     scores: kept.map((p) => p.score),
@@ -84,12 +91,19 @@ export function pickMicrograph(image: Image2D, pixelSize: number, opts: PickKern
     fomMean: stats.mean,
     fomSigma: stats.sigma,
     maskedFraction: mask.maskedFraction,
+    areas: mask.regions ? 2 : 1,
     geometry,
   }
 }
 
+/** Decoys above their area's threshold per pick kept. */
+function fdrOf(kept: Peak[], decoys: Peak[], thresholdOf: (p: Peak) => number): number {
+  if (kept.length === 0) return 0
+  return decoys.filter((d) => d.score >= thresholdOf(d)).length / kept.length
+}
+
 function noPicks(geometry: WorkingGeometry): Picks {
-  return {coordinates: [], scores: [], diameters: [], threshold: Infinity, estimatedFdr: 0, fomMean: 0, fomSigma: 0, maskedFraction: 0, geometry}
+  return {coordinates: [], scores: [], diameters: [], threshold: Infinity, estimatedFdr: 0, fomMean: 0, fomSigma: 0, maskedFraction: 0, areas: 1, geometry}
 }
 
 function validate(pixelSize: number, opts: PickKernelOptions): void {
