@@ -43,6 +43,7 @@ export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) =>
   const gain = drawGainReference(rng.fork('camera'), width, height)
   await mkdir(dirname(c.gain), {recursive: true})
   await writeGainReference(c.gain, gain.gain, width, height, pixelSize)
+  const eerGain = c.format === 'eer' ? await writeEerGainReference(c.gain, gain.gain, width, height, pixelSize) : undefined
   const faults = planFaults(c.faults, c.movies, rng.fork('faults'))
   /** Locations of the good (fault-free) movies so far: what a duplicate can copy the name of. */
   const written: MovieLocation[] = []
@@ -61,7 +62,7 @@ export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) =>
       const relative = location.dir ? `${location.dir}/${location.fileName}` : location.fileName
       const options = drawMovieOptions(c.session, movieRng, relative, index, gain)
       const movie = simulateMovie(options)
-      const truth: MovieTruth = {...movie.truth, bad: fault ? FAULT_REASONS[fault] : movie.truth.bad, format: c.format, eerGrouping: c.format === 'eer' ? c.eerGrouping : undefined, gainReference: c.gain, acquired: acquired.toISOString()}
+      const truth: MovieTruth = {...movie.truth, bad: fault ? FAULT_REASONS[fault] : movie.truth.bad, format: c.format, eerGrouping: c.format === 'eer' ? c.eerGrouping : undefined, gainReference: c.gain, eerGainReference: eerGain, acquired: acquired.toISOString()}
       const truthPath = join(c.truth, uniqueTruthName(c, location, relative, truthNames))
       await writeAtomically(truthPath, formatTruth(truth))
       const path = join(c.out, relative)
@@ -129,6 +130,17 @@ async function writeSidecar(c: SessionConfig, location: MovieLocation, moviePath
   if (c.sidecar === 'mdoc') return writeAtomically(`${moviePath}.mdoc`, serialEmMdoc(input))
   const stem = location.epuStem || location.fileName.replace(/\.[^.]+$/, '')
   await writeAtomically(join(dirname(moviePath), `${stem}.xml`), epuXml(input))
+}
+
+/**
+ * RELION 3.1 divides EER frames by --gainref (the Thermo Fisher convention), unlike MRC/TIFF
+ * which it multiplies; checked here: with the reciprocal it recovers the simulated motion,
+ * with the multiply-reference the fixed pattern pins it near zero. So EER sessions get both.
+ */
+async function writeEerGainReference(gainPath: string, gain: Float32Array, width: number, height: number, pixelSize: number): Promise<string> {
+  const path = gainPath.replace(/(\.mrc)?$/, '_eer_divide.mrc')
+  await writeGainReference(path, gain.map((g) => 1 / g), width, height, pixelSize, 'emstream simulate EER gain reference: divide raw frames by this (RELION 3.1 EER)')
+  return path
 }
 
 /** Write to a temporary name, then rename: readers never see half a JSON/XML file. */

@@ -47,6 +47,8 @@ export interface MovieTruth {
   eerGrouping?: number
   /** Path of the gain reference to multiply raw frames by. */
   gainReference?: string
+  /** EER sessions: the reciprocal reference, which RELION 3.1 divides EER frames by. */
+  eerGainReference?: string
   /** Hot / dead pixel counts of the camera. */
   hotPixels: number
   deadPixels: number

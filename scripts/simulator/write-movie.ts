@@ -57,8 +57,8 @@ function mrcOptions(movie: MovieData, mode: MrcMovieMode) {
 }
 
 /** The gain reference as a float MRC (multiply raw frames by it, as RELION's --gainref does). */
-export async function writeGainReference(path: string, gain: Float32Array, width: number, height: number, pixelSize: number): Promise<void> {
-  await writeMrc(path, [gain], {width, height, mode: 2, pixelSize, labels: ['emstream simulate gain reference: multiply raw frames by this']})
+export async function writeGainReference(path: string, gain: Float32Array, width: number, height: number, pixelSize: number, label = 'emstream simulate gain reference: multiply raw frames by this'): Promise<void> {
+  await writeMrc(path, [gain], {width, height, mode: 2, pixelSize, labels: [label]})
 }
 
 function maxOf(f: Float32Array): number {
