@@ -72,8 +72,8 @@ it('fastFftSize picks the next multiple of 32 without prime factors above 5', ()
   expect(() => fastFftSize(0)).toThrow(RangeError)
 })
 
-it('uses PFFFT (WebAssembly SIMD) by default on Node', () => {
-  expect(defaultFftBackend).toBe('pffft')
+it('uses PFFFT (WebAssembly SIMD) by default on Node unless EMSTREAM_FFT_BACKEND says otherwise', () => {
+  expect(defaultFftBackend).toBe(process.env.EMSTREAM_FFT_BACKEND || 'pffft')
 })
 
 describe.each(backends)('realFft2D, %s backend', (backend) => {

@@ -21,8 +21,17 @@ export {halfWidth, spectrumLength} from './half-complex.js'
 
 export type FftBackend = 'pffft' | 'js'
 
-/** The backend realFft2D uses by default in this thread. */
-export const defaultFftBackend: FftBackend = pffft ? 'pffft' : 'js'
+/**
+ * The backend realFft2D uses by default: pffft where WebAssembly SIMD runs, else js.
+ * EMSTREAM_FFT_BACKEND=js|pffft overrides it (to compare results or rule a backend out).
+ */
+export const defaultFftBackend: FftBackend = chooseDefaultBackend(process.env.EMSTREAM_FFT_BACKEND)
+
+function chooseDefaultBackend(requested: string | undefined): FftBackend {
+  if (requested === undefined || requested === '') return pffft ? 'pffft' : 'js'
+  if (requested === 'js' || requested === 'pffft') return requested
+  throw new RangeError(`EMSTREAM_FFT_BACKEND must be 'js' or 'pffft', got '${requested}'`)
+}
 
 const plans = new Map<string, RealFft2D>()
 
