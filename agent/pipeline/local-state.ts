@@ -54,7 +54,7 @@ export class LocalState {
     this.fd = openSync(file, 'a')
   }
 
-  /** Opens (or creates) the state in `dir`; steps that were running when the agent stopped are reset to run again. */
+  /** Opens (or creates) the state in `dir`; steps that were running when the agent stopped are marked interrupted, to run again. */
   static open(dir: string): LocalState {
     return new LocalState(join(dir, 'movies.jsonl'))
   }
@@ -157,9 +157,7 @@ export class LocalState {
       this.last = record
     })
     for (const movie of this.movies.values()) {
-      for (const [step, state] of Object.entries(movie.steps)) {
-        if (state?.status === 'running') delete movie.steps[step as StepName]
-      }
+      for (const state of Object.values(movie.steps)) if (state?.status === 'running') state.status = 'interrupted'
     }
   }
 
@@ -178,15 +176,23 @@ export class LocalState {
     if (!movie) throw new LocalStateError(this.file, `record for unknown movie ${record.id}`)
     switch (record.t) {
       case 'step-started': {
-        const attempts = (movie.steps[record.step]?.attempts ?? 0) + 1
-        movie.steps[record.step] = {status: 'running', attempts, startedAt: record.at, version: record.version, program: record.program}
+        const before = movie.steps[record.step]
+        movie.steps[record.step] = {
+          status: 'running',
+          attempts: (before?.attempts ?? 0) + 1,
+          failures: before?.failures ?? 0,
+          startedAt: record.at,
+          version: record.version,
+          program: record.program,
+        }
         break
       }
       case 'step-done':
         movie.steps[record.step] = {...stepOf(movie, record.step), status: 'done', finishedAt: record.at, result: record.result}
         break
       case 'step-failed':
-        movie.steps[record.step] = {...stepOf(movie, record.step), status: 'failed', finishedAt: record.at, error: record.error}
+        const before = stepOf(movie, record.step)
+        movie.steps[record.step] = {...before, status: 'failed', failures: before.failures + 1, finishedAt: record.at, error: record.error}
         break
       case 'movie-failed':
         movie.status = 'failed'
@@ -221,5 +227,5 @@ export class LocalState {
 
 /** A step's state; a failure before the step could start (bad options) has none yet. */
 function stepOf(movie: MovieRecord, step: StepName): StepState {
-  return movie.steps[step] ?? {status: 'running', attempts: 1, startedAt: 0, version: 0, program: ''}
+  return movie.steps[step] ?? {status: 'running', attempts: 1, failures: 0, startedAt: 0, version: 0, program: ''}
 }

@@ -15,8 +15,12 @@ export interface StepFailure {
 export type StepRunRecord = Omit<StepRun, 'host'>
 
 export interface StepState {
-  status: 'running' | 'done' | 'failed'
+  /** interrupted = was running when the agent stopped; it runs again. */
+  status: 'running' | 'done' | 'failed' | 'interrupted'
+  /** Runs started (numbering continues across restarts). */
   attempts: number
+  /** Runs that failed: the step gives up after the configured number (an interrupted run is no failure). */
+  failures: number
   /** Workflow revision the step ran under. */
   version: number
   program: string

@@ -66,7 +66,7 @@ describe('Pipeline', () => {
     expect(bad.status).toBe('failed')
     expect(bad.failure?.step).toBe('motion')
     expect(bad.failure?.message).toContain('CORRUPT')
-    expect(bad.steps.motion?.attempts).toBe(2)
+    expect(bad.steps.motion).toMatchObject({attempts: 2, failures: 2})
     expect(bad.steps.ctf).toBeUndefined()
     expect(state.get('good.mrc')?.status).toBe('done')
   })
@@ -119,7 +119,7 @@ describe('Pipeline', () => {
     appendFileSync(join(dir, 'state', 'movies.jsonl'), '{"t":"step-done","id":"b.mr') // torn write
 
     const reopened = LocalState.open(join(dir, 'state'))
-    expect(reopened.get('b.mrc')?.steps.ctf).toBeUndefined()
+    expect(reopened.get('b.mrc')?.steps.ctf).toMatchObject({status: 'interrupted', attempts: 1, failures: 0})
     const runner = new StepRunner(2)
     runners.push(runner)
     const out = join(dir, 'out')
@@ -134,6 +134,7 @@ describe('Pipeline', () => {
     again.resume()
     await again.idle()
     expect(reopened.get('b.mrc')?.status).toBe('done')
+    expect(reopened.get('b.mrc')?.steps.ctf?.attempts).toBe(2)
     expect(readFileSync(join(out, 'motion', 'a.mrc.count'), 'utf8')).toBe('1')
     expect(readFileSync(join(out, 'ctf', 'a.mrc.motion.count'), 'utf8')).toBe('1')
     expect(existsSync(join(out, 'motion', 'b.mrc.count'))).toBe(false)

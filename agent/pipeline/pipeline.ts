@@ -160,7 +160,8 @@ export class Pipeline {
       this.options.log?.(`${movie.id}: ${step.name} done`, {movie: movie.id, step: step.name})
     } else {
       const message = error instanceof Error ? error.message : String(error)
-      const final = (movie.steps[step.name]?.attempts ?? attempts) >= attempts
+      // This failure included; a step that could not even be prepared (bad options) fails at once.
+      const final = started === undefined || (movie.steps[step.name]?.failures ?? 0) + 1 >= attempts
       state.stepFailed(movie.id, step.name, message, final, run)
       this.options.log?.(`${movie.id}: ${step.name} failed${final ? '' : ' (will retry)'}: ${message}`, {
         movie: movie.id,
