@@ -22,6 +22,8 @@ export interface CtfEstimate {
   resolution: number
   figureOfMerit: number
   profile: CtfProfile
+  /** Things a user should check (search range edge, weak rings). */
+  warnings: string[]
   /** What the diagnostic image needs. */
   state: DefocusState
   spectrum: PowerSpectrum
@@ -50,10 +52,12 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const band = spectrumBand(spectrum, kMin, kMax)
   const values = gather(band, spectrum.power)
 
+  // A coarser step than a quarter ring (pi / 4 of chi) at kMax could step over the true basin.
+  const step = Math.min(o.defocusStep, Math.PI / (4 * c.defocusTerm * kMax * kMax))
   const coarse = searchDefocus(rotationalAverage(band, values), c, {
     minDefocus: o.minDefocus,
     maxDefocus: o.maxDefocus,
-    step: o.defocusStep,
+    step,
     phaseShifts: phaseGrid(o),
     degrees: bandDegrees,
   })
@@ -72,6 +76,15 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const shown = scaleProfile(equiphase, ctf2, fullModel)
   const resolution = fitResolution(equiphase, shown.spectrum, ctf2, c, refined.state.mean, {...defaultFitResolutionSettings, threshold: o.resolutionThreshold})
 
+  const warnings: string[] = []
+  if (coarse.mean < o.minDefocus + step || coarse.mean > o.maxDefocus - step) {
+    warnings.push(`defocus ${coarse.mean.toFixed(0)} A is at the edge of the search range ${o.minDefocus}-${o.maxDefocus} A; widen minDefocus / maxDefocus`)
+  }
+  // Rings that stop fitting in the low half of the band mean a wrong range, no rings, or no specimen.
+  if (refined.correlation < 0.05 || resolution.resolution > 2 / (kMin + kMax)) {
+    warnings.push(`weak Thon rings: they fit only to ${resolution.resolution.toFixed(1)} A (fit correlation ${refined.correlation.toFixed(3)})`)
+  }
+
   return {
     ...toCtffindConvention(refined.state),
     resolution: resolution.resolution,
@@ -82,6 +95,7 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
       fit: Array.from(shown.fit),
       correlation: Array.from(resolution.correlation),
     },
+    warnings,
     state: refined.state,
     spectrum,
     fullModel,

@@ -34,6 +34,16 @@ describe('estimateCtf (MRC in, CtfResult + diagnostic PSD out)', () => {
     expect(dataHalf.reduce((a, b) => Math.min(a, b), Infinity)).toBeLessThan(0)
   }, 60_000)
 
+  it('warns when the defocus search range excludes the real defocus', async () => {
+    const micrograph = temp('range.mrc')
+    await writeMrc(micrograph, [image.data], {width: image.width, height: image.height, pixelSize: truth.pixelSize})
+    // Out of range, the best is a ring alias (weak fit) or the range's edge: never a silent result.
+    for (const [minDefocus, maxDefocus] of [[25000, 40000], [3000, 12000]]) {
+      const r = await estimateCtf(micrograph, temp('ctf3'), {amplitudeContrast: truth.amplitudeContrast, minDefocus, maxDefocus, writeDiagnostic: false})
+      expect(r.warnings?.join(' ')).toMatch(/edge of the search range|weak Thon rings/)
+    }
+  }, 60_000)
+
   it('asks for a pixel size when the file records none', async () => {
     const micrograph = temp('no_pixel.mrc')
     await writeMrc(micrograph, [image.data], {width: image.width, height: image.height})
@@ -46,6 +56,7 @@ describe('estimateCtf (MRC in, CtfResult + diagnostic PSD out)', () => {
     await writeMrc(micrograph, [image.data], {width: image.width, height: image.height})
     const r = await estimateCtf(micrograph, temp('ctf2'), {pixelSize: truth.pixelSize, amplitudeContrast: truth.amplitudeContrast, writeDiagnostic: false})
     expect(r.psdImage).toBeUndefined()
+    expect(r.warnings).toBeUndefined()
     expect(existsSync(diagnosticFileName(micrograph, temp('ctf2')))).toBe(false)
     expect(Math.abs(0.5 * (r.defocusU + r.defocusV) - 17750) / 17750).toBeLessThan(0.01)
   }, 60_000)

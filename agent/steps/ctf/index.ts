@@ -27,8 +27,6 @@ export async function estimateCtf(micrographPath: string, outDir: string, option
   if (!(pixelSize > 0)) throw new CtfEstimationError(micrographPath, 'records no pixel size; set pixelSize (A/px) in the CTF options')
   if (Math.min(image.width, image.height) < 128) throw new CtfEstimationError(micrographPath, `is ${image.width}x${image.height}; CTF estimation needs at least 128x128 pixels`)
   const e = estimateCtfOfImage(image, pixelSize, o)
-  const warnings: string[] = []
-  if (e.figureOfMerit < 0.05) warnings.push(`weak Thon rings: fit correlation ${e.figureOfMerit.toFixed(3)}`)
   let psdImage: string | undefined
   if (o.writeDiagnostic) {
     psdImage = diagnosticFileName(micrographPath, outDir)
@@ -46,6 +44,6 @@ export async function estimateCtf(micrographPath: string, outDir: string, option
     figureOfMerit: e.figureOfMerit,
     psdImage,
     profile: e.profile,
-    ...(warnings.length ? {warnings} : {}),
+    ...(e.warnings.length ? {warnings: e.warnings} : {}),
   }
 }
