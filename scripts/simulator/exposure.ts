@@ -21,16 +21,19 @@ export interface FrameExposure {
   frame: number
 }
 
+/** Pixels per row segment sharing one shift (local motion varies over hundreds of pixels). */
 const SEGMENT = 64
+/** exp(-lambda) tabulated every 1/512 up to 64 (linear interpolation: relative error < 1e-6). */
 const EXP_TABLE_MAX = 64
-const EXP_TABLE_STEP = 1 / 512
 const EXP_TABLE_SCALE = 512
+const EXP_TABLE_STEP = 1 / EXP_TABLE_SCALE
 const expTable = buildExpTable()
-/** 1/k for the Poisson recursion: a multiply instead of a divide in the hottest loop. */
+/** Counts stop here (a saturated pixel), far above any real per-frame count. */
 const MAX_COUNT = 1024
+/** 1/k for the Poisson recursion: a multiply instead of a divide in the hottest loop. */
+const reciprocal = Float64Array.from({length: MAX_COUNT + 1}, (_, k) => (k === 0 ? 0 : 1 / k))
 /** Index of the last Poisson term computed without branches. */
 const LAST_UNROLLED_TERM = 5
-const reciprocal = Float64Array.from({length: MAX_COUNT + 1}, (_, k) => (k === 0 ? 0 : 1 / k))
 
 function buildExpTable(): Float64Array {
   const n = Math.ceil(EXP_TABLE_MAX / EXP_TABLE_STEP) + 2
