@@ -58,8 +58,8 @@ export interface OrientationCheck {
   noise: number
 }
 
-/** Rows compared: every 4th is plenty (millions of pixels) and keeps the check cheap. */
-const ROW_STEP = 4
+/** Rows compared: about this many, evenly spaced (a million pixels at 4K: plenty, and cheap). */
+const ROWS_COMPARED = 256
 
 /**
  * A camera records counts / gain, so the raw (uncorrected) sum carries the inverse gain's
@@ -68,8 +68,9 @@ const ROW_STEP = 4
  * illumination drop out; the right orientation stands out far above chance.
  */
 export function checkGainOrientation(rawSum: Plane, gain: Plane, rotation: GainRotation, flip: GainFlip, bad?: Uint8Array): OrientationCheck {
-  const inverse = highPass({width: gain.width, height: gain.height, data: Float32Array.from(gain.data, (g) => (g > 0 ? 1 / g : 0))})
-  const raw = highPass(rawSum)
+  const inverse = new Float32Array(gain.data.length)
+  for (let i = 0; i < inverse.length; i++) inverse[i] = gain.data[i] > 0 ? 1 / gain.data[i] : 0
+  const inversePlane = {width: gain.width, height: gain.height, data: inverse}
   let given = 0
   let best = {rotation, flip, correlation: -Infinity}
   let count = 0
@@ -79,13 +80,47 @@ export function checkGainOrientation(rawSum: Plane, gain: Plane, rotation: GainR
       if (r >= 2 && f !== 0) continue
       const map = orientation(gain.width, gain.height, r, f)
       if (map.width !== rawSum.width || map.height !== rawSum.height) continue
-      const c = correlation(raw, inverse, map.source, rawSum.width, rawSum.height, bad)
+      const c = highPassCorrelation(rawSum, inversePlane, map.source, bad)
       count = c.count
       if (sameOrientation(r, f, rotation, flip)) given = c.value
       if (c.value > best.correlation) best = {rotation: r, flip: f, correlation: c.value}
     }
   }
   return {given, best, noise: 6 / Math.sqrt(Math.max(1, count))}
+}
+
+/**
+ * Pearson correlation of high-passed a(x, y) with high-passed b at source(x, y), over good
+ * interior pixels of about ROWS_COMPARED rows. Along an output row the source index is affine in
+ * x, and the 4-neighbourhood maps onto itself under rotations and flips, so both high-passes
+ * are taken in place.
+ */
+function highPassCorrelation(a: Plane, b: Plane, source: (x: number, y: number) => number, bad?: Uint8Array) {
+  const {width: w, height: h, data: av} = a
+  const bv = b.data
+  const bw = b.width
+  let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0
+  const step = Math.max(1, Math.floor(h / ROWS_COMPARED))
+  for (let y = 2; y < h - 2; y += step) {
+    const s0 = source(0, y)
+    const stride = source(1, y) - s0
+    for (let x = 2; x < w - 2; x++) {
+      const i = y * w + x
+      if (bad && (bad[i] || bad[i - 1] || bad[i + 1] || bad[i - w] || bad[i + w])) continue
+      const s = s0 + x * stride
+      const va = av[i] - 0.25 * (av[i - 1] + av[i + 1] + av[i - w] + av[i + w])
+      const vb = bv[s] - 0.25 * (bv[s - 1] + bv[s + 1] + bv[s - bw] + bv[s + bw])
+      n++
+      sa += va
+      sb += vb
+      saa += va * va
+      sbb += vb * vb
+      sab += va * vb
+    }
+  }
+  const cov = sab / n - (sa / n) * (sb / n)
+  const den = Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2))
+  return {value: den > 0 ? cov / den : 0, count: n}
 }
 
 /** Whether (r1, f1) and (r2, f2) are the same transformation of the plane. */
@@ -99,39 +134,4 @@ export function sameOrientation(r1: GainRotation, f1: GainFlip, r2: GainRotation
 /** Worth a warning: another orientation matches the detector clearly better than the given one. */
 export function orientationLooksWrong(check: OrientationCheck): boolean {
   return check.best.correlation > check.noise && check.best.correlation - check.given > 0.5 * check.best.correlation
-}
-
-/** Pixel minus the mean of its 4 neighbours (edges: 0). */
-function highPass(p: Plane): Float32Array {
-  const {width: w, height: h, data} = p
-  const out = new Float32Array(w * h)
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x
-      out[i] = data[i] - 0.25 * (data[i - 1] + data[i + 1] + data[i - w] + data[i + w])
-    }
-  }
-  return out
-}
-
-/** Pearson correlation of a(x, y) with b(source(x, y)) over good interior pixels of every 4th row. */
-function correlation(a: Float32Array, b: Float32Array, source: (x: number, y: number) => number, w: number, h: number, bad?: Uint8Array) {
-  let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0
-  for (let y = 2; y < h - 2; y += ROW_STEP) {
-    for (let x = 2; x < w - 2; x++) {
-      const i = y * w + x
-      if (bad && (bad[i] || bad[i - 1] || bad[i + 1] || bad[i - w] || bad[i + w])) continue
-      const va = a[i]
-      const vb = b[source(x, y)]
-      n++
-      sa += va
-      sb += vb
-      saa += va * va
-      sbb += vb * vb
-      sab += va * vb
-    }
-  }
-  const cov = sab / n - (sa / n) * (sb / n)
-  const den = Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2))
-  return {value: den > 0 ? cov / den : 0, count: n}
 }

@@ -20,7 +20,7 @@ import {frameGroups, interpolateGroupShifts, type FrameGroup} from './frame-grou
 import {checkGainOrientation, multiplyInPlace, orientationLooksWrong} from './gain.js'
 import {alignPatches, type PatchAlignment} from './align-local.js'
 import {frameSpectra, type FrameCorrection} from './frame-spectrum.js'
-import {loadGain, markDefectFile, sumAndCheckFrames} from './movie-input.js'
+import {loadGain, markDefectFile, prefetch, sumAndCheckFrames} from './movie-input.js'
 import {formatMotionStar} from './motion-star.js'
 import {resolveMotionOptions, type MotionOptions} from './options.js'
 
@@ -170,8 +170,11 @@ async function transformFrames(movie: MovieReader, frameNumbers: number[], corre
   const spectra: Float32Array[] = []
   const small: Float32Array[] = []
   const pending = new Set<Promise<void>>()
+  // Reading the next frame overlaps with transforming this one.
+  let next = prefetch(movie, frameNumbers[0])
   for (let f = 0; f < frameNumbers.length; f++) {
-    const frame = await movie.readFrame(frameNumbers[f] - 1)
+    const frame = await next
+    if (f + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[f + 1])
     const spectrum = pool ? sharedFloat32(spectrumLength(width, height)) : new Float32Array(spectrumLength(width, height))
     const smallSpectrum = pool ? sharedFloat32(spectrumLength(fine.width, fine.height)) : new Float32Array(spectrumLength(fine.width, fine.height))
     spectra.push(spectrum)

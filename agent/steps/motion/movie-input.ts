@@ -63,16 +63,13 @@ export async function markDefectFile(mask: Uint8Array, file: string, width: numb
 /** Reads every used frame once: rejects NaN/Inf and empty frames, returns their raw sum. */
 export async function sumAndCheckFrames(movie: MovieReader, frameNumbers: number[]): Promise<Float32Array> {
   const sum = new Float32Array(movie.width * movie.height)
-  for (const n of frameNumbers) {
-    const frame = await movie.readFrame(n - 1)
-    let total = 0
-    let nonZero = 0
-    for (let i = 0; i < frame.length; i++) {
-      const v = frame[i]
-      sum[i] += v
-      total += v
-      nonZero += v !== 0 ? 1 : 0
-    }
+  // Reading the next frame overlaps with summing this one.
+  let next = prefetch(movie, frameNumbers[0])
+  for (let k = 0; k < frameNumbers.length; k++) {
+    const n = frameNumbers[k]
+    const frame = await next
+    if (k + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[k + 1])
+    const {total, nonZero} = addFrame(sum, frame)
     // One check per frame: a NaN or Inf anywhere makes the total non-finite.
     if (!Number.isFinite(total)) {
       const bad = firstNonFinite(frame)
@@ -81,4 +78,37 @@ export async function sumAndCheckFrames(movie: MovieReader, frameNumbers: number
     if (nonZero === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
   }
   return sum
+}
+
+/** sum += frame; the frame's total and count of non-zero pixels (two accumulators each, for speed). */
+function addFrame(sum: Float32Array, frame: Float32Array): {total: number; nonZero: number} {
+  let t0 = 0, t1 = 0, z0 = 0, z1 = 0
+  const n = frame.length
+  let i = 0
+  for (; i + 1 < n; i += 2) {
+    const a = frame[i]
+    const b = frame[i + 1]
+    sum[i] += a
+    sum[i + 1] += b
+    t0 += a
+    t1 += b
+    z0 += a !== 0 ? 1 : 0
+    z1 += b !== 0 ? 1 : 0
+  }
+  for (; i < n; i++) {
+    sum[i] += frame[i]
+    t0 += frame[i]
+    z0 += frame[i] !== 0 ? 1 : 0
+  }
+  return {total: t0 + t1, nonZero: z0 + z1}
+}
+
+/**
+ * Starts reading frame n (1-based). If this frame is never awaited (an earlier one failed),
+ * its rejection is not left unhandled; awaiting it still throws.
+ */
+export function prefetch(movie: MovieReader, n: number): Promise<Float32Array> {
+  const p = movie.readFrame(n - 1)
+  p.catch(() => undefined)
+  return p
 }
