@@ -1,9 +1,9 @@
 // Brings a micrograph to the picker's working pixel size (the particle ~16 px across): an
 // integer block average first (cheap; it keeps 1.5x the working band, so the box filter's
 // roll-off costs little signal, and white noise stays white), padded with the mean to a size
-// with small prime factors (fast FFTs), then an exact Fourier crop.
+// the FFT runs at full speed (fastFftSize), then an exact Fourier crop.
 import {fourierCrop} from '../../../core/numeric/fourier-crop.js'
-import {realFft2D} from '../../../core/numeric/fft.js'
+import {fastFftSize, realFft2D} from '../../../core/numeric/fft.js'
 import type {Image2D} from '../../../core/numeric/image.js'
 
 /** Where working pixel (i, j) lies in the micrograph: x = offset + i * scaleX (same for y). */
@@ -23,15 +23,6 @@ export interface WorkingGeometry {
   validHeight: number
 }
 
-/** Smallest n' >= n whose only prime factors are 2, 3 and 5 (fast FFT sizes). */
-export function smoothSize(n: number): number {
-  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
-    let r = m
-    for (const p of [2, 3, 5]) while (r % p === 0) r /= p
-    if (r === 1) return m
-  }
-}
-
 /** Plans the bin factor, the padded binned size and the working size for a target working pixel size (A). */
 export function planWorkingGeometry(
   width: number,
@@ -41,11 +32,11 @@ export function planWorkingGeometry(
 ): {bin: number; binnedWidth: number; binnedHeight: number; geometry: WorkingGeometry} {
   const ratio = Math.max(1, targetPixelSize / pixelSize)
   const bin = Math.max(1, Math.floor(ratio / 1.5))
-  const binnedWidth = smoothSize(Math.floor(width / bin))
-  const binnedHeight = smoothSize(Math.floor(height / bin))
+  const binnedWidth = fastFftSize(Math.floor(width / bin))
+  const binnedHeight = fastFftSize(Math.floor(height / bin))
   // Never upsample: the working size is at most the binned size.
-  const workW = Math.min(binnedWidth, smoothSize(Math.round((binnedWidth * bin) / ratio)))
-  const workH = Math.min(binnedHeight, smoothSize(Math.round((binnedHeight * bin) / ratio)))
+  const workW = Math.min(binnedWidth, fastFftSize(Math.round((binnedWidth * bin) / ratio)))
+  const workH = Math.min(binnedHeight, fastFftSize(Math.round((binnedHeight * bin) / ratio)))
   const scaleX = (bin * binnedWidth) / workW
   const scaleY = (bin * binnedHeight) / workH
   return {
