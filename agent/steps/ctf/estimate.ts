@@ -34,8 +34,8 @@ export interface CtfEstimate {
 /** Polynomial degrees of background / envelope: over the fit band, and up to Nyquist. */
 const bandDegrees: CurveDegrees = {background: 6, envelope: 4}
 const fullDegrees: CurveDegrees = {background: 8, envelope: 6}
-/** Astigmatism grid step (A): well inside the refinement's basin (~600 A at 5 A). */
-const astigmatismStep = 300
+/** Astigmatism grid step (A), at most: the polar grid then lands within ~0.7 step of the truth, inside the refinement's basin. */
+const maxAstigmatismStep = 300
 
 export type EstimateSettings = Omit<CtfOptions, 'pixelSize' | 'writeDiagnostic'>
 
@@ -53,7 +53,8 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const values = gather(band, spectrum.power)
 
   // A coarser step than a quarter ring (pi / 4 of chi) at kMax could step over the true basin.
-  const step = Math.min(o.defocusStep, Math.PI / (4 * c.defocusTerm * kMax * kMax))
+  const quarterRing = Math.PI / (4 * c.defocusTerm * kMax * kMax)
+  const step = Math.min(o.defocusStep, quarterRing)
   const coarse = searchDefocus(rotationalAverage(band, values), c, {
     minDefocus: o.minDefocus,
     maxDefocus: o.maxDefocus,
@@ -64,7 +65,7 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const isotropic = {mean: coarse.mean, cos2: 0, sin2: 0, phaseShift: coarse.phaseShift}
   const sparse = everyNth(band, 4)
   const sparseBand = normaliseBand(sparse, gather(sparse, spectrum.power), fitBandModel(band, values, c, isotropic, unit, bandDegrees))
-  const start = estimateAstigmatism(sparse, sparseBand, c, coarse, {maxAstigmatism: o.maxAstigmatism, step: astigmatismStep})
+  const start = estimateAstigmatism(sparse, sparseBand, c, coarse, {maxAstigmatism: o.maxAstigmatism, step: Math.min(maxAstigmatismStep, 2 * quarterRing)})
   const refined = refineDefocus(band, values, c, start, {fitPhaseShift: o.findPhaseShift, degrees: bandDegrees, rounds: 3, unit})
 
   // Profile, fit and fit resolution over everything from minResolution to Nyquist.
