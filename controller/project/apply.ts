@@ -28,7 +28,6 @@ const SQL = {
       parameters = excluded.parameters, started_at = excluded.started_at, ended_at = excluded.ended_at,
       exit_status = excluded.exit_status, stderr_tail = excluded.stderr_tail, host = excluded.host, error = excluded.error,
       outputs = excluded.outputs`,
-  stepsDone: `SELECT count(*) FROM step_runs WHERE movie_id = ? AND version = ? AND state = 'done'`,
   micrograph: `INSERT OR REPLACE INTO micrographs (movie_id, version, path, path_no_dw, pixel_size, frames, dose_per_frame,
       total_motion, early_motion, late_motion, shifts, patches_x, patches_y, star_file, warnings, finished_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -56,7 +55,11 @@ const mean = (values: number[] | undefined): number | null =>
   values && values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null
 
 function shiftsBlob(shifts: [number, number][]): Uint8Array {
-  const data = new Float32Array(shifts.flat())
+  const data = new Float32Array(2 * shifts.length)
+  shifts.forEach(([x, y], i) => {
+    data[2 * i] = x
+    data[2 * i + 1] = y
+  })
   return new Uint8Array(data.buffer)
 }
 
@@ -69,6 +72,7 @@ export function shiftsFromBlob(blob: Uint8Array): [number, number][] {
 export class Applier {
   private readonly statements = new Map<keyof typeof SQL, Statement>()
   private readonly movieIds = new Map<string, number>()
+  private stepsDone: Statement | undefined
 
   constructor(
     private readonly db: Database,
@@ -78,6 +82,8 @@ export class Applier {
 
   setRequiredSteps(steps: StepName[]): void {
     this.requiredSteps = steps
+    this.stepsDone?.free()
+    this.stepsDone = undefined
   }
 
   /**
@@ -87,8 +93,9 @@ export class Applier {
   apply(record: JournalRecord): string | undefined {
     switch (record.type) {
       case 'event': {
-        const problem = this.atomically(() => this.applyEvent(record.agentId, record.event, record.receivedAt))
-        this.run('agentSeq', [record.agentId, record.seq, record.receivedAt, record.receivedAt])
+        const {agentId, seq, event} = record.message
+        const problem = this.atomically(() => this.applyEvent(agentId, event, record.receivedAt))
+        this.run('agentSeq', [agentId, seq, record.receivedAt, record.receivedAt])
         return problem
       }
       case 'agentConnected':
@@ -227,9 +234,15 @@ export class Applier {
   }
 
   private doneSteps(id: number, version: number): number {
-    const placeholders = this.requiredSteps.map(() => '?').join(', ')
-    const result = this.db.exec(`${SQL.stepsDone} AND step IN (${placeholders})`, [id, version, ...this.requiredSteps])
-    return Number(result[0].values[0][0])
+    const steps = this.requiredSteps.map((s) => `'${s}'`).join(', ')
+    this.stepsDone ??= this.db.prepare(
+      `SELECT count(*) FROM step_runs WHERE movie_id = ? AND version = ? AND state = 'done' AND step IN (${steps})`,
+    )
+    this.stepsDone.bind([id, version])
+    this.stepsDone.step()
+    const done = Number(this.stepsDone.get()[0])
+    this.stepsDone.reset()
+    return done
   }
 
   /** The movie's row id; a step event for a movie never reported as found still gets a row. */
@@ -265,5 +278,7 @@ export class Applier {
   free(): void {
     for (const statement of this.statements.values()) statement.free()
     this.statements.clear()
+    this.stepsDone?.free()
+    this.stepsDone = undefined
   }
 }

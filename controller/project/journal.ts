@@ -68,6 +68,12 @@ function truncateTo(file: string, text: string, goodChars: number): void {
   }
 }
 
+function serialise(record: JournalRecord, messageText: string | undefined): string {
+  // Parsed JSON may still hold raw newlines between tokens; a journal line must not.
+  if (record.type !== 'event' || messageText === undefined || messageText.includes('\n')) return JSON.stringify(record)
+  return `{"j":${record.j},"type":"event","receivedAt":${record.receivedAt},"message":${messageText}}`
+}
+
 interface Waiter {
   index: number
   resolve: () => void
@@ -109,11 +115,14 @@ export class Journal {
     return this.nextIndex - 1
   }
 
-  /** Appends a record (after it was applied); it becomes durable with the next flush. */
-  append(entry: JournalEntry): JournalRecord {
+  /**
+   * Appends a record; it becomes durable with the next flush. messageText, for an event record,
+   * is its message's JSON as received: embedded as it is rather than serialised again.
+   */
+  append(entry: JournalEntry, messageText?: string): JournalRecord {
     if (this.failure) throw this.failure
     const record = {...entry, j: this.nextIndex++} as JournalRecord
-    this.pending.push(JSON.stringify(record))
+    this.pending.push(serialise(record, messageText))
     this.pendingLast = record.j
     this.scheduleFlush()
     return record

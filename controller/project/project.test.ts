@@ -153,6 +153,18 @@ describe('crash safety', () => {
     expect(Number(reopened.db.exec('SELECT count(*) FROM step_runs')[0].values[0][0])).toBe(9)
   })
 
+  it('journals a received frame as it is, unless it spans lines', async () => {
+    const {projectsDir, layout} = await newProject()
+    const project = await openProject(layout)
+    const [first, second] = events('krios', 1)
+    project.ingest(first, 1, JSON.stringify(first))
+    project.ingest(second, 2, JSON.stringify(second, null, 2))
+    await project.durable()
+    const reopened = await openProject(crashCopy(projectsDir, 'apo'))
+    expect(reopened.lastSeq('krios')).toBe(2)
+    expect(reopened.status().steps.motion).toEqual({done: 0, failed: 0, running: 1})
+  })
+
   it('names the file and line of a corrupt journal line that is not the last', async () => {
     const {projectsDir, layout} = await newProject()
     const project = await openProject(layout)

@@ -57,6 +57,7 @@ export class Project {
   private lastSnapshotAt = Date.now()
   private snapshotting: Promise<void> | undefined
   private closed = false
+  private inBatch = false
   private closing: Promise<void> | undefined
   private cachedWorkflow: {revision: number; workflow: Workflow} | undefined
 
@@ -85,7 +86,9 @@ export class Project {
       const lastIndex = records.length > 0 ? records[records.length - 1].j : snapshotIndex
       const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex)
       const project = new Project(String(metaValue(db, 'name')), layout, db, journal, release, options)
+      project.beginBatch()
       for (const record of records) project.applyOne(record)
+      project.endBatch()
       project.seqs = agentSeqs(db)
       project.current = currentSession(db)
       project.recordsSinceSnapshot = records.length
@@ -101,13 +104,16 @@ export class Project {
     return this.seqs.get(agentId) ?? 0
   }
 
-  /** Applies an agent's event exactly once: duplicates are recognised, gaps refused. */
-  ingest(message: EventMessage, receivedAt = Date.now()): IngestOutcome {
+  /**
+   * Applies an agent's event exactly once: duplicates are recognised, gaps refused. `frame` is
+   * the message's JSON text as received, when there is one: the journal stores it as it is.
+   */
+  ingest(message: EventMessage, receivedAt = Date.now(), frame?: string): IngestOutcome {
     const last = this.lastSeq(message.agentId)
     if (message.seq <= last) return {status: 'duplicate'}
     if (message.seq !== last + 1) return {status: 'gap', expected: last + 1}
     if (message.event.kind === 'movieFound' && this.current.state === 'scheduled') this.session('start', receivedAt)
-    this.commit({type: 'event', agentId: message.agentId, seq: message.seq, at: message.at, receivedAt, event: message.event})
+    this.commit({type: 'event', receivedAt, message}, frame)
     this.seqs.set(message.agentId, message.seq)
     if (message.event.kind === 'stepFinished' || message.event.kind === 'stepFailed') this.closeIfFinished(receivedAt)
     return {status: 'applied'}
@@ -169,6 +175,7 @@ export class Project {
     const journal = this.writable()
     const keepFrom = await journal.rotate()
     // No await between here and export(): the snapshot holds exactly records <= lastIndex.
+    this.endBatch()
     this.db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_index', ?)`, [String(journal.lastIndex)])
     const bytes = this.db.export()
     this.recordsSinceSnapshot = 0
@@ -211,6 +218,7 @@ export class Project {
         await this.journal.close()
       }
     } finally {
+      this.endBatch()
       this.closed = true
       this.applier.free()
       this.db.close()
@@ -227,8 +235,26 @@ export class Project {
     return this.journal
   }
 
-  private commit(entry: JournalEntry): void {
-    const record = this.writable().append(entry)
+  /**
+   * Changes applied in one turn of the event loop share one SQLite transaction (each record
+   * still applies all-or-nothing inside it, by savepoint): far cheaper than one per record.
+   */
+  private beginBatch(): void {
+    if (this.inBatch) return
+    this.db.run('BEGIN')
+    this.inBatch = true
+    setImmediate(() => this.endBatch())
+  }
+
+  private endBatch(): void {
+    if (!this.inBatch || this.closed) return
+    this.db.run('COMMIT')
+    this.inBatch = false
+  }
+
+  private commit(entry: JournalEntry, messageText?: string): void {
+    this.beginBatch()
+    const record = this.writable().append(entry, messageText)
     this.applyOne(record)
     this.recordsSinceSnapshot++
   }

@@ -1,6 +1,6 @@
 // What the journal holds: every change to the project, in the order it was applied.
 // `j` is the journal index, strictly increasing across segments; a snapshot records the last one it contains.
-import type {AgentEvent} from '../../core/protocol/index.js'
+import type {EventMessage} from '../../core/protocol/index.js'
 
 export type SessionAction = 'schedule' | 'start' | 'closeInput' | 'close'
 
@@ -14,7 +14,8 @@ export interface NewAlert {
 }
 
 export type JournalEntry =
-  | {type: 'event'; agentId: string; seq: number; at: number; receivedAt: number; event: AgentEvent}
+  /** An agent's event message as received (with its agentId, seq and the agent's time). */
+  | {type: 'event'; receivedAt: number; message: EventMessage}
   | {type: 'agentConnected'; agentId: string; host: string; software: string; at: number}
   | {type: 'session'; action: SessionAction; at: number; reason?: string}
   | {type: 'alert'; at: number; alert: NewAlert}

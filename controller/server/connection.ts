@@ -71,7 +71,7 @@ export class AgentConnection {
       const message = decoded.message
       if (message.type === 'hello') return void this.hello(message)
       if (!this.joined) return this.refuse('not-authenticated', 'the first message must be a hello', true)
-      this.event(message, this.joined)
+      this.event(message, this.joined, typeof frame === 'string' ? frame : undefined)
     } catch (error) {
       // A bug handling one message must not take the server down.
       this.log('error', `${this.who}: ${(error as Error).stack ?? error}`)
@@ -111,11 +111,11 @@ export class AgentConnection {
     this.log('info', `${this.who}: joined, last seq ${project.lastSeq(hello.agentId)}`)
   }
 
-  private event(message: EventMessage, {agentId, entry}: Joined): void {
+  private event(message: EventMessage, {agentId, entry}: Joined, frame: string | undefined): void {
     if (message.agentId !== agentId) {
       return this.refuse('agent-mismatch', `this connection is agent ${agentId}, the event says ${message.agentId}`, false, message.seq)
     }
-    const outcome = entry.project.ingest(message)
+    const outcome = entry.project.ingest(message, Date.now(), frame)
     if (outcome.status === 'gap') {
       this.send({type: 'error', code: 'seq-gap', message: `expected seq ${outcome.expected}`, fatal: false, seq: message.seq, expected: outcome.expected})
       return
