@@ -60,7 +60,7 @@ export function formatMotionStar(m: MotionStarInput): string {
     text += loop(
       'local_shift',
       ['rlnMicrographFrameNumber', 'rlnCoordinateX', 'rlnCoordinateY', 'rlnMicrographShiftX', 'rlnMicrographShiftY'],
-      m.local.observations.map((o) => [fixed(o.frame), fixed(o.x), fixed(o.y), fixed(o.shiftX), fixed(o.shiftY)]),
+      m.local.observations.map((o) => [String(Math.round(o.frame)), fixed(o.x), fixed(o.y), fixed(o.shiftX), fixed(o.shiftY)]),
     )
   }
   if (m.hotPixels?.length) {
