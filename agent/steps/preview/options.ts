@@ -13,7 +13,7 @@ export interface PreviewOptions {
   /** Contrast stretch: these percentiles map to black and white. */
   lowPercentile: number
   highPercentile: number
-  /** Side of the computed power spectrum (px) and the pixel size (A) it is resampled to. */
+  /** Side of the computed power spectrum (px) and the pixel size (A) it is resampled to (Nyquist 4 A: rings a person can see). */
   psdBox: number
   psdPixelSize: number
   /** Frequencies below 1 / this (A) are greyed out in the PSD (they carry no rings). */
@@ -31,7 +31,7 @@ export const defaultPreviewOptions: PreviewOptions = {
   lowPercentile: 0.5,
   highPercentile: 99.5,
   psdBox: 512,
-  psdPixelSize: 1.4,
+  psdPixelSize: 2,
   psdMinResolution: 50,
   overlayPicks: false,
 }

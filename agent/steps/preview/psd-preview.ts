@@ -1,7 +1,7 @@
 // PSD preview with the CTF fit, as CTFFIND's diagnostic shows it: the measured power spectrum
 // on the left half (log power, normalised per ring so the Thon rings show at every frequency)
 // and the fitted CTF^2 on the right half, so a wrong fit is visible at a glance.
-import {ctfTerms, ctfValue} from '../../../core/ctf/ctf-model.js'
+import {ctfTerms, ctfValue, defocusAt, type CtfTerms} from '../../../core/ctf/ctf-model.js'
 import type {CtfResult} from '../../../core/results/index.js'
 import type {PowerSpectrum} from '../ctf/power-spectrum.js'
 import {toGray8} from './contrast.js'
@@ -40,6 +40,7 @@ export function renderPsdWithFit(ps: PowerSpectrum, ctf: CtfResult | undefined, 
       measured[v * box + u] = 1
     }
   }
+  smooth3x3(logPower, measured, box)
   normaliseRings(logPower, measured, box)
   const terms = ctf ? ctfTerms({...optics, defocusU: ctf.defocusU, defocusV: ctf.defocusV, defocusAngle: ctf.defocusAngle, phaseShift: ctf.phaseShift}) : undefined
   for (let v = 0; v < box; v++) {
@@ -50,7 +51,10 @@ export function renderPsdWithFit(ps: PowerSpectrum, ctf: CtfResult | undefined, 
       const k = kOf(kx, ky)
       if (k < kMin) continue
       if (terms && kx >= 0) {
-        const c = ctfValue(terms, k, Math.atan2(ky, kx))
+        const azimuth = Math.atan2(ky, kx)
+        // Rings closer than MIN_RING_PIXELS would alias into moire: left grey.
+        if (ringPeriodPixels(terms, k, azimuth, box * ps.pixelSize) < MIN_RING_PIXELS) continue
+        const c = ctfValue(terms, k, azimuth)
         display[p] = (2 * c * c - 1) * Z_RANGE
       } else if (measured[p]) {
         display[p] = logPower[p]
@@ -58,6 +62,38 @@ export function renderPsdWithFit(ps: PowerSpectrum, ctf: CtfResult | undefined, 
     }
   }
   return grayRaster(box, box, toGray8(display, -Z_RANGE, Z_RANGE))
+}
+
+/** Rings of the fit narrower than this (px) are not drawn. */
+const MIN_RING_PIXELS = 3
+
+/** Period (px) of CTF^2 along the radius at k (1/A): pi / |d chi / dk|, times pixels per 1/A. */
+function ringPeriodPixels(t: CtfTerms, k: number, azimuth: number, pixelsPerInverseA: number): number {
+  const slope = Math.abs(2 * Math.PI * t.lambda * defocusAt(t, azimuth) * k - 2 * Math.PI * t.cs * t.lambda ** 3 * k ** 3)
+  return slope > 0 ? (Math.PI / slope) * pixelsPerInverseA : Infinity
+}
+
+/** In place: 3 x 3 mean over flagged neighbours (periodogram noise is per pixel; rings are wider). */
+function smooth3x3(values: Float32Array, flags: Uint8Array, box: number): void {
+  const src = values.slice()
+  for (let v = 0; v < box; v++) {
+    for (let u = 0; u < box; u++) {
+      const p = v * box + u
+      if (!flags[p]) continue
+      let sum = 0
+      let n = 0
+      for (let dv = -1; dv <= 1; dv++) {
+        for (let du = -1; du <= 1; du++) {
+          const uu = u + du
+          const vv = v + dv
+          if (uu < 0 || vv < 0 || uu >= box || vv >= box || !flags[vv * box + uu]) continue
+          sum += src[vv * box + uu]
+          n++
+        }
+      }
+      values[p] = sum / n
+    }
+  }
 }
 
 /** In place: (value - ring mean) / ring sigma over the flagged pixels of each integer radius. */
