@@ -153,6 +153,9 @@ export const MonitorsSchema = Section(
         enabled: Type.Boolean({default: true}),
         maxIdleMinutes: positive('Alert when no new movie appeared for this long (minutes).', {default: 25}),
         maxFailureRate: Type.Number({minimum: 0, maximum: 1, default: 0.1, description: 'Alert when this fraction of recent movies failed.'}),
+        minMoviesPerHour: Type.Number({minimum: 0, default: 0, description: 'Alert when fewer movies than this arrived in the last hour (0 = off).'}),
+        minHoursUntilDiskFull: Type.Number({minimum: 0, default: 6, description: 'Alert when the output disk fills within this many hours at the current rate.'}),
+        window: count('Number of recent movies the failure rate is taken over.', 1, 50),
       },
       'Acquisition rate and failure monitor.',
     ),
@@ -163,8 +166,63 @@ export const MonitorsSchema = Section(
         maxMemoryPercent: Type.Number({minimum: 0, maximum: 100, default: 90}),
         minDiskFreeGB: Type.Number({minimum: 0, default: 50}),
         maxGpuTemperature: Type.Number({minimum: 0, default: 85, description: 'Degrees Celsius.'}),
+        // Monitors engineer: the thresholds below and the gain, agents and notifications sections.
+        maxSwapGB: Type.Number({minimum: 0, default: 8, description: 'Alert when more swap than this is in use (GB).'}),
+        maxLoadAverage: Type.Number({minimum: 0, default: 0, description: 'Alert when the 1-minute load average exceeds this (0 = off).'}),
+        maxGpuMemoryPercent: Type.Number({minimum: 0, maximum: 100, default: 98}),
+        minGpuUtilizationPercent: Type.Number({
+          minimum: 0,
+          maximum: 100,
+          default: 0,
+          description: 'Alert when a GPU is busier than nothing but below this while movies are being processed (0 = off).',
+        }),
       },
       'Agent host load monitor (off by default, as in Scipion).',
+    ),
+    gain: Section(
+      {
+        enabled: Type.Boolean({default: true}),
+        maxStd: positive('Alert when the residual gain standard deviation exceeds this (Scipion: 0.04).', {default: 0.04}),
+        maxPercentileRatio: positive('Alert when residual gain p97.5 / p2.5 exceeds this (Scipion: 1.15).', {default: 1.15}),
+        maxPeakRatio: positive('Alert when residual gain max / p97.5 exceeds this (Scipion: 4.5).', {default: 4.5}),
+        checkOrientation: Type.Boolean({default: true, description: 'Alert when motion correction finds the gain reference wrongly oriented.'}),
+        window: count('Number of recent movies a monitor summarises.', 1, 20),
+      },
+      'Residual gain monitor (statistics measured per movie by motion correction).',
+    ),
+    agents: Section(
+      {
+        enabled: Type.Boolean({default: true}),
+        maxSilenceSeconds: positive('Alert when a connected agent has sent nothing (events or samples) for this long (s).', {default: 180}),
+      },
+      'Agent connection monitor.',
+    ),
+    notifications: Section(
+      {
+        email: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({minLength: 1, description: 'SMTP server host.'}),
+              port: Type.Integer({minimum: 1, maximum: 65535, default: 25}),
+              secure: Type.Boolean({default: false, description: 'TLS from the start (port 465); otherwise STARTTLS when offered.'}),
+              user: Type.Optional(Type.String({minLength: 1})),
+              passwordEnv: Type.Optional(Type.String({minLength: 1, description: 'Environment variable holding the SMTP password.'})),
+              from: Type.String({minLength: 3}),
+              to: Type.Array(Type.String({minLength: 3}), {minItems: 1}),
+            },
+            {additionalProperties: false, description: 'Send alerts by e-mail.'},
+          ),
+        ),
+        webhook: Type.Optional(
+          Type.Object(
+            {url: Type.String({minLength: 1, description: 'Slack or Mattermost incoming-webhook URL (JSON POST with "text").'})},
+            {additionalProperties: false, description: 'Post alerts to a chat channel.'},
+          ),
+        ),
+        minIntervalMinutes: Type.Number({minimum: 0, default: 30, description: 'The same alert is sent again at most this often (minutes).'}),
+        maxPerHour: Type.Integer({minimum: 1, default: 30, description: 'At most this many notifications per channel per hour.'}),
+      },
+      'Where alerts are sent.',
     ),
   },
   'Monitors and the thresholds at which they raise alerts.',
