@@ -31,7 +31,10 @@ function ctfNoise(n: number, pixelSize: number) {
   return createImage(n, n, fft.inverse(s))
 }
 
-/** Correlation of the left half with the point-mirrored right half (CTF(k) = CTF(-k)). */
+/**
+ * Correlation of the left half with the point-mirrored right half (CTF(k) = CTF(-k)), where
+ * the right half is drawn (mid-grey 128 = not drawn).
+ */
 function halvesCorrelation(data: Uint8Array, box: number): number {
   const a: number[] = []
   const b: number[] = []
@@ -39,6 +42,7 @@ function halvesCorrelation(data: Uint8Array, box: number): number {
     for (let u = 1; u < box / 2; u++) {
       const mu = box - u
       const mv = box - v
+      if (data[mv * box + mu] === 128) continue
       a.push(data[v * box + u])
       b.push(data[mv * box + mu])
     }
