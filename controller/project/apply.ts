@@ -42,7 +42,9 @@ const SQL = {
     ON CONFLICT (agent_id) DO UPDATE SET last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at`,
   agentSeen: `INSERT INTO agents (agent_id, host, software, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (agent_id) DO UPDATE SET host = excluded.host, software = excluded.software, last_seen_at = excluded.last_seen_at`,
-  alert: `INSERT INTO alerts (at, monitor, severity, message, movie, value, threshold) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  alert: `INSERT INTO alerts (at, monitor, severity, message, movie, value, threshold, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  alertResolved: `UPDATE alerts SET resolved_at = ? WHERE monitor = ? AND resolved_at IS NULL`,
+  curation: `INSERT OR REPLACE INTO meta (key, value) VALUES ('curation_thresholds', ?)`,
   savepoint: `SAVEPOINT apply_record`,
   release: `RELEASE apply_record`,
   rollback: `ROLLBACK TO apply_record`,
@@ -104,6 +106,10 @@ export class Applier {
         return this.atomically(() => this.applySession(record.action, record.at, record.reason))
       case 'alert':
         return this.atomically(() => this.applyAlert(record.alert, record.at))
+      case 'alertResolved':
+        return this.atomically(() => this.run('alertResolved', [record.at, record.monitor]))
+      case 'curation':
+        return this.atomically(() => this.run('curation', [JSON.stringify(record.thresholds)]))
     }
   }
 
@@ -230,7 +236,7 @@ export class Applier {
   }
 
   private applyAlert(a: NewAlert, at: number): void {
-    this.run('alert', [at, a.monitor, a.severity, a.message, opt(a.movie), opt(a.value), opt(a.threshold)])
+    this.run('alert', [at, a.monitor, a.severity, a.message, opt(a.movie), opt(a.value), opt(a.threshold), json(a.details)])
   }
 
   private doneSteps(id: number, version: number): number {

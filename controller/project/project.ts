@@ -144,6 +144,16 @@ export class Project {
     this.commit({type: 'alert', at, alert})
   }
 
+  /** Resolves the open alert of a monitor key (controller/monitors); a no-op row update when none is open. */
+  resolveAlert(monitor: string, at = Date.now()): void {
+    this.commit({type: 'alertResolved', at, monitor})
+  }
+
+  /** Stores the exposure curation thresholds in force (controller/curation). */
+  setCurationThresholds(thresholds: Record<string, unknown>, at = Date.now()): void {
+    this.commit({type: 'curation', at, thresholds})
+  }
+
   /** Periodic upkeep: the idle timeout and snapshots. */
   async tick(now = Date.now()): Promise<void> {
     const session = this.current

@@ -11,6 +11,8 @@ export interface NewAlert {
   movie?: string
   value?: number
   threshold?: number
+  /** What the monitor found (JSON): the micrographs concerned, since when, the measured values. */
+  details?: Record<string, unknown>
 }
 
 export type JournalEntry =
@@ -19,5 +21,9 @@ export type JournalEntry =
   | {type: 'agentConnected'; agentId: string; host: string; software: string; at: number}
   | {type: 'session'; action: SessionAction; at: number; reason?: string}
   | {type: 'alert'; at: number; alert: NewAlert}
+  /** The open alert of this monitor key is resolved (controller/monitors). */
+  | {type: 'alertResolved'; at: number; monitor: string}
+  /** Exposure curation thresholds changed (`controller curate --set`); the full set in force. */
+  | {type: 'curation'; at: number; thresholds: Record<string, unknown>}
 
 export type JournalRecord = JournalEntry & {j: number}

@@ -166,8 +166,10 @@ CREATE TABLE alerts (
   movie TEXT,
   value REAL,
   threshold REAL,
-  resolved_at INTEGER
+  resolved_at INTEGER,
+  details TEXT
 );
+CREATE INDEX alerts_open ON alerts(monitor, resolved_at);
 `
 
 /** Output set names, one per kind of result (plus the movies themselves). */
