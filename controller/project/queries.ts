@@ -41,7 +41,7 @@ export interface SessionRow {
   scheduledAt: number | null
 }
 
-function rows(db: Database, sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
+export function rows(db: Database, sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
   const statement = db.prepare(sql)
   try {
     statement.bind(params)
