@@ -145,7 +145,11 @@ export class ControllerLink {
 
   private refused(message: Extract<ControllerMessage, {type: 'error'}>): void {
     this.options.log(message.fatal ? 'error' : 'warn', `controller refused: ${message.code}: ${message.message}`, {seq: message.seq})
-    if (message.code === 'seq-gap' && message.expected !== undefined && this.welcomed) this.replayFrom(message.expected)
+    if (message.code !== 'seq-gap' || message.expected === undefined || !this.welcomed) return
+    const oldest = this.options.outbox.pending()[0]?.seq ?? this.options.outbox.nextSeq()
+    // The controller wants events this agent already dropped after an ack: its journal lost them.
+    if (message.expected < oldest) this.options.log('error', `controller expects seq ${message.expected} but the outbox starts at ${oldest}: events ${message.expected}..${oldest - 1} were acknowledged before and are gone here`)
+    else this.replayFrom(message.expected)
   }
 
   private replayFrom(seq: number): void {

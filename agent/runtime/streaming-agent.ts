@@ -55,6 +55,7 @@ export class StreamingAgent {
   private watcher?: MovieWatcher
   private watchRoot?: string
   private revision = 0
+  private workflow?: Workflow
   private sampleTimer?: NodeJS.Timeout
   private acceptingMovies = true
   private readonly workflowFile: string
@@ -153,6 +154,7 @@ export class StreamingAgent {
       return
     }
     this.revision = delivery.revision
+    this.workflow = delivery.workflow as Workflow
     if (fromController) {
       writeFileSync(`${this.workflowFile}.tmp`, JSON.stringify(delivery))
       renameSync(`${this.workflowFile}.tmp`, this.workflowFile)
@@ -168,14 +170,18 @@ export class StreamingAgent {
       this.options.log.info(`session ${session.state}: no new movies; finishing the queue`)
       void this.watcher.close()
       this.watcher = undefined
-    }
+      this.watchRoot = undefined
+    } else if (session.acceptingMovies && !this.watcher && this.workflow) void this.watch(this.workflow)
   }
 
   private async watch(workflow: Workflow): Promise<void> {
     const root = resolve(this.options.watchDir ?? workflow.acquisition.inputFolder)
     if (!this.acceptingMovies || this.watchRoot === root) return
-    await this.watcher?.close()
+    // Claimed before any await, so a second call meanwhile does not start a second watcher.
     this.watchRoot = root
+    const previous = this.watcher
+    this.watcher = undefined
+    await previous?.close()
     mkdirSync(root, {recursive: true})
     // The gain reference and defect map often sit beside the movies and match *.mrc: never movies.
     const notMovies = new Set([workflow.acquisition.gainReference, workflow.acquisition.defectFile].filter((p) => p !== undefined).map((p) => resolve(root, p)))
