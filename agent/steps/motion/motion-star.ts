@@ -2,6 +2,8 @@
 // micrograph, and what Bayesian polishing reads): data_general, data_global_shift, and with a
 // local model data_local_motion_model + data_local_shift; hot pixels in data_hot_pixels.
 
+import {formatStar, loopBlock, pairsBlock, relionStarFile, type StarBlock, type StarFile} from '../../../core/formats/star.js'
+
 export interface MotionStarInput {
   width: number
   height: number
@@ -28,57 +30,45 @@ export interface MotionStarInput {
   }
 }
 
-const HEADER = '\n# version 30001\n\n'
-
-export function formatMotionStar(m: MotionStarInput): string {
-  const general: [string, string][] = [
-    ['rlnImageSizeX', String(m.width)],
-    ['rlnImageSizeY', String(m.height)],
-    ['rlnImageSizeZ', String(m.frameCount)],
-    ['rlnMicrographMovieName', m.movieName],
+/** The per-movie STAR as blocks (core/formats/star.ts writes and reads them). */
+export function motionStarFile(m: MotionStarInput): StarFile {
+  const general: Record<string, string | number> = {
+    rlnImageSizeX: m.width,
+    rlnImageSizeY: m.height,
+    rlnImageSizeZ: m.frameCount,
+    rlnMicrographMovieName: m.movieName,
+  }
+  if (m.gainReference) general.rlnMicrographGainName = m.gainReference
+  if (m.defectFile) general.rlnMicrographDefectFile = m.defectFile
+  Object.assign(general, {
+    rlnMicrographBinning: m.binning,
+    rlnMicrographOriginalPixelSize: m.pixelSize,
+    rlnMicrographDoseRate: m.dosePerFrame,
+    rlnMicrographPreExposure: m.preExposure,
+    rlnVoltage: m.voltage,
+    rlnMicrographStartFrame: m.startFrame,
+    // RELION's MotionModelVersion: 0 none, 1 third-order polynomial.
+    rlnMotionModelVersion: m.local ? 1 : 0,
+  })
+  const blocks: StarBlock[] = [
+    pairsBlock('general', general),
+    loopBlock('global_shift', ['rlnMicrographFrameNumber', 'rlnMicrographShiftX', 'rlnMicrographShiftY'], m.frameNumbers.map((f, i) => [f, m.shifts[i][0], m.shifts[i][1]])),
   ]
-  if (m.gainReference) general.push(['rlnMicrographGainName', m.gainReference])
-  if (m.defectFile) general.push(['rlnMicrographDefectFile', m.defectFile])
-  general.push(
-    ['rlnMicrographBinning', fixed(m.binning)],
-    ['rlnMicrographOriginalPixelSize', fixed(m.pixelSize)],
-    ['rlnMicrographDoseRate', fixed(m.dosePerFrame)],
-    ['rlnMicrographPreExposure', fixed(m.preExposure)],
-    ['rlnVoltage', fixed(m.voltage)],
-    ['rlnMicrographStartFrame', String(m.startFrame)],
-    ['rlnMotionModelVersion', m.local ? '1' : '0'],
-  )
-  let text = block('general') + general.map(([k, v]) => `_${k.padEnd(40)} ${v}\n`).join('') + ' \n'
-  text += loop(
-    'global_shift',
-    ['rlnMicrographFrameNumber', 'rlnMicrographShiftX', 'rlnMicrographShiftY'],
-    m.frameNumbers.map((f, i) => [String(f), fixed(m.shifts[i][0]), fixed(m.shifts[i][1])]),
-  )
   if (m.local) {
-    const coeffs = [...m.local.coeffX, ...m.local.coeffY]
-    text += loop('local_motion_model', ['rlnMotionModelCoeffsIdx', 'rlnMotionModelCoeff'], coeffs.map((c, i) => [String(i), c.toExponential(6)]))
-    text += loop(
-      'local_shift',
-      ['rlnMicrographFrameNumber', 'rlnCoordinateX', 'rlnCoordinateY', 'rlnMicrographShiftX', 'rlnMicrographShiftY'],
-      m.local.observations.map((o) => [String(Math.round(o.frame)), fixed(o.x), fixed(o.y), fixed(o.shiftX), fixed(o.shiftY)]),
+    blocks.push(
+      loopBlock('local_motion_model', ['rlnMotionModelCoeffsIdx', 'rlnMotionModelCoeff'], [...m.local.coeffX, ...m.local.coeffY].map((c, i) => [i, c])),
+      loopBlock(
+        'local_shift',
+        ['rlnMicrographFrameNumber', 'rlnCoordinateX', 'rlnCoordinateY', 'rlnMicrographShiftX', 'rlnMicrographShiftY'],
+        // RELION reads the frame number as an integer.
+        m.local.observations.map((o) => [Math.round(o.frame), o.x, o.y, o.shiftX, o.shiftY]),
+      ),
     )
   }
-  if (m.hotPixels?.length) {
-    text += loop('hot_pixels', ['rlnCoordinateX', 'rlnCoordinateY'], m.hotPixels.map((p) => [String(p.x), String(p.y)]))
-  }
-  return text
+  if (m.hotPixels?.length) blocks.push(loopBlock('hot_pixels', ['rlnCoordinateX', 'rlnCoordinateY'], m.hotPixels.map((p) => [p.x, p.y])))
+  return relionStarFile(blocks)
 }
 
-function block(name: string): string {
-  return `${HEADER}data_${name}\n\n`
-}
-
-function loop(name: string, labels: string[], rows: string[][]): string {
-  const head = labels.map((l, i) => `_${l} #${i + 1} \n`).join('')
-  const body = rows.map((r) => r.map((v) => v.padStart(12)).join(' ') + ' \n').join('')
-  return `${block(name)}loop_ \n${head}${body} \n`
-}
-
-function fixed(v: number): string {
-  return v.toFixed(6)
+export function formatMotionStar(m: MotionStarInput): string {
+  return formatStar(motionStarFile(m))
 }

@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {readMrcImage} from '../../../core/formats/mrc-read.js'
+import {blockLoop, blockPairs, findBlock, numberColumn, parseStar} from '../../../core/formats/star.js'
 import {writeMrc} from '../../../core/formats/mrc-write.js'
 import {simulateMovie} from '../../../scripts/simulator/movie.js'
 import {defaultSessionParameters, drawMovieOptions} from '../../../scripts/simulator/options.js'
@@ -28,18 +29,18 @@ function relion(cwd: string, args: string[]): void {
   execFileSync('relion_run_motioncorr', ['--use_own', '--j', '1', '--angpix', '1', '--voltage', '300', ...args], {cwd, stdio: 'ignore'})
 }
 
-/** The rows of a loop block of a STAR text: label list and value rows. */
-function starLoop(text: string, block: string): {labels: string[]; rows: string[][]} {
-  const body = text.split(`data_${block}`)[1].split(/\ndata_/)[0]
-  const lines = body.split('\n').map((l) => l.trim())
-  const labels = lines.filter((l) => l.startsWith('_')).map((l) => l.split(/\s+/)[0])
-  const rows = lines.filter((l) => l && !l.startsWith('_') && !l.startsWith('#') && l !== 'loop_').map((l) => l.split(/\s+/))
-  return {labels, rows}
+/** Global shifts and block labels of a per-movie STAR (RELION's or ours), via core/formats/star.ts. */
+function globalShifts(text: string): [number, number][] {
+  const loop = blockLoop(findBlock(parseStar(text), 'global_shift')!)!
+  const x = numberColumn(loop, 'rlnMicrographShiftX')
+  const y = numberColumn(loop, 'rlnMicrographShiftY')
+  return x.map((v, i) => [v, y[i]])
 }
 
-function labelsOf(text: string, block: string): string[] {
-  const body = text.split(`data_${block}`)[1].split(/\ndata_/)[0]
-  return body.split('\n').filter((l) => l.trim().startsWith('_')).map((l) => l.trim().split(/\s+/)[0])
+function labels(text: string, block: string): string[] {
+  const b = findBlock(parseStar(text), block)!
+  const loop = blockLoop(b)
+  return loop ? loop.columns : Object.keys(blockPairs(b))
 }
 
 describeWithTools({commands: ['relion_run_motioncorr']}, 'motion correction against RELION 3.1', () => {
@@ -74,7 +75,7 @@ describeWithTools({commands: ['relion_run_motioncorr']}, 'motion correction agai
     const ours = await correctMotion(join(dir, 'sim.mrc'), join(dir, 'ours'), {pixelSize: o.pixelSize, dosePerFrame: o.dosePerFrame, gainReference: join(dir, 'simgain.mrc')})
     relion(dir, ['--i', 'sim.mrc', '--o', 'relion/', '--gainref', 'simgain.mrc', '--dose_weighting', '--dose_per_frame', String(o.dosePerFrame), '--bfactor', '150'])
     const theirStar = await readFile(join(dir, 'relion', 'sim.star'), 'utf8')
-    const theirs = starLoop(theirStar, 'global_shift').rows.map((r) => [Number(r[1]), Number(r[2])] as [number, number])
+    const theirs = globalShifts(theirStar)
     const ourRms = rms(ours.shifts)
     const theirRms = rms(theirs)
     console.log(`1024x1024x20 at 1 e/A^2/frame: RMS shift error ours ${ourRms.toFixed(3)} px, RELION ${theirRms.toFixed(3)} px`)
@@ -85,7 +86,8 @@ describeWithTools({commands: ['relion_run_motioncorr']}, 'motion correction agai
 
     // Same STAR layout as RELION's: data_general labels and the global_shift loop.
     const ourStar = await readFile(ours.starFile!, 'utf8')
-    expect(labelsOf(ourStar, 'general')).toEqual(expect.arrayContaining(labelsOf(theirStar, 'general')))
-    expect(starLoop(ourStar, 'global_shift').labels).toEqual(starLoop(theirStar, 'global_shift').labels)
+    expect(labels(ourStar, 'general')).toEqual(expect.arrayContaining(labels(theirStar, 'general')))
+    expect(labels(ourStar, 'global_shift')).toEqual(labels(theirStar, 'global_shift'))
+    expect(globalShifts(ourStar)).toEqual(ours.shifts.map(([x, y]) => [expect.closeTo(x, 5), expect.closeTo(y, 5)]))
   })
 })
