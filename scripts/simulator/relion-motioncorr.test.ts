@@ -40,8 +40,8 @@ describeWithTools({commands: ['relion_run_motioncorr']}, 'simulated movie throug
 
   it('recovers the specimen motion with the opposite sign within 0.3 px RMS', async () => {
     dir = await mkdtemp(join(tmpdir(), 'emstream-sim-relion-'))
-    // 2048 px and 4 e/A^2 per frame: RELION's frame-1 reference needs this much signal for 0.3 px.
-    const o = fixedMovieOptions({width: 2048, height: 2048, frames: 10, pixelSize: 1.2, dosePerFrame: 4, coverage: 0.25, movie: 'movie.mrc', drift: {fastAmplitude: 6, fastFrames: 2, slowSpeed: 0.2, jitter: 0.03, localAmplitude: 0}})
+    // 2048 px and 5 e/A^2 per frame: RELION's frame-1 estimate needs this much signal for 0.3 px.
+    const o = fixedMovieOptions({width: 2048, height: 2048, frames: 12, pixelSize: 1.2, dosePerFrame: 5, particleDiameter: 200, coverage: 0.3, movie: 'movie.mrc', drift: {fastAmplitude: 6, fastFrames: 2, slowSpeed: 0.2, jitter: 0.03, localAmplitude: 0}})
     const movie = simulateMovie(o)
     await writeMovie(join(dir, 'movie.mrc'), movie, 'mrc')
     await writeGainReference(join(dir, 'gain.mrc'), movie.gain, o.width, o.height, o.pixelSize)
@@ -53,6 +53,7 @@ describeWithTools({commands: ['relion_run_motioncorr']}, 'simulated movie throug
     expect(movie.truth.totalMotion).toBeGreaterThan(5)
     const squared = truth.map(([x, y], f) => (relion[f][0] + x) ** 2 + (relion[f][1] + y) ** 2)
     const rms = Math.sqrt(squared.reduce((a, b) => a + b, 0) / squared.length)
-    expect(rms).toBeLessThan(0.3)
+    console.log(`relion_run_motioncorr --use_own vs simulated motion: ${rms.toFixed(3)} px RMS`)
+    expect(rms, `RMS error of RELION's shifts vs -truth (px)`).toBeLessThan(0.3)
   })
 })
