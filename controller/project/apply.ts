@@ -75,6 +75,8 @@ export class Applier {
   private readonly statements = new Map<keyof typeof SQL, Statement>()
   private readonly movieIds = new Map<string, number>()
   private stepsDone: Statement | undefined
+  /** Movies known to be in state 'processing' (saves an UPDATE per started step). */
+  private readonly processing = new Set<number>()
 
   constructor(
     private readonly db: Database,
@@ -90,15 +92,13 @@ export class Applier {
 
   /**
    * Applies one record, all or nothing; returns the problem when its change could not be applied.
-   * An event's seq counts as applied either way, so a bad event is not re-sent for ever.
+   * An event's seq counts as applied either way (saveAgentSeqs), so a bad event is not re-sent for ever.
    */
   apply(record: JournalRecord): string | undefined {
     switch (record.type) {
       case 'event': {
-        const {agentId, seq, event} = record.message
-        const problem = this.atomically(() => this.applyEvent(agentId, event, record.receivedAt))
-        this.run('agentSeq', [agentId, seq, record.receivedAt, record.receivedAt])
-        return problem
+        const {agentId, event} = record.message
+        return this.atomically(() => this.applyEvent(agentId, event, record.receivedAt))
       }
       case 'agentConnected':
         return this.atomically(() => this.run('agentSeen', [record.agentId, record.host, record.software, record.at, record.at]))
@@ -113,6 +113,11 @@ export class Applier {
     }
   }
 
+  /** Stores the highest applied seq per agent (the caller batches: once per transaction, not per event). */
+  saveAgentSeqs(seqs: Map<string, {seq: number; at: number}>): void {
+    for (const [agentId, {seq, at}] of seqs) this.run('agentSeq', [agentId, seq, at, at])
+  }
+
   private atomically(change: () => void): string | undefined {
     this.run('savepoint', [])
     try {
@@ -122,8 +127,9 @@ export class Applier {
     } catch (error) {
       this.run('rollback', [])
       this.run('release', [])
-      // Cached ids may name rows the rollback removed.
+      // Cached ids and states may describe rows the rollback removed or restored.
       this.movieIds.clear()
+      this.processing.clear()
       return (error as Error).message
     }
   }
@@ -150,7 +156,10 @@ export class Applier {
   private stepStarted(agentId: string, e: StepStarted, at: number): void {
     const id = this.movieId(e.movie, agentId, at)
     this.run('runStarted', [id, e.step, e.version, e.attempt, agentId, e.program, at])
-    this.run('movieProcessing', [at, id])
+    if (!this.processing.has(id)) {
+      this.run('movieProcessing', [at, id])
+      this.processing.add(id)
+    }
   }
 
   private stepFinished(agentId: string, e: StepFinished, at: number): void {
@@ -158,7 +167,7 @@ export class Applier {
     this.runEnded(id, agentId, e.step, e.version, 'done', 1, e.run, null, e.outputs)
     this.storeResult(id, e, at)
     if (this.requiredSteps.includes(e.step) && this.doneSteps(id, e.version) >= this.requiredSteps.length) {
-      this.run('movieState', ['done', null, null, at, id])
+      this.setMovieState(id, 'done', null, null, at)
     }
   }
 
@@ -193,7 +202,12 @@ export class Applier {
   private stepFailed(agentId: string, e: StepFailed, at: number): void {
     const id = this.movieId(e.movie, agentId, at)
     this.runEnded(id, agentId, e.step, e.version, e.willRetry ? 'retrying' : 'failed', e.attempt, e.run, e.error, [])
-    if (!e.willRetry) this.run('movieState', ['failed', e.step, e.error, at, id])
+    if (!e.willRetry) this.setMovieState(id, 'failed', e.step, e.error, at)
+  }
+
+  private setMovieState(id: number, state: 'done' | 'failed', step: string | null, error: string | null, at: number): void {
+    this.run('movieState', [state, step, error, at, id])
+    this.processing.delete(id)
   }
 
   private runEnded(

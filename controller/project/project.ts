@@ -58,6 +58,8 @@ export class Project {
   private snapshotting: Promise<void> | undefined
   private closed = false
   private inBatch = false
+  /** Agents' applied seqs not yet written to the agents table (written once per batch). */
+  private readonly unsavedSeqs = new Map<string, {seq: number; at: number}>()
   private closing: Promise<void> | undefined
   private cachedWorkflow: {revision: number; workflow: Workflow} | undefined
 
@@ -86,10 +88,10 @@ export class Project {
       const lastIndex = records.length > 0 ? records[records.length - 1].j : snapshotIndex
       const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex)
       const project = new Project(String(metaValue(db, 'name')), layout, db, journal, release, options)
+      project.seqs = agentSeqs(db)
       project.beginBatch()
       for (const record of records) project.applyOne(record)
       project.endBatch()
-      project.seqs = agentSeqs(db)
       project.current = currentSession(db)
       project.recordsSinceSnapshot = records.length
       return project
@@ -114,7 +116,6 @@ export class Project {
     if (message.seq !== last + 1) return {status: 'gap', expected: last + 1}
     if (message.event.kind === 'movieFound' && this.current.state === 'scheduled') this.session('start', receivedAt)
     this.commit({type: 'event', receivedAt, message}, frame)
-    this.seqs.set(message.agentId, message.seq)
     if (message.event.kind === 'stepFinished' || message.event.kind === 'stepFailed') this.closeIfFinished(receivedAt)
     return {status: 'applied'}
   }
@@ -206,6 +207,7 @@ export class Project {
   }
 
   status(): ProjectStatus {
+    this.endBatch() // so that the agents' seqs are in the table too
     return projectStatus(this.db, this.name, this.steps)
   }
 
@@ -258,6 +260,8 @@ export class Project {
 
   private endBatch(): void {
     if (!this.inBatch || this.closed) return
+    this.applier.saveAgentSeqs(this.unsavedSeqs)
+    this.unsavedSeqs.clear()
     this.db.run('COMMIT')
     this.inBatch = false
   }
@@ -272,6 +276,10 @@ export class Project {
   private applyOne(record: JournalEntry & {j: number}): void {
     const problem = this.applier.apply(record)
     if (problem) this.options.onApplyProblem?.(problem, record)
+    if (record.type === 'event') {
+      this.seqs.set(record.message.agentId, record.message.seq)
+      this.unsavedSeqs.set(record.message.agentId, {seq: record.message.seq, at: record.receivedAt})
+    }
   }
 
   private session(action: 'schedule' | 'start' | 'closeInput' | 'close', at: number, reason?: string): void {

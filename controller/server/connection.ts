@@ -25,6 +25,8 @@ export interface Joined {
 export class AgentConnection {
   private joined: Joined | undefined
   private helloPending = false
+  /** Frames that arrived while the hello was being checked (an agent may pipeline its events). */
+  private early: Frame[] = []
   private ackScheduled = false
   private readonly helloTimer: NodeJS.Timeout
 
@@ -65,6 +67,7 @@ export class AgentConnection {
   }
 
   private receive(frame: Frame): void {
+    if (this.helloPending && !this.joined) return void this.early.push(frame)
     try {
       const decoded = decodeAgentMessage(frame)
       if (!decoded.ok) return this.refuse('invalid-message', decoded.reason, !this.joined)
@@ -92,6 +95,7 @@ export class AgentConnection {
     clearTimeout(this.helloTimer)
     // The same answer for an unknown project and a wrong token: neither is revealed.
     if (!entry || !tokensEqual(hello.token, entry.token)) {
+      this.early = []
       return this.refuse('auth-failed', 'unknown project or wrong token', true)
     }
     const {project} = entry
@@ -109,6 +113,7 @@ export class AgentConnection {
       ...(deliver ? {workflow: project.workflow()} : {}),
     })
     this.log('info', `${this.who}: joined, last seq ${project.lastSeq(hello.agentId)}`)
+    for (const frame of this.early.splice(0)) this.receive(frame)
   }
 
   private event(message: EventMessage, {agentId, entry}: Joined, frame: string | undefined): void {

@@ -142,6 +142,16 @@ describe('controller server', () => {
     expect(await again.next()).toMatchObject({type: 'session', state: 'closed', acceptingMovies: false})
   })
 
+  it('accepts events pipelined right behind the hello', async () => {
+    const {server, hello} = await setUp()
+    const agent = await TestAgent.connect(server)
+    const stream = asEventMessages('krios', sampleMovieEvents('a.tiff'))
+    agent.send(hello())
+    for (const m of stream) agent.send(m)
+    expect((await agent.next()).type).toBe('welcome')
+    await agent.ackedUpTo(stream.length)
+  })
+
   it('tells an agent that skipped seqs which one it expects', async () => {
     const {server, hello} = await setUp()
     const agent = await TestAgent.connect(server)

@@ -102,17 +102,23 @@ async function ingestBench(): Promise<void> {
   try {
     const {token} = await createProject({projectsDir: dir, name: 'bench', workflow})
     const server = await startServer({projectsDir: dir, port: 0, log: () => {}})
+    let cpu = process.cpuUsage()
     const seconds = await runAgent(server.port, token, INGEST_EVENTS, false)
+    const serverCpu = process.cpuUsage(cpu)
     await server.close()
     const peer = await bareServer()
+    cpu = process.cpuUsage()
     const peerSeconds = await runAgent(peer.port, 'none', INGEST_EVENTS, true)
+    const peerCpu = process.cpuUsage(cpu)
     peer.close()
     const rate = INGEST_EVENTS / seconds
     const peerRate = INGEST_EVENTS / peerSeconds
+    // CPU time per event of the receiving process: less sensitive to other load on the machine than wall time.
+    const perEvent = (u: NodeJS.CpuUsage) => (u.user + u.system) / INGEST_EVENTS
     console.log(`ingest: ${INGEST_EVENTS} events from one agent, loopback ws, journal on (fdatasync before ack)`)
-    console.log(`  controller   ${rate.toFixed(0).padStart(8)} events/s  (target >= 10000: ${rate >= 10_000 ? 'met' : 'NOT met'})`)
-    console.log(`  bare ws peer ${peerRate.toFixed(0).padStart(8)} events/s  (parse + ack only)`)
-    console.log(`  ratio controller / peer: ${(rate / peerRate).toFixed(2)}`)
+    console.log(`  controller   ${rate.toFixed(0).padStart(8)} events/s  (target >= 10000: ${rate >= 10_000 ? 'met' : 'NOT met'}); ${perEvent(serverCpu).toFixed(1)} us CPU/event`)
+    console.log(`  bare ws peer ${peerRate.toFixed(0).padStart(8)} events/s  (parse + ack only); ${perEvent(peerCpu).toFixed(1)} us CPU/event`)
+    console.log(`  ratio controller / peer: ${(rate / peerRate).toFixed(2)} (events/s), ${(perEvent(serverCpu) / perEvent(peerCpu)).toFixed(2)} (CPU per event)`)
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

@@ -1,0 +1,96 @@
+// Per-micrograph files of the report (preview, PSD, picks), made once per micrograph: a
+// manifest remembers the stamp each was made from, so a rebuild only touches new results.
+import {copyFile, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {readMrcHeader} from '../../core/formats/mrc-read.js'
+import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
+import type {MicrographRow, PicksFile} from './export-types.js'
+import type {ImageSources} from './read-project.js'
+
+/** Site-relative folder of the per-micrograph files. */
+export const IMAGES = 'images'
+
+type Made = {preview: boolean; psd: boolean; picks: boolean}
+interface Manifest {
+  [id: string]: {stamp: string} & Made
+}
+
+export interface AssetProblem {
+  id: number
+  file: string
+  problem: string
+}
+
+/** Brings `dir`/images up to date with the sources; fills in each row's `images`. */
+export async function syncAssets(dir: string, rows: MicrographRow[], sources: ImageSources[]): Promise<{made: number; problems: AssetProblem[]}> {
+  const folder = join(dir, IMAGES)
+  await mkdir(folder, {recursive: true})
+  const manifestPath = join(dir, 'manifest.json')
+  const manifest = await readManifest(manifestPath)
+  const problems: AssetProblem[] = []
+  let made = 0
+  for (const source of sources) {
+    const key = String(source.id)
+    if (manifest[key]?.stamp === source.stamp) continue
+    manifest[key] = {stamp: source.stamp, ...(await makeAssets(folder, source, problems))}
+    made++
+  }
+  for (const row of rows) {
+    const m = manifest[String(row.id)]
+    row.images = {
+      preview: m?.preview ? `${IMAGES}/${row.id}-preview.png` : null,
+      psd: m?.psd ? `${IMAGES}/${row.id}-psd.png` : null,
+      picks: m?.picks ? `${IMAGES}/${row.id}-picks.json` : null,
+    }
+  }
+  if (made > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
+  return {made, problems}
+}
+
+async function makeAssets(folder: string, s: ImageSources, problems: AssetProblem[]): Promise<Made> {
+  const attempt = async (file: string | null, make: (file: string) => Promise<void>): Promise<boolean> => {
+    if (!file) return false
+    try {
+      await make(file)
+      return true
+    } catch (error) {
+      problems.push({id: s.id, file, problem: (error as Error).message})
+      return false
+    }
+  }
+  return {
+    preview: await attempt(s.preview, (f) => copyFile(f, join(folder, `${s.id}-preview.png`))),
+    psd: await attempt(s.psd, (f) => copyFile(f, join(folder, `${s.id}-psd.png`))),
+    picks: await attempt(s.coordinates, (f) => writePicks(f, s.micrograph, join(folder, `${s.id}-picks.json`))),
+  }
+}
+
+async function writePicks(coordinates: string, micrograph: string | null, out: string): Promise<void> {
+  if (!micrograph) throw new Error('no micrograph to place the picks on')
+  const rows = parseCoordinateStar(await readFile(coordinates, 'utf8'), coordinates)
+  const header = await readMrcHeader(micrograph)
+  const file: PicksFile = {width: header.nx, height: header.ny, coordinates: rows.map((r) => [Math.round(r.x), Math.round(r.y)]), diameters: null}
+  await writeFile(out, JSON.stringify(file))
+}
+
+async function readManifest(path: string): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Manifest
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw error
+  }
+}
+
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, text)
+  await rename(temporary, path)
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
+}

@@ -1,0 +1,185 @@
+// The data the controller exports for the report site (report-site imports these types).
+// One JSON file, `report.json`, written atomically before each build; images beside it.
+// Units are in the field names' docs. Times are ms since the Unix epoch. Every string may come
+// from files or users: the site escapes all of them.
+
+export const REPORT_DATA_VERSION = 1
+
+export type SessionStateName = 'created' | 'scheduled' | 'running' | 'closed'
+
+export interface ReportData {
+  version: typeof REPORT_DATA_VERSION
+  /** When this export was made. */
+  generatedAt: number
+  project: {name: string; title: string}
+  session: ReportSession
+  /** Acquisition parameters as configured in the workflow, with their units. */
+  acquisition: LabelledValue[]
+  /** For drawing CTF curves: kV, mm, fraction. */
+  optics: {voltage: number; sphericalAberration: number; amplitudeContrast: number}
+  steps: StepSummary[]
+  alerts: ReportAlert[]
+  /** Accepted/rejected per micrograph; `available` false until a curation step writes it. */
+  curation: {available: boolean; accepted: number; rejected: number}
+  micrographs: MicrographRow[]
+  /** Distinct provenance records, referenced by index from MicrographRow.runs (most movies share them). */
+  provenance: Provenance[]
+  system: SystemPoint[]
+  /** Per grid square, when EPU XML or SerialEM .mdoc sidecars were read (empty otherwise). */
+  gridSquares: GridSquareSummary[]
+}
+
+export interface ReportSession {
+  state: SessionStateName
+  createdAt: number | null
+  scheduledAt: number | null
+  startedAt: number | null
+  inputClosedAt: number | null
+  inputClosedReason: string | null
+  closedAt: number | null
+  /** The newest change of any result. */
+  lastUpdateAt: number | null
+}
+
+export interface LabelledValue {
+  label: string
+  value: string
+  unit: string
+}
+
+export interface StepSummary {
+  step: string
+  done: number
+  failed: number
+  running: number
+  /** Finished per hour over the whole session, and over the last hour. */
+  ratePerHour: number
+  lastHourPerHour: number
+  /** lastHour against the hour before: 'up' | 'down' | 'steady' (within 10 %), 'none' without data. */
+  trend: 'up' | 'down' | 'steady' | 'none'
+}
+
+export interface ReportAlert {
+  id: number
+  at: number
+  monitor: string
+  severity: 'info' | 'warning' | 'critical'
+  message: string
+  movie: string | null
+  value: number | null
+  threshold: number | null
+  resolvedAt: number | null
+}
+
+export interface MicrographRow {
+  id: number
+  /** The movie's file name (no folders). */
+  name: string
+  foundAt: number
+  state: 'found' | 'processing' | 'done' | 'failed'
+  failedStep: string | null
+  error: string | null
+  motion: MotionRow | null
+  ctf: CtfRow | null
+  picks: PicksRow | null
+  /** Site-relative image paths (e.g. `images/12-preview.png`), null when not made (yet). */
+  images: {preview: string | null; psd: string | null; picks: string | null}
+  /** null = no curation result: shown as accepted. */
+  accepted: boolean | null
+  rejectReason: string | null
+  /** From EPU XML / .mdoc sidecars when read (A, positive = underfocus). */
+  nominalDefocus: number | null
+  gridSquare: string | null
+  /** Indexes into ReportData.provenance, one per step run. */
+  runs: number[]
+}
+
+export interface MotionRow {
+  finishedAt: number
+  /** Accumulated motion (px of the movie): total, early (first 4 e/A^2), late. */
+  total: number
+  early: number
+  late: number
+  /** Micrograph pixel size (A/px). */
+  pixelSize: number
+  frames: number
+  /** e/A^2 per frame. */
+  dosePerFrame: number
+  /** Per-frame shift applied (px), frame 1 = [0, 0]. */
+  shifts: [number, number][]
+}
+
+export interface CtfRow {
+  finishedAt: number
+  /** A, U >= V, positive = underfocus. */
+  defocusU: number
+  defocusV: number
+  /** degrees */
+  defocusAngle: number
+  /** |U - V| (A) */
+  astigmatism: number
+  /** degrees */
+  phaseShift: number
+  /** Fit resolution (A). */
+  resolution: number
+  figureOfMerit: number
+}
+
+export interface PicksRow {
+  finishedAt: number
+  count: number
+  meanScore: number | null
+  /** A */
+  meanDiameter: number | null
+}
+
+/** Pick coordinates of one micrograph (the file images/<id>-picks.json). */
+export interface PicksFile {
+  /** Micrograph size (px): coordinates are in this frame. */
+  width: number
+  height: number
+  /** [x = column, y = row] (px) */
+  coordinates: [number, number][]
+  /** Diameter of each pick (px), when known. */
+  diameters: number[] | null
+}
+
+export interface Provenance {
+  step: string
+  version: number
+  state: string
+  attempt: number
+  program: string | null
+  programVersion: string | null
+  argv: string[] | null
+  /** The step's parameters as JSON text. */
+  parameters: string | null
+  startedAt: number | null
+  endedAt: number | null
+  host: string | null
+  error: string | null
+}
+
+export interface SystemPoint {
+  host: string
+  at: number
+  cpuPercent: number
+  memoryUsedBytes: number
+  memoryTotalBytes: number
+  /** Used share of the fullest disk (%) and its free space (bytes). */
+  diskUsedPercent: number | null
+  diskFreeBytes: number | null
+  /** Mean over GPUs (%, degrees C), null without GPUs. */
+  gpuPercent: number | null
+  gpuMemoryPercent: number | null
+  gpuTemperatureC: number | null
+}
+
+export interface GridSquareSummary {
+  gridSquare: string
+  movies: number
+  /** Mean CTF fit resolution (A). */
+  meanResolution: number | null
+  /** Rejected share (0..1). */
+  rejectedShare: number
+}

@@ -1,0 +1,364 @@
+// Reads everything the report shows out of the project database, in one pass per table.
+// Synchronous and in memory: it runs between two ingest turns and takes tens of ms per 10k movies.
+import type {Database, SqlValue} from 'sql.js'
+import type {Workflow} from '../../core/workflow/index.js'
+import {
+  REPORT_DATA_VERSION,
+  type GridSquareSummary,
+  type LabelledValue,
+  type MicrographRow,
+  type Provenance,
+  type ReportAlert,
+  type ReportData,
+  type ReportSession,
+  type StepSummary,
+  type SystemPoint,
+} from './export-types.js'
+import {fileName, redactPaths} from './redact.js'
+
+export interface ReadOptions {
+  name: string
+  workflow: Workflow
+  /** Keep absolute paths of the acquisition machine (off: only file names are published). */
+  publishPaths?: boolean
+  now?: number
+}
+
+/** What the export needs besides the published data: where the previews are on this machine. */
+export interface ImageSources {
+  id: number
+  preview: string | null
+  psd: string | null
+  coordinates: string | null
+  micrograph: string | null
+  /** Changes whenever a source changes (the results' finish times). */
+  stamp: string
+}
+
+type Row = Record<string, SqlValue>
+
+function each(db: Database, sql: string, visit: (row: Row) => void): void {
+  const statement = db.prepare(sql)
+  try {
+    while (statement.step()) visit(statement.getAsObject())
+  } finally {
+    statement.free()
+  }
+}
+
+function all(db: Database, sql: string): Row[] {
+  const out: Row[] = []
+  each(db, sql, (r) => out.push(r))
+  return out
+}
+
+const num = (v: SqlValue): number | null => (v === null || v === undefined ? null : Number(v))
+const str = (v: SqlValue): string | null => (v === null || v === undefined ? null : String(v))
+
+function tableExists(db: Database, name: string): boolean {
+  return all(db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = '${name}'`).length > 0
+}
+
+export function readReportData(db: Database, options: ReadOptions): {data: ReportData; sources: ImageSources[]} {
+  const clean = options.publishPaths ? (s: string) => s : redactPaths
+  const now = options.now ?? Date.now()
+  const micrographs = readMovies(db, clean)
+  const byId = new Map(micrographs.map((m) => [m.id, m]))
+  const sources = new Map<number, ImageSources>()
+  const source = (id: number) => {
+    let s = sources.get(id)
+    if (!s) sources.set(id, (s = {id, preview: null, psd: null, coordinates: null, micrograph: null, stamp: ''}))
+    return s
+  }
+  readMotion(db, byId, source)
+  readCtf(db, byId)
+  readPicks(db, byId, source)
+  readPreviews(db, byId, source)
+  const curation = readCuration(db, byId)
+  const provenance = readProvenance(db, byId, clean)
+  const session = readSession(db)
+  return {
+    data: {
+      version: REPORT_DATA_VERSION,
+      generatedAt: now,
+      project: {name: options.name, title: options.workflow.report?.title ?? options.name},
+      session,
+      acquisition: acquisitionValues(options.workflow),
+      optics: {
+        voltage: options.workflow.acquisition.voltage,
+        sphericalAberration: options.workflow.acquisition.sphericalAberration,
+        amplitudeContrast: options.workflow.acquisition.amplitudeContrast,
+      },
+      steps: stepSummaries(db, session, now),
+      alerts: readAlerts(db, clean),
+      curation,
+      micrographs,
+      provenance,
+      system: readSystem(db),
+      gridSquares: gridSquares(micrographs),
+    },
+    sources: [...sources.values()].filter((s) => byId.has(s.id)),
+  }
+}
+
+function readMovies(db: Database, clean: (s: string) => string): MicrographRow[] {
+  return all(db, 'SELECT id, movie, found_at, state, failed_step, error FROM movies ORDER BY found_at, id').map((r) => ({
+    id: Number(r.id),
+    name: fileName(String(r.movie)),
+    foundAt: Number(r.found_at),
+    state: r.state as MicrographRow['state'],
+    failedStep: str(r.failed_step),
+    error: r.error === null ? null : clean(String(r.error)),
+    motion: null,
+    ctf: null,
+    picks: null,
+    images: {preview: null, psd: null, picks: null},
+    accepted: null,
+    rejectReason: null,
+    nominalDefocus: null,
+    gridSquare: null,
+    runs: [],
+  }))
+}
+
+// Each result table keeps one row per step version; the newest version wins.
+const LATEST = (table: string, columns: string) =>
+  `SELECT ${columns} FROM ${table} t WHERE version = (SELECT max(version) FROM ${table} u WHERE u.movie_id = t.movie_id)`
+
+function readMotion(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
+  each(db, LATEST('micrographs', 'movie_id, path, pixel_size, frames, dose_per_frame, total_motion, early_motion, late_motion, shifts, finished_at'), (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    const blob = r.shifts as Uint8Array
+    const floats = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))
+    const shifts: [number, number][] = []
+    for (let i = 0; i + 1 < floats.length; i += 2) shifts.push([round(floats[i], 3), round(floats[i + 1], 3)])
+    m.motion = {
+      finishedAt: Number(r.finished_at),
+      total: Number(r.total_motion),
+      early: Number(r.early_motion),
+      late: Number(r.late_motion),
+      pixelSize: Number(r.pixel_size),
+      frames: Number(r.frames),
+      dosePerFrame: Number(r.dose_per_frame),
+      shifts,
+    }
+    const s = source(m.id)
+    s.micrograph = String(r.path)
+    s.stamp += `m${r.finished_at}`
+  })
+}
+
+function readCtf(db: Database, byId: Map<number, MicrographRow>): void {
+  each(db, LATEST('ctf', 'movie_id, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at'), (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    m.ctf = {
+      finishedAt: Number(r.finished_at),
+      defocusU: Number(r.defocus_u),
+      defocusV: Number(r.defocus_v),
+      defocusAngle: Number(r.defocus_angle),
+      astigmatism: Number(r.astigmatism),
+      phaseShift: Number(r.phase_shift),
+      resolution: Number(r.resolution),
+      figureOfMerit: Number(r.figure_of_merit),
+    }
+  })
+}
+
+function readPicks(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
+  each(db, LATEST('particles', 'movie_id, count, coordinates_file, mean_score, mean_diameter, finished_at'), (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    m.picks = {finishedAt: Number(r.finished_at), count: Number(r.count), meanScore: num(r.mean_score), meanDiameter: num(r.mean_diameter)}
+    const s = source(m.id)
+    s.coordinates = String(r.coordinates_file)
+    s.stamp += `p${r.finished_at}`
+  })
+}
+
+function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
+  each(db, LATEST('previews', 'movie_id, micrograph_preview, psd_preview, finished_at'), (r) => {
+    if (!byId.has(Number(r.movie_id))) return
+    const s = source(Number(r.movie_id))
+    s.preview = String(r.micrograph_preview)
+    s.psd = str(r.psd_preview)
+    s.stamp += `v${r.finished_at}`
+  })
+}
+
+/**
+ * Curation (the monitors' accept/reject) is read from a `curation (movie_id, accepted, reason)`
+ * table when the project has one; without it every micrograph counts as accepted.
+ */
+function readCuration(db: Database, byId: Map<number, MicrographRow>): ReportData['curation'] {
+  if (!tableExists(db, 'curation')) return {available: false, accepted: byId.size, rejected: 0}
+  each(db, 'SELECT movie_id, accepted, reason FROM curation', (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    m.accepted = Boolean(Number(r.accepted))
+    m.rejectReason = str(r.reason)
+  })
+  let rejected = 0
+  for (const m of byId.values()) if (m.accepted === false) rejected++
+  return {available: true, accepted: byId.size - rejected, rejected}
+}
+
+function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (s: string) => string): Provenance[] {
+  const records: Provenance[] = []
+  const index = new Map<string, number>()
+  const sql = 'SELECT movie_id, step, version, state, attempt, program, program_version, argv, parameters, started_at, ended_at, host, error FROM step_runs ORDER BY movie_id, step'
+  each(db, sql, (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    const argv = r.argv === null ? null : (JSON.parse(String(r.argv)) as string[]).map(clean)
+    // Timings differ per movie; the rest is usually shared, so only timings make records distinct.
+    const record: Provenance = {
+      step: String(r.step),
+      version: Number(r.version),
+      state: String(r.state),
+      attempt: Number(r.attempt),
+      program: str(r.program),
+      programVersion: str(r.program_version),
+      argv,
+      parameters: r.parameters === null ? null : clean(String(r.parameters)),
+      startedAt: num(r.started_at),
+      endedAt: num(r.ended_at),
+      host: str(r.host),
+      error: r.error === null ? null : clean(String(r.error)),
+    }
+    const key = JSON.stringify(record)
+    let i = index.get(key)
+    if (i === undefined) index.set(key, (i = records.push(record) - 1))
+    m.runs.push(i)
+  })
+  return records
+}
+
+function readSession(db: Database): ReportSession {
+  const [r] = all(db, 'SELECT state, created_at, scheduled_at, started_at, input_closed_at, input_closed_reason, closed_at FROM sessions ORDER BY id DESC LIMIT 1')
+  const [last] = all(
+    db,
+    `SELECT max(x) AS at FROM (SELECT max(updated_at) AS x FROM movies UNION ALL SELECT max(ended_at) FROM step_runs
+     UNION ALL SELECT max(at) FROM system_samples UNION ALL SELECT max(at) FROM alerts)`,
+  )
+  return {
+    state: r.state as ReportSession['state'],
+    createdAt: num(r.created_at),
+    scheduledAt: num(r.scheduled_at),
+    startedAt: num(r.started_at),
+    inputClosedAt: num(r.input_closed_at),
+    inputClosedReason: str(r.input_closed_reason),
+    closedAt: num(r.closed_at),
+    lastUpdateAt: num(last?.at ?? null),
+  }
+}
+
+function acquisitionValues(workflow: Workflow): LabelledValue[] {
+  const a = workflow.acquisition
+  const values: LabelledValue[] = [
+    {label: 'Pixel size', value: String(a.pixelSize), unit: 'Å/px'},
+    {label: 'Voltage', value: String(a.voltage), unit: 'kV'},
+    {label: 'Spherical aberration', value: String(a.sphericalAberration), unit: 'mm'},
+    {label: 'Amplitude contrast', value: String(a.amplitudeContrast), unit: ''},
+    {label: 'Dose per frame', value: String(a.dosePerFrame), unit: 'e⁻/Å²'},
+    {label: 'Pre-exposure', value: String(a.preExposure ?? 0), unit: 'e⁻/Å²'},
+    {label: 'File patterns', value: a.filePatterns.join(' '), unit: ''},
+  ]
+  if (a.gainReference) values.push({label: 'Gain reference', value: fileName(a.gainReference), unit: ''})
+  return values
+}
+
+const HOUR = 3_600_000
+
+function stepSummaries(db: Database, session: ReportSession, now: number): StepSummary[] {
+  const start = session.startedAt ?? session.scheduledAt ?? now
+  const end = session.closedAt ?? now
+  const hours = Math.max((end - start) / HOUR, 1 / 60)
+  const sql = `SELECT step, sum(state = 'done') AS done, sum(state = 'failed') AS failed, sum(state IN ('running', 'retrying')) AS running,
+      sum(state = 'done' AND ended_at > ${end - HOUR}) AS last, sum(state = 'done' AND ended_at > ${end - 2 * HOUR} AND ended_at <= ${end - HOUR}) AS previous
+    FROM step_runs GROUP BY step ORDER BY min(started_at)`
+  return all(db, sql).map((r) => {
+    const last = Number(r.last)
+    const previous = Number(r.previous)
+    const trend = last === 0 && previous === 0 ? 'none' : Math.abs(last - previous) <= 0.1 * Math.max(last, previous) ? 'steady' : last > previous ? 'up' : 'down'
+    return {
+      step: String(r.step),
+      done: Number(r.done),
+      failed: Number(r.failed),
+      running: Number(r.running),
+      ratePerHour: round(Number(r.done) / hours, 1),
+      lastHourPerHour: last,
+      trend,
+    }
+  })
+}
+
+function readAlerts(db: Database, clean: (s: string) => string): ReportAlert[] {
+  return all(db, 'SELECT id, at, monitor, severity, message, movie, value, threshold, resolved_at FROM alerts ORDER BY at DESC, id DESC').map((r) => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    monitor: String(r.monitor),
+    severity: r.severity as ReportAlert['severity'],
+    message: clean(String(r.message)),
+    movie: r.movie === null ? null : fileName(String(r.movie)),
+    value: num(r.value),
+    threshold: num(r.threshold),
+    resolvedAt: num(r.resolved_at),
+  }))
+}
+
+interface DiskSample {
+  path: string
+  freeBytes: number
+  totalBytes: number
+}
+interface GpuSample {
+  utilizationPercent: number
+  memoryUsedBytes: number
+  memoryTotalBytes: number
+  temperatureC: number
+}
+
+const mean = (xs: number[]) => (xs.length === 0 ? null : round(xs.reduce((a, b) => a + b, 0) / xs.length, 1))
+
+function readSystem(db: Database): SystemPoint[] {
+  const points: SystemPoint[] = []
+  each(db, 'SELECT host, at, cpu_percent, memory_used_bytes, memory_total_bytes, disks, gpus FROM system_samples ORDER BY at', (r) => {
+    const disks = JSON.parse(String(r.disks)) as DiskSample[]
+    const gpus = JSON.parse(String(r.gpus)) as GpuSample[]
+    const fullest = disks.reduce<DiskSample | null>((a, d) => (a === null || d.freeBytes / d.totalBytes < a.freeBytes / a.totalBytes ? d : a), null)
+    points.push({
+      host: String(r.host),
+      at: Number(r.at),
+      cpuPercent: Number(r.cpu_percent),
+      memoryUsedBytes: Number(r.memory_used_bytes),
+      memoryTotalBytes: Number(r.memory_total_bytes),
+      diskUsedPercent: fullest && fullest.totalBytes > 0 ? round(100 * (1 - fullest.freeBytes / fullest.totalBytes), 1) : null,
+      diskFreeBytes: fullest?.freeBytes ?? null,
+      gpuPercent: mean(gpus.map((g) => g.utilizationPercent)),
+      gpuMemoryPercent: mean(gpus.filter((g) => g.memoryTotalBytes > 0).map((g) => (100 * g.memoryUsedBytes) / g.memoryTotalBytes)),
+      gpuTemperatureC: mean(gpus.map((g) => g.temperatureC)),
+    })
+  })
+  return points
+}
+
+function gridSquares(micrographs: MicrographRow[]): GridSquareSummary[] {
+  const groups = new Map<string, MicrographRow[]>()
+  for (const m of micrographs) if (m.gridSquare !== null) groups.set(m.gridSquare, [...(groups.get(m.gridSquare) ?? []), m])
+  return [...groups].map(([gridSquare, ms]) => {
+    const resolutions = ms.flatMap((m) => (m.ctf ? [m.ctf.resolution] : []))
+    return {
+      gridSquare,
+      movies: ms.length,
+      meanResolution: mean(resolutions),
+      rejectedShare: ms.filter((m) => m.accepted === false).length / ms.length,
+    }
+  })
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
