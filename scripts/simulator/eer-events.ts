@@ -16,19 +16,21 @@ export function splitIntoHardwareFrames(counts: Float32Array, width: number, hei
   const frameOf = new Uint16Array(total)
   const pixelOf = new Uint32Array(total)
   const taken = new Uint8Array(grouping)
+  const chosen = new Uint16Array(grouping)
   let e = 0
   for (let row = 0; row < height; row++) {
     for (let x = 0; x < width; x++) {
       const k = Math.min(counts[row * width + x], grouping)
       if (k === 0) continue
-      const chosen: number[] = []
-      while (chosen.length < k) {
+      // k distinct hardware frames (k is small: rejection sampling rarely repeats).
+      for (let n = 0; n < k; ) {
         const f = rng.int(grouping)
         if (taken[f]) continue
         taken[f] = 1
-        chosen.push(f)
+        chosen[n++] = f
       }
-      for (const f of chosen) {
+      for (let n = 0; n < k; n++) {
+        const f = chosen[n]
         taken[f] = 0
         frameOf[e] = f
         pixelOf[e++] = row * width + x
