@@ -51,7 +51,11 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
   for (let iter = 1; iter <= options.maxIterations && !converged; iter++) {
     iterations = iter
     sumInto(reference, spectra)
-    const measured = spectra.map((s) => (iter === 1 ? null : newtonStep(reference, s, width, height)) ?? coarse.step(reference, s))
+    // Each frame moves towards the others while they move towards it: taking (n - 1) / n of
+    // every step lands all frames on their common mean at once (RELION's full steps overshoot
+    // by n / (n - 1), and for two frames swap them forever).
+    const damping = (n - 1) / n
+    const measured = spectra.map((s) => damp((iter === 1 ? null : newtonStep(reference, s, width, height)) ?? coarse.step(reference, s), damping))
     let steps = measured.map((m): [number, number] => [m.dx, m.dy])
     if (options.smooth && iter > 1) steps = smoothedSteps(shifts, measured)
     // Frame 0 is the origin, as in RELION.
@@ -70,6 +74,10 @@ export function alignSpectra(spectra: Float32Array[], width: number, height: num
     converged = rms < options.tolerance
   }
   return {shifts, iterations, converged, updates}
+}
+
+function damp(s: NewtonStep, k: number): NewtonStep {
+  return {dx: k * s.dx, dy: k * s.dy, varX: k * k * s.varX, varY: k * k * s.varY}
 }
 
 /** Steps that move each frame to the smoothed trajectory through the measured positions. */

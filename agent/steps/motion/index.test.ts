@@ -63,6 +63,14 @@ describe('correctMotion', () => {
     for (let i = 0; i < a.length; i += 97) expect(b[i]).toBeCloseTo(a[i], 3)
   })
 
+  it('aligns frame groups and interpolates per-frame shifts; aligns a two-frame movie', async () => {
+    const grouped = await correctMotion(join(dir, 'movie.mrc'), join(dir, 'groups'), {dosePerFrame: 1, groupFrames: 2})
+    expect(grouped.shifts).toHaveLength(10)
+    expect(rmsError(grouped.shifts)).toBeLessThan(0.5)
+    const two = await correctMotion(join(dir, 'movie.mrc'), join(dir, 'two'), {dosePerFrame: 1, lastFrame: 2})
+    expect(Math.hypot(two.shifts[1][0] + motion[1][0], two.shifts[1][1] + motion[1][1])).toBeLessThan(0.5)
+  })
+
   it('bins by Fourier cropping and sums only the requested frames', async () => {
     const r = await correctMotion(join(dir, 'movie.mrc'), join(dir, 'binned'), {dosePerFrame: 1, binning: 2, firstFrame: 3, lastFrame: 9})
     expect(r.frames).toBe(7)
