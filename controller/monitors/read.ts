@@ -21,7 +21,7 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     ctf: rows(
       db,
       `SELECT m.movie, c.finished_at, c.defocus_u, c.defocus_v, c.astigmatism, c.resolution
-       FROM ctf c JOIN movies m ON m.id = c.movie_id ORDER BY c.finished_at DESC LIMIT ?`,
+       FROM ctf c JOIN movies m ON m.id = c.movie_id ORDER BY c.finished_at DESC, c.movie_id DESC LIMIT ?`,
       [n],
     ).map((r) => ({
       movie: String(r.movie), at: num(r.finished_at), defocusU: num(r.defocus_u), defocusV: num(r.defocus_v),
@@ -30,15 +30,15 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     motion: rows(
       db,
       `SELECT m.movie, g.finished_at, g.total_motion, g.early_motion, g.warnings
-       FROM micrographs g JOIN movies m ON m.id = g.movie_id ORDER BY g.finished_at DESC LIMIT ?`,
+       FROM micrographs g JOIN movies m ON m.id = g.movie_id ORDER BY g.finished_at DESC, g.movie_id DESC LIMIT ?`,
       [n],
     ).map((r) => ({
       movie: String(r.movie), at: num(r.finished_at), totalMotion: num(r.total_motion), earlyMotion: num(r.early_motion),
       warnings: jsonArray<string>(r.warnings),
     })),
-    picks: rows(db, `SELECT m.movie, p.finished_at, p.count FROM particles p JOIN movies m ON m.id = p.movie_id ORDER BY p.finished_at DESC LIMIT ?`, [n])
+    picks: rows(db, `SELECT m.movie, p.finished_at, p.count FROM particles p JOIN movies m ON m.id = p.movie_id ORDER BY p.finished_at DESC, p.movie_id DESC LIMIT ?`, [n])
       .map((r) => ({movie: String(r.movie), at: num(r.finished_at), count: num(r.count)})),
-    outcomes: rows(db, `SELECT movie, updated_at, state, error FROM movies WHERE state IN ('done', 'failed') ORDER BY updated_at DESC LIMIT ?`, [n])
+    outcomes: rows(db, `SELECT movie, updated_at, state, error FROM movies WHERE state IN ('done', 'failed') ORDER BY updated_at DESC, id DESC LIMIT ?`, [n])
       .map((r) => ({movie: String(r.movie), at: num(r.updated_at), failed: r.state === 'failed', error: r.error === null ? null : String(r.error)})),
     lastMovieFoundAt: lastMovieFoundAt(db),
     moviesFoundLastHour: num(rows(db, 'SELECT count(*) AS n FROM movies WHERE found_at > ?', [now - HOUR])[0].n),
