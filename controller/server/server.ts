@@ -6,6 +6,7 @@ import {WebSocketServer} from 'ws'
 import {MAX_MESSAGE_BYTES, type SessionInfo} from '../../core/protocol/index.js'
 import type {Workflow} from '../../core/workflow/index.js'
 import type {SnapshotPolicy} from '../project/project.js'
+import {MonitorService} from '../monitors/service.js'
 import {AgentConnection, type Joined} from './connection.js'
 import {handleControl} from './control.js'
 import {stderrLog, type Log} from './log.js'
@@ -48,7 +49,13 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     void stop()
   }
 
+  // Monitors of each open project, evaluated on their own timer (controller/monitors).
+  const monitors = new Set<MonitorService>()
+
   function watchSession({project}: OpenProject) {
+    const service = new MonitorService(project, {log})
+    monitors.add(service)
+    service.start()
     project.onSessionChange((session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => {
       for (const c of connections) {
         if (c.project !== project.name) continue
@@ -102,6 +109,7 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
   stop = () =>
     (stopping ??= (async () => {
       clearInterval(ticker)
+      await Promise.all([...monitors].map((m) => m.stop()))
       removeServerInfo(options.projectsDir, info.current!)
       for (const c of connections) c.close(1001, 'controller stopping')
       wss.close()
