@@ -46,18 +46,12 @@ export function normaliseBand(band: SpectrumBand, values: Float64Array, model: S
 /** Normalised cross-correlation of the band's data with weight * CTF^2 at `state`. */
 export function bandCorrelation(band: SpectrumBand, nb: NormalisedBand, c: ChiCoefficients, state: DefocusState): number {
   const n = band.count
-  const {k2, cos2, sin2} = band
   const {data, weight} = nb
-  const a = c.defocusTerm
-  const q = c.quartic
-  const phase = c.constant + state.phaseShift
   let sm = 0
   let smm = 0
   let sdm = 0
   for (let t = 0; t < n; t++) {
-    const x = k2[t]
-    const defocus = state.mean + state.cos2 * cos2[t] + state.sin2 * sin2[t]
-    const s = Math.sin(a * defocus * x - q * x * x + phase)
+    const s = Math.sin(chiAt(c, state, band.k2[t], band.cos2[t], band.sin2[t]))
     const m = weight[t] * s * s
     sm += m
     smm += m * m
@@ -125,7 +119,7 @@ function levenbergMarquardt(band: SpectrumBand, nb: NormalisedBand, c: ChiCoeffi
     }
     if (!improved) break
   }
-  return {mean: p[2], cos2: p[3], sin2: p[4], phaseShift: p[5]}
+  return stateOf(p)
 }
 
 /** alpha, beta of the least-squares line data ~ alpha + beta * model at a state. */
@@ -145,29 +139,31 @@ function linearScale(band: SpectrumBand, nb: NormalisedBand, c: ChiCoefficients,
 
 /** Sum of squared residuals for p = (alpha, beta, mean, cos2, sin2, phase). */
 function residualCost(band: SpectrumBand, nb: NormalisedBand, c: ChiCoefficients, p: number[]): number {
-  const [alpha, beta, mean, cos2, sin2, phase] = p
-  const {k2} = band
-  const constant = c.constant + phase
+  const [alpha, beta] = p
+  const state = stateOf(p)
   let cost = 0
   for (let t = 0; t < band.count; t++) {
-    const x = k2[t]
-    const s = Math.sin(c.defocusTerm * (mean + cos2 * band.cos2[t] + sin2 * band.sin2[t]) * x - c.quartic * x * x + constant)
+    const s = Math.sin(chiAt(c, state, band.k2[t], band.cos2[t], band.sin2[t]))
     const r = nb.data[t] - alpha - beta * nb.weight[t] * s * s
     cost += r * r
   }
   return cost
 }
 
+function stateOf(p: number[]): DefocusState {
+  return {mean: p[2], cos2: p[3], sin2: p[4], phaseShift: p[5]}
+}
+
 /** J'J (m x m) and J'r for the first m parameters at p. */
 function jacobianProducts(band: SpectrumBand, nb: NormalisedBand, c: ChiCoefficients, p: number[], m: number, normal: Float64Array, gradient: Float64Array): void {
-  const [alpha, beta, mean, cos2, sin2, phase] = p
-  const constant = c.constant + phase
+  const [alpha, beta] = p
+  const state = stateOf(p)
   const j = new Float64Array(6)
   normal.fill(0)
   gradient.fill(0)
   for (let t = 0; t < band.count; t++) {
     const x = band.k2[t]
-    const chi = c.defocusTerm * (mean + cos2 * band.cos2[t] + sin2 * band.sin2[t]) * x - c.quartic * x * x + constant
+    const chi = chiAt(c, state, x, band.cos2[t], band.sin2[t])
     const s = Math.sin(chi)
     const w = nb.weight[t]
     const model = w * s * s

@@ -2,6 +2,7 @@
 // per-bin weights from the noise level, the unastigmatic CTF^2 per bin, the joint fit.
 import type {ChiCoefficients} from '../../../core/ctf/ctf-model.js'
 import {fitSpectrumModel, type CurveDegrees, type SpectrumModel} from './background.js'
+import {chiAt} from './defocus.js'
 import type {RadialProfile} from './radial-profile.js'
 
 /** 1 / variance of each bin: periodogram noise is proportional to the local power level. */
@@ -23,9 +24,9 @@ export function profileWeights(p: RadialProfile): Float64Array {
 
 /** CTF^2 of an unastigmatic CTF at each bin's mean k^2. */
 export function profileCtf2(p: RadialProfile, c: ChiCoefficients, mean: number, phaseShift: number, out = new Float64Array(p.k2.length)): Float64Array {
+  const state = {mean, cos2: 0, sin2: 0, phaseShift}
   for (let i = 0; i < out.length; i++) {
-    const k2 = p.k2[i]
-    const s = Math.sin(c.defocusTerm * mean * k2 - c.quartic * k2 * k2 + c.constant + phaseShift)
+    const s = Math.sin(chiAt(c, state, p.k2[i], 0, 0))
     out[i] = s * s
   }
   return out
