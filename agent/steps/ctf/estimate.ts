@@ -12,6 +12,7 @@ import {fitBandModel, normaliseBand, refineDefocus} from './ctf-fit.js'
 import {defaultFitResolutionSettings, fitResolution} from './fit-resolution.js'
 import {averagePowerSpectrum, type PowerSpectrum} from './power-spectrum.js'
 import {equiphaseAverage, rotationalAverage, type RadialProfile} from './radial-profile.js'
+import {CtfOptionsError} from './errors.js'
 import type {CtfOptions} from './options.js'
 
 export interface CtfEstimate {
@@ -49,6 +50,9 @@ export function estimateCtfOfSpectrum(spectrum: PowerSpectrum, o: EstimateSettin
   const nyquist = 1 / (2 * spectrum.pixelSize)
   const kMin = 1 / o.minResolution
   const kMax = Math.min(1 / o.maxResolution, 0.95 * nyquist)
+  if (!(kMax > 1.5 * kMin)) {
+    throw new CtfOptionsError('minResolution', `${o.minResolution} A leaves no fit band below the spectrum's Nyquist (${(2 * spectrum.pixelSize).toFixed(2)} A); use a coarser minResolution`)
+  }
   const band = spectrumBand(spectrum, kMin, kMax)
   const values = gather(band, spectrum.power)
 

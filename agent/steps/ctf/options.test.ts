@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {CtfOptionsError} from './errors.js'
+import {estimateCtfOfSpectrum} from './estimate.js'
 import {defaultCtfOptions, resolveCtfOptions} from './options.js'
 
 describe('resolveCtfOptions', () => {
@@ -25,5 +26,10 @@ describe('resolveCtfOptions', () => {
       expect((e as CtfOptionsError).field).toBe(field)
       expect((e as Error).message).toContain(field)
     }
+  })
+
+  it('rejects a fit band that lies beyond the spectrum Nyquist, naming minResolution', () => {
+    const spectrum = {box: 64, pixelSize: 4, power: new Float32Array(33 * 64).fill(1), samplesPerPixel: 1}
+    expect(() => estimateCtfOfSpectrum(spectrum, resolveCtfOptions({minResolution: 9, maxResolution: 5}))).toThrowError(/minResolution/)
   })
 })
