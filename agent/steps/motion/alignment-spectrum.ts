@@ -3,7 +3,7 @@
 // a fraction of Nyquist, so the spectra are cropped to where it matters: the alignment then
 // costs a small fraction of the full-size work.
 import {fourierCrop} from '../../../core/numeric/fourier-crop.js'
-import {applyBFactor} from '../../../core/numeric/filters.js'
+import {bFactorWeights, multiplySpectrum} from '../../../core/numeric/filters.js'
 
 /** Cross-power weight exp(-2 B s^2) below which frequencies are dropped from the alignment spectra. */
 const FINE_CUTOFF = 1e-3
@@ -49,8 +49,13 @@ export function coarseSize(width: number, height: number, bfactor: number): Grid
  * per input pixel, B in input pixels^2 (on the cropped grid B scales by the crop ratio squared;
  * the x and y ratios differ by well under 1 %, which only reshapes the filter, not the shifts).
  */
-export function alignmentSpectrum(spectrum: Float32Array, width: number, height: number, size: GridSize, bfactor: number): Float32Array {
+export function alignmentSpectrum(spectrum: Float32Array, width: number, height: number, size: GridSize, bfactor: number, weights?: Float32Array): Float32Array {
   const out = fourierCrop(spectrum, width, height, size.width, size.height)
-  applyBFactor(out, size.width, size.height, bfactor * (size.width / width) * (size.height / height))
+  multiplySpectrum(out, weights ?? alignmentWeights(width, height, size, bfactor))
   return out
+}
+
+/** The filter of alignmentSpectrum on its grid, computed once per movie. */
+export function alignmentWeights(width: number, height: number, size: GridSize, bfactor: number): Float32Array {
+  return bFactorWeights(size.width, size.height, bfactor * (size.width / width) * (size.height / height))
 }

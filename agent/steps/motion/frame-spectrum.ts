@@ -16,6 +16,8 @@ export interface FrameCorrection {
   frameMean: number
   fine: GridSize
   bfactor: number
+  /** alignmentWeights(...) for this movie. */
+  weights: Float32Array
 }
 
 /** Corrects `frame` in place and writes its full spectrum and its alignment spectrum. */
@@ -23,5 +25,5 @@ export function frameSpectra(frame: Float32Array, frameIndex: number, c: FrameCo
   if (c.gain) multiplyInPlace(frame, c.gain)
   if (c.bad.length) replaceBadPixels(frame, c.width, c.height, c.mask, c.bad, frameIndex, c.frameMean)
   realFft2D(c.width, c.height).forward(frame, spectrum)
-  small.set(alignmentSpectrum(spectrum, c.width, c.height, c.fine, c.bfactor))
+  small.set(alignmentSpectrum(spectrum, c.width, c.height, c.fine, c.bfactor, c.weights))
 }

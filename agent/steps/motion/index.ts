@@ -12,7 +12,7 @@ import type {LocalMotionModel, MotionResult} from '../../../core/results/index.j
 import {accumulatedMotion} from './accumulated-motion.js'
 import {alignSpectra} from './align-global.js'
 import {alignedSum, locallyWarpedSum, type AlignedSumImages, type AlignedSumInput, type AlignedSumSpectra} from './aligned-sum.js'
-import {alignmentSize, coarseSize, type GridSize} from './alignment-spectrum.js'
+import {alignmentSize, alignmentWeights, coarseSize, type GridSize} from './alignment-spectrum.js'
 import {badPixelList, markHotPixels, markWhere} from './defects.js'
 import {doseWeightTable, framesEndDose, type DoseWeightTable} from './dose-weight.js'
 import {MotionError} from './errors.js'
@@ -20,7 +20,7 @@ import {frameGroups, interpolateGroupShifts, type FrameGroup} from './frame-grou
 import {checkGainOrientation, multiplyInPlace, orientationLooksWrong} from './gain.js'
 import {alignPatches, type PatchAlignment} from './align-local.js'
 import {frameSpectra, type FrameCorrection} from './frame-spectrum.js'
-import {loadGain, markDefectFile, prefetch, sumAndCheckFrames} from './movie-input.js'
+import {checkFrame, firstPassFrames, loadGain, markDefectFile, prefetch, sumFrames} from './movie-input.js'
 import {formatMotionStar} from './motion-star.js'
 import {resolveMotionOptions, type MotionOptions} from './options.js'
 
@@ -51,7 +51,8 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
 
   const warnings: string[] = []
   const gain = options.gainReference ? await loadGain(options, movie) : undefined
-  const rawSum = await sumAndCheckFrames(movie, frameNumbers)
+  const sampled = firstPassFrames(frameNumbers)
+  const rawSum = await sumFrames(movie, sampled)
   const bad = new Uint8Array(width * height)
   if (options.defectFile) await markDefectFile(bad, options.defectFile, width, height)
   if (gain) {
@@ -68,7 +69,7 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
   const hot = options.hotPixelSigma > 0 ? markHotPixels(bad, rawSum, options.hotPixelSigma) : undefined
   const hotPixels = hot?.count ? listMarked(bad, rawSum, hot.threshold, width) : []
   const badList = badPixelList(bad)
-  const frameMean = (hot?.mean ?? mean(rawSum)) / frameNumbers.length
+  const frameMean = (hot?.mean ?? mean(rawSum)) / sampled.length
 
   // Full spectra of every frame (needed for the sum) and their cropped, filtered copies (alignment).
   const fine = alignmentSize(width, height, options.bfactor)
@@ -80,7 +81,17 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
   try {
     // Workers read the gain and the bad-pixel lists in place: shared, not copied per frame.
     const forWorkers = pool ? share : <T>(a: T) => a
-    const correction: FrameCorrection = {width, height, gain: gain && forWorkers(gain.data), mask: forWorkers(bad), bad: forWorkers(badList), frameMean, fine, bfactor: options.bfactor}
+    const correction: FrameCorrection = {
+      width,
+      height,
+      gain: gain && forWorkers(gain.data),
+      mask: forWorkers(bad),
+      bad: forWorkers(badList),
+      frameMean,
+      fine,
+      bfactor: options.bfactor,
+      weights: forWorkers(alignmentWeights(width, height, fine, options.bfactor)),
+    }
     const {spectra, small} = await transformFrames(movie, frameNumbers, correction, pool)
     const global = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
     shifts = global.shifts
@@ -175,6 +186,7 @@ async function transformFrames(movie: MovieReader, frameNumbers: number[], corre
   for (let f = 0; f < frameNumbers.length; f++) {
     const frame = await next
     if (f + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[f + 1])
+    checkFrame(movie, frameNumbers[f], frame)
     const spectrum = pool ? sharedFloat32(spectrumLength(width, height)) : new Float32Array(spectrumLength(width, height))
     const smallSpectrum = pool ? sharedFloat32(spectrumLength(fine.width, fine.height)) : new Float32Array(spectrumLength(fine.width, fine.height))
     spectra.push(spectrum)

@@ -60,24 +60,47 @@ export async function markDefectFile(mask: Uint8Array, file: string, width: numb
   markWhere(mask, image.data, false)
 }
 
-/** Reads every used frame once: rejects NaN/Inf and empty frames, returns their raw sum. */
-export async function sumAndCheckFrames(movie: MovieReader, frameNumbers: number[]): Promise<Float32Array> {
+/**
+ * The frames the first pass reads: all of a short movie, else at least 8 and a quarter of them,
+ * evenly spread. Hot pixels (which fire in every frame) and the gain's fixed pattern stand out
+ * in that sum as in the full one, for a quarter of the reading.
+ */
+export function firstPassFrames(frameNumbers: number[]): number[] {
+  const count = Math.max(8, Math.ceil(frameNumbers.length / 4))
+  if (count >= frameNumbers.length) return frameNumbers.slice()
+  return Array.from({length: count}, (_, i) => frameNumbers[Math.floor((i * frameNumbers.length) / count)])
+}
+
+/** Sum of the given (raw) frames, each checked on the way. */
+export async function sumFrames(movie: MovieReader, frameNumbers: number[]): Promise<Float32Array> {
   const sum = new Float32Array(movie.width * movie.height)
   // Reading the next frame overlaps with summing this one.
   let next = prefetch(movie, frameNumbers[0])
   for (let k = 0; k < frameNumbers.length; k++) {
-    const n = frameNumbers[k]
     const frame = await next
     if (k + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[k + 1])
-    const {total, nonZero} = addFrame(sum, frame)
-    // One check per frame: a NaN or Inf anywhere makes the total non-finite.
-    if (!Number.isFinite(total)) {
-      const bad = firstNonFinite(frame)
-      throw new MotionError(movie.path, 'non-finite', `frame ${n} has a ${frame[bad]} pixel at x=${bad % movie.width}, y=${Math.floor(bad / movie.width)}`)
-    }
-    if (nonZero === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
+    checkFrame(movie, frameNumbers[k], frame, addFrame(sum, frame))
   }
   return sum
+}
+
+/** Rejects a frame with NaN/Inf pixels (its total is then non-finite) or no counts at all. */
+export function checkFrame(movie: MovieReader, n: number, frame: Float32Array, stats = frameStats(frame)): void {
+  if (!Number.isFinite(stats.total)) {
+    const bad = firstNonFinite(frame)
+    throw new MotionError(movie.path, 'non-finite', `frame ${n} has a ${frame[bad]} pixel at x=${bad % movie.width}, y=${Math.floor(bad / movie.width)}`)
+  }
+  if (stats.nonZero === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
+}
+
+function frameStats(frame: Float32Array): {total: number; nonZero: number} {
+  let total = 0
+  let nonZero = 0
+  for (let i = 0; i < frame.length; i++) {
+    total += frame[i]
+    nonZero += frame[i] !== 0 ? 1 : 0
+  }
+  return {total, nonZero}
 }
 
 /** sum += frame; the frame's total and count of non-zero pixels (two accumulators each, for speed). */
