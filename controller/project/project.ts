@@ -34,6 +34,9 @@ export interface SnapshotPolicy {
   intervalMs: number
 }
 
+/** Records applied in one SQLite transaction at most. */
+const MAX_BATCH_RECORDS = 1000
+
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = {records: 50_000, intervalMs: 5 * 60_000}
 
 export interface OpenOptions {
@@ -58,6 +61,7 @@ export class Project {
   private snapshotting: Promise<void> | undefined
   private closed = false
   private inBatch = false
+  private batchSize = 0
   /** Agents' applied seqs not yet written to the agents table (written once per batch). */
   private readonly unsavedSeqs = new Map<string, {seq: number; at: number}>()
   private closing: Promise<void> | undefined
@@ -89,8 +93,10 @@ export class Project {
       const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex)
       const project = new Project(String(metaValue(db, 'name')), layout, db, journal, release, options)
       project.seqs = agentSeqs(db)
-      project.beginBatch()
-      for (const record of records) project.applyOne(record)
+      for (const record of records) {
+        project.beginBatch()
+        project.applyOne(record)
+      }
       project.endBatch()
       project.current = currentSession(db)
       project.recordsSinceSnapshot = records.length
@@ -252,6 +258,9 @@ export class Project {
    * still applies all-or-nothing inside it, by savepoint): far cheaper than one per record.
    */
   private beginBatch(): void {
+    // A cap, because SQLite keeps a transaction's undo pages in (never returned) WebAssembly memory.
+    if (this.batchSize >= MAX_BATCH_RECORDS) this.endBatch()
+    this.batchSize++
     if (this.inBatch) return
     this.db.run('BEGIN')
     this.inBatch = true
@@ -259,6 +268,7 @@ export class Project {
   }
 
   private endBatch(): void {
+    this.batchSize = 0
     if (!this.inBatch || this.closed) return
     this.applier.saveAgentSeqs(this.unsavedSeqs)
     this.unsavedSeqs.clear()
