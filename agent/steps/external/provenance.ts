@@ -1,0 +1,24 @@
+// What an external step records about the run that made its result: the program, its version
+// and the full argv, so a result can be reproduced by hand.
+import type {ProgramOutput} from './run-program.js'
+
+export interface ExternalProvenance {
+  program: string
+  version: string
+  /** Every command run for this result, in order (argv[0] = the executable's path). */
+  argv: string[][]
+  /** Working folder the commands ran in. */
+  cwd: string
+  exitStatus: number
+  stderrTail: string
+  /** Answers given on stdin (CTFFIND), one per line. */
+  stdin?: string[]
+}
+
+/** Results of external steps carry their provenance next to the core/results fields. */
+export type WithProvenance<R> = R & {provenance: ExternalProvenance}
+
+export function provenanceOf(program: string, version: string, cwd: string, runs: ProgramOutput[]): ExternalProvenance {
+  const last = runs[runs.length - 1]
+  return {program, version, argv: runs.map((r) => r.argv), cwd, exitStatus: last?.exitCode ?? 0, stderrTail: last?.stderrTail ?? ''}
+}
