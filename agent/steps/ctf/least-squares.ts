@@ -1,36 +1,5 @@
-// Small dense weighted linear least squares (a dozen unknowns): normal equations solved by
-// Gaussian elimination with partial pivoting and a tiny ridge, enough for smooth-curve fits.
-
-/**
- * Minimises sum_i w_i (y_i - sum_j X_ij c_j)^2. `design(i, row)` fills row i of X (length n).
- * Returns the coefficients and the weighted residual sum of squares.
- */
-export function weightedLeastSquares(
-  samples: number,
-  unknowns: number,
-  design: (i: number, row: Float64Array) => void,
-  y: ArrayLike<number>,
-  w: ArrayLike<number>,
-): {coefficients: Float64Array; rss: number} {
-  const n = unknowns
-  const normal = new Float64Array(n * n)
-  const rhs = new Float64Array(n)
-  const row = new Float64Array(n)
-  let yy = 0
-  for (let i = 0; i < samples; i++) {
-    design(i, row)
-    const wi = w[i]
-    const wy = wi * y[i]
-    yy += wy * y[i]
-    for (let a = 0; a < n; a++) {
-      const wa = wi * row[a]
-      rhs[a] += row[a] * wy
-      for (let b = a; b < n; b++) normal[a * n + b] += wa * row[b]
-    }
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) normal[a * n + b] = normal[b * n + a]
-  return solveNormalEquations(normal, rhs, n, yy)
-}
+// Small dense linear least squares (a dozen unknowns): normal equations solved by Gaussian
+// elimination with partial pivoting and a tiny ridge, enough for smooth-curve and LM steps.
 
 /**
  * Solves the normal equations (X'WX) c = X'Wy (destroying both) with a tiny ridge against
