@@ -1,6 +1,7 @@
 // Explicit command map: oclif loads this one module instead of globbing, which keeps start-up fast.
 // Commands import their heavy dependencies inside run(), never at module top level.
 import CreateProject from './create-project.js'
+import Curate from './curate.js'
 import ScheduleProject from './schedule-project.js'
 import Serve from './serve.js'
 import Status from './status.js'
@@ -12,4 +13,5 @@ export const COMMANDS = {
   'schedule-project': ScheduleProject,
   status: Status,
   'stop-streaming': StopStreaming,
+  curate: Curate,
 }

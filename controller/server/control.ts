@@ -1,8 +1,10 @@
 // The HTTP control API the controller commands use while a controller serves:
 //   POST /control/projects/NAME/schedule | /control/projects/NAME/stop-streaming
 //   GET  /control/projects/NAME/status
+//   POST /control/projects/NAME/curate  {settings: ["ctf.maxResolution=5", ...]} (controller/curation)
 // Authorization: Bearer <control token from the projects folder's .controller.json>.
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {curateRequest} from '../curation/control.js'
 import {ProjectError} from '../project/errors.js'
 import {tokensEqual} from '../project/token.js'
 import type {Log} from './log.js'
@@ -14,7 +16,7 @@ export interface ControlContext {
   log: Log
 }
 
-const ROUTE = /^\/control\/projects\/([^/]+)\/(schedule|stop-streaming|status)$/
+const ROUTE = /^\/control\/projects\/([^/]+)\/(schedule|stop-streaming|status|curate)$/
 
 export async function handleControl(request: IncomingMessage, response: ServerResponse, context: ControlContext): Promise<void> {
   const reply = (status: number, body: unknown) => {
@@ -31,6 +33,7 @@ export async function handleControl(request: IncomingMessage, response: ServerRe
     const entry = await context.registry.get(name)
     if (!entry) return reply(404, {error: `no project ${name}`})
     const {project} = entry
+    if (match[2] === 'curate') return reply(200, await curateRequest(request, project))
     if (match[2] === 'schedule') {
       project.schedule()
       context.log('info', `project ${name} scheduled`)

@@ -1,0 +1,71 @@
+// The finished movies of a project with their newest results, for curation and exports.
+import type {Database, SqlValue} from 'sql.js'
+import type {Workflow} from '../../core/workflow/index.js'
+import {rows} from '../project/queries.js'
+import {curateExposure, summarise, type CurationDecision, type CurationSummary, type Exposure} from './curate.js'
+import {currentThresholds, type CurationThresholds} from './thresholds.js'
+
+/** One finished movie: its results at the newest version that has them (paths as the agent wrote them). */
+export interface ExposureRecord extends Exposure {
+  micrograph: string | null
+  pixelSize: number | null
+  defocusAngle: number | null
+  phaseShift: number | null
+  figureOfMerit: number | null
+  coordinatesFile: string | null
+}
+
+/** The join condition keeping only a movie's newest version of a result table. */
+const newest = (alias: string, table: string) => `${alias}.version = (SELECT max(version) FROM ${table} t WHERE t.movie_id = ${alias}.movie_id)`
+
+export function readExposures(db: Database): ExposureRecord[] {
+  const sql = `
+    SELECT m.movie, m.state, m.failed_step, m.error,
+      g.path AS micrograph, g.pixel_size, g.total_motion, g.early_motion,
+      c.defocus_u, c.defocus_v, c.defocus_angle, c.astigmatism, c.phase_shift, c.resolution, c.figure_of_merit,
+      p.count, p.coordinates_file
+    FROM movies m
+    LEFT JOIN micrographs g ON g.movie_id = m.id AND ${newest('g', 'micrographs')}
+    LEFT JOIN ctf c ON c.movie_id = m.id AND ${newest('c', 'ctf')}
+    LEFT JOIN particles p ON p.movie_id = m.id AND ${newest('p', 'particles')}
+    WHERE m.state IN ('done', 'failed') ORDER BY m.id`
+  return rows(db, sql).map(exposure)
+}
+
+const n = (v: SqlValue) => (v === null ? null : Number(v))
+const s = (v: SqlValue) => (v === null ? null : String(v))
+
+function exposure(r: Record<string, SqlValue>): ExposureRecord {
+  return {
+    movie: String(r.movie),
+    state: r.state as 'done' | 'failed',
+    failedStep: s(r.failed_step),
+    error: s(r.error),
+    micrograph: s(r.micrograph),
+    pixelSize: n(r.pixel_size),
+    defocusAngle: n(r.defocus_angle),
+    phaseShift: n(r.phase_shift),
+    figureOfMerit: n(r.figure_of_merit),
+    coordinatesFile: s(r.coordinates_file),
+    ...(r.total_motion === null ? {} : {motion: {totalMotion: Number(r.total_motion), earlyMotion: Number(r.early_motion)}}),
+    ...(r.defocus_u === null
+      ? {}
+      : {ctf: {defocusU: Number(r.defocus_u), defocusV: Number(r.defocus_v), astigmatism: Number(r.astigmatism), resolution: Number(r.resolution)}}),
+    ...(r.count === null ? {} : {particles: {count: Number(r.count)}}),
+  }
+}
+
+export interface Curation {
+  thresholds: CurationThresholds
+  exposures: ExposureRecord[]
+  decisions: CurationDecision[]
+  summary: CurationSummary
+}
+
+/** Every finished movie curated with the thresholds in force. */
+export function curateProject(db: Database, workflow: Workflow): Curation {
+  const thresholds = currentThresholds(db, workflow)
+  const exposures = readExposures(db)
+  const decisions = exposures.map((e) => curateExposure(e, thresholds))
+  return {thresholds, exposures, decisions, summary: summarise(thresholds, decisions)}
+}
