@@ -59,8 +59,8 @@ async function makeAssets(folder: string, s: ImageSources, problems: AssetProble
     }
   }
   return {
-    preview: await attempt(s.preview, (f) => copyFile(f, join(folder, `${s.id}-preview.png`))),
-    psd: await attempt(s.psd, (f) => copyFile(f, join(folder, `${s.id}-psd.png`))),
+    preview: await attempt(s.preview, (f) => copyAtomically(f, join(folder, `${s.id}-preview.png`))),
+    psd: await attempt(s.psd, (f) => copyAtomically(f, join(folder, `${s.id}-psd.png`))),
     picks: await attempt(s.coordinates, (f) => writePicks(f, s.micrograph, join(folder, `${s.id}-picks.json`))),
   }
 }
@@ -70,7 +70,14 @@ async function writePicks(coordinates: string, micrograph: string | null, out: s
   const rows = parseCoordinateStar(await readFile(coordinates, 'utf8'), coordinates)
   const header = await readMrcHeader(micrograph)
   const file: PicksFile = {width: header.nx, height: header.ny, coordinates: rows.map((r) => [Math.round(r.x), Math.round(r.y)]), diameters: null}
-  await writeFile(out, JSON.stringify(file))
+  await writeAtomically(out, JSON.stringify(file))
+}
+
+/** Built sites hard-link these files: a changed one gets a new inode, older builds keep theirs. */
+async function copyAtomically(from: string, to: string): Promise<void> {
+  const temporary = `${to}.${process.pid}.tmp`
+  await copyFile(from, temporary)
+  await rename(temporary, to)
 }
 
 async function readManifest(path: string): Promise<Manifest> {

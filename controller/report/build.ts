@@ -1,0 +1,122 @@
+// Builds the site in a child process into a new folder, then swaps it in atomically: `site` is a
+// symbolic link renamed over the old one, so a reader (or rsync) sees the old or the new site,
+// never a half-built one. The previous build is kept for readers still in it; older ones go.
+import {spawn} from 'node:child_process'
+import {link, copyFile, mkdir, readdir, readlink, rename, rm, symlink} from 'node:fs/promises'
+import {basename, dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {IMAGES} from './assets.js'
+
+/** Where a project's report lives: data (the export), builds, and `site` (the current one). */
+export interface ReportPaths {
+  root: string
+  data: string
+  builds: string
+  /** Symbolic link to the current build; `site/index.html` is the report. */
+  site: string
+}
+
+export function reportPaths(projectRoot: string): ReportPaths {
+  const root = join(projectRoot, 'report')
+  return {root, data: join(root, 'data'), builds: join(root, 'builds'), site: join(root, 'site')}
+}
+
+/** The Astro project (found from this file, in the source tree and in dist/ alike). */
+export function reportSiteDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (basename(dir) !== 'controller') dir = dirname(dir)
+  const root = dirname(dir)
+  return basename(root) === 'dist' ? join(dirname(root), 'report-site') : join(root, 'report-site')
+}
+
+export class ReportBuildError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly problem: string,
+  ) {
+    super(`report build into ${folder} failed: ${problem}`)
+    this.name = 'ReportBuildError'
+  }
+}
+
+export interface BuildResult {
+  /** The new build's folder (what `site` now points to). */
+  folder: string
+  ms: number
+  /** Peak resident memory of the build process. */
+  maxRssBytes: number
+}
+
+export interface BuildOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+export async function buildReport(paths: ReportPaths, options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now()
+  await mkdir(paths.builds, {recursive: true})
+  const folder = join(paths.builds, `${Date.now()}-${process.pid}`)
+  try {
+    const {maxRssBytes} = await runAstroBuild(paths.data, folder, options)
+    await linkTree(join(paths.data, IMAGES), join(folder, IMAGES))
+    await swapIn(paths, folder)
+    await pruneBuilds(paths, folder)
+    return {folder, ms: performance.now() - started, maxRssBytes}
+  } catch (error) {
+    await rm(folder, {recursive: true, force: true})
+    throw error
+  }
+}
+
+function runAstroBuild(data: string, out: string, options: BuildOptions): Promise<{maxRssBytes: number}> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(reportSiteDir(), 'build.mjs'), resolve(data), resolve(out)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 10 * 60_000,
+      signal: options.signal,
+      env: {...process.env, NODE_OPTIONS: ''},
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)))
+    child.on('error', (error) => reject(new ReportBuildError(out, error.message)))
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new ReportBuildError(out, `${signal ? `killed by ${signal}` : `exit ${code}`}: ${stderr.trim() || stdout.slice(-2000)}`))
+      const last = stdout.trim().split('\n').pop() ?? '{}'
+      resolvePromise({maxRssBytes: Number((JSON.parse(last) as {maxRssBytes?: number}).maxRssBytes ?? 0)})
+    })
+  })
+}
+
+/** Hard links (copies across file systems): thousands of images cost no space and little time. */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, {recursive: true})
+  const names = await readdir(from).catch(() => [] as string[])
+  for (const name of names) {
+    if (name.endsWith('.tmp')) continue
+    await link(join(from, name), join(to, name)).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EXDEV' || error.code === 'EPERM') await copyFile(join(from, name), join(to, name))
+      else if (error.code !== 'ENOENT') throw error
+    })
+  }
+}
+
+async function swapIn(paths: ReportPaths, folder: string): Promise<void> {
+  const temporary = `${paths.site}.${process.pid}.tmp`
+  await rm(temporary, {force: true})
+  await symlink(join('builds', basename(folder)), temporary)
+  await rename(temporary, paths.site)
+}
+
+/** The current site's folder, or undefined before the first build. */
+export async function currentBuild(paths: ReportPaths): Promise<string | undefined> {
+  const target = await readlink(paths.site).catch(() => undefined)
+  return target === undefined ? undefined : resolve(dirname(paths.site), target)
+}
+
+async function pruneBuilds(paths: ReportPaths, current: string): Promise<void> {
+  const names = (await readdir(paths.builds)).sort((a, b) => Number.parseInt(a) - Number.parseInt(b))
+  const keep = new Set([basename(current), ...names.filter((n) => n !== basename(current)).slice(-1)])
+  for (const name of names) if (!keep.has(name)) await rm(join(paths.builds, name), {recursive: true, force: true})
+}

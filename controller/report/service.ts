@@ -1,0 +1,143 @@
+// The live report of one open project: exports and rebuilds on the workflow's interval (when
+// anything changed) and when the session closes, then publishes. The build runs in a child
+// process, so ingest goes on; a failing build or publish is logged (and a publish failure
+// alerted), never thrown at the session.
+import type {Project} from '../project/project.js'
+import {buildReport, reportPaths, type BuildResult, type ReportPaths} from './build.js'
+import {exportReport} from './export.js'
+import {checkPublish, publish, rsyncArgv} from './publish.js'
+
+export type ReportLog = (level: 'info' | 'warn' | 'error', message: string) => void
+
+export interface ReportServiceOptions {
+  log: ReportLog
+  /** Default: the workflow's report.intervalSeconds. */
+  intervalMs?: number
+  /** Default: rsync to report.publishTarget when set. */
+  publishArgv?: string[]
+  publishTimeoutMs?: number
+  buildTimeoutMs?: number
+}
+
+export class ReportService {
+  readonly paths: ReportPaths
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<BuildResult | undefined> | undefined
+  private again = false
+  private fingerprint = ''
+  private publishFailing = false
+  private unsubscribe: (() => void) | undefined
+
+  constructor(
+    private readonly project: Project,
+    private readonly options: ReportServiceOptions,
+  ) {
+    this.paths = reportPaths(project.layout.root)
+  }
+
+  private get settings() {
+    return this.project.workflow().workflow.report
+  }
+
+  private publishArgv(): string[] | undefined {
+    return this.options.publishArgv ?? (this.settings.publishTarget ? rsyncArgv(this.settings.publishTarget) : undefined)
+  }
+
+  start(): void {
+    if (!this.settings.enabled || this.timer) return
+    this.timer = setInterval(() => void this.rebuild(), this.options.intervalMs ?? this.settings.intervalSeconds * 1000)
+    this.timer.unref()
+    this.unsubscribe = this.project.onSessionChange((session) => {
+      if (session.state === 'closed') void this.rebuild({force: true})
+      if (session.state === 'scheduled') void this.checkPublishing()
+    })
+    void this.rebuild()
+  }
+
+  /** Builds now when anything changed (or `force`); a call during a build runs once after it. */
+  rebuild(options: {force?: boolean} = {}): Promise<BuildResult | undefined> {
+    if (options.force) this.fingerprint = ''
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    this.running = this.buildOnce().finally(() => {
+      this.running = undefined
+      if (this.again) {
+        this.again = false
+        void this.rebuild()
+      }
+    })
+    return this.running
+  }
+
+  /** Waits for the build in flight, then builds once more if the project changed (the final report). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    this.timer = undefined
+    this.unsubscribe?.()
+    await this.running
+    this.again = false
+  }
+
+  async checkPublishing(): Promise<void> {
+    const argv = this.publishArgv()
+    if (!argv) return
+    try {
+      await checkPublish(argv)
+      this.options.log('info', `${this.project.name}: report publishing checked (${argv.join(' ')})`)
+    } catch (error) {
+      this.publishFailed(error as Error)
+    }
+  }
+
+  private async buildOnce(): Promise<BuildResult | undefined> {
+    const name = this.project.name
+    try {
+      const fingerprint = changeFingerprint(this.project)
+      if (fingerprint === this.fingerprint) return undefined
+      const {workflow} = this.project.workflow()
+      const exported = await exportReport(this.project.db, this.paths.data, {name, workflow})
+      for (const p of exported.problems.slice(0, 5)) this.options.log('warn', `${name}: report image of movie ${p.id} (${p.file}): ${p.problem}`)
+      const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs})
+      this.fingerprint = fingerprint
+      this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.data.micrographs.length} micrographs)`)
+      await this.publishBuild(built.folder)
+      return built
+    } catch (error) {
+      this.options.log('error', `${name}: report: ${(error as Error).message}`)
+      return undefined
+    }
+  }
+
+  private async publishBuild(folder: string): Promise<void> {
+    const argv = this.publishArgv()
+    if (!argv) return
+    try {
+      await publish(argv, folder, this.options.publishTimeoutMs)
+      if (this.publishFailing) this.options.log('info', `${this.project.name}: report publishing works again`)
+      this.publishFailing = false
+    } catch (error) {
+      this.publishFailed(error as Error)
+    }
+  }
+
+  /** One alert per run of failures (not one per build), every failure logged. */
+  private publishFailed(error: Error): void {
+    this.options.log('error', `${this.project.name}: ${error.message}`)
+    if (this.publishFailing) return
+    this.publishFailing = true
+    this.project.raiseAlert({monitor: 'report-publish', severity: 'warning', message: error.message})
+  }
+}
+
+/** Cheap summary of everything the report shows: equal means nothing to rebuild. */
+function changeFingerprint(project: Project): string {
+  const result = project.db.exec(`SELECT
+    (SELECT count(*) || ':' || coalesce(max(updated_at), 0) FROM movies),
+    (SELECT count(*) || ':' || coalesce(max(ended_at), 0) || ':' || coalesce(max(started_at), 0) FROM step_runs),
+    (SELECT count(*) || ':' || coalesce(max(resolved_at), 0) FROM alerts),
+    (SELECT count(*) FROM system_samples),
+    (SELECT state || ':' || coalesce(input_closed_at, 0) FROM sessions ORDER BY id DESC LIMIT 1)`)
+  return JSON.stringify(result[0]?.values[0] ?? [])
+}
