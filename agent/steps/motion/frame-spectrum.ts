@@ -4,7 +4,6 @@
 import {realFft2D} from '../../../core/numeric/fft.js'
 import {alignmentSpectrum, type GridSize} from './alignment-spectrum.js'
 import {replaceBadPixels} from './defects.js'
-import {multiplyInPlace} from './gain.js'
 
 export interface FrameCorrection {
   width: number
@@ -20,10 +19,33 @@ export interface FrameCorrection {
   weights: Float32Array
 }
 
-/** Corrects `frame` in place and writes its full spectrum and its alignment spectrum. */
-export function frameSpectra(frame: Float32Array, frameIndex: number, c: FrameCorrection, spectrum: Float32Array, small: Float32Array): void {
-  if (c.gain) multiplyInPlace(frame, c.gain)
+/** Total and sum of squares of a raw frame: non-finite = NaN/Inf pixels, squares 0 = empty. */
+export interface FrameStats {
+  total: number
+  squares: number
+}
+
+/**
+ * Corrects `frame` in place and writes its full spectrum and its alignment spectrum; returns
+ * the raw frame's statistics for the caller's checks.
+ */
+export function frameSpectra(frame: Float32Array, frameIndex: number, c: FrameCorrection, spectrum: Float32Array, small: Float32Array): FrameStats {
+  const stats = applyGain(frame, c.gain)
   if (c.bad.length) replaceBadPixels(frame, c.width, c.height, c.mask, c.bad, frameIndex, c.frameMean)
   realFft2D(c.width, c.height).forward(frame, spectrum)
   small.set(alignmentSpectrum(spectrum, c.width, c.height, c.fine, c.bfactor, c.weights))
+  return stats
+}
+
+/** frame *= gain (when given), in the same pass as the raw statistics. */
+function applyGain(frame: Float32Array, gain?: Float32Array): FrameStats {
+  let total = 0
+  let squares = 0
+  for (let i = 0; i < frame.length; i++) {
+    const v = frame[i]
+    total += v
+    squares += v * v
+    if (gain) frame[i] = v * gain[i]
+  }
+  return {total, squares}
 }

@@ -19,7 +19,7 @@ import {MotionError} from './errors.js'
 import {frameGroups, interpolateGroupShifts, type FrameGroup} from './frame-groups.js'
 import {checkGainOrientation, multiplyInPlace, orientationLooksWrong} from './gain.js'
 import {alignPatches, type PatchAlignment} from './align-local.js'
-import {frameSpectra, type FrameCorrection} from './frame-spectrum.js'
+import {frameSpectra, type FrameCorrection, type FrameStats} from './frame-spectrum.js'
 import {checkFrame, firstPassFrames, loadGain, markDefectFile, prefetch, sumFrames} from './movie-input.js'
 import {formatMotionStar} from './motion-star.js'
 import {resolveMotionOptions, type MotionOptions} from './options.js'
@@ -181,27 +181,34 @@ async function transformFrames(movie: MovieReader, frameNumbers: number[], corre
   const spectra: Float32Array[] = []
   const small: Float32Array[] = []
   const pending = new Set<Promise<void>>()
+  let failure: unknown
   // Reading the next frame overlaps with transforming this one.
   let next = prefetch(movie, frameNumbers[0])
   for (let f = 0; f < frameNumbers.length; f++) {
     const frame = await next
     if (f + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[f + 1])
-    checkFrame(movie, frameNumbers[f], frame)
     const spectrum = pool ? sharedFloat32(spectrumLength(width, height)) : new Float32Array(spectrumLength(width, height))
     const smallSpectrum = pool ? sharedFloat32(spectrumLength(fine.width, fine.height)) : new Float32Array(spectrumLength(fine.width, fine.height))
     spectra.push(spectrum)
     small.push(smallSpectrum)
     if (!pool) {
-      frameSpectra(frame, f, correction, spectrum, smallSpectrum)
+      checkFrame(movie, frameNumbers[f], frame, frameSpectra(frame, f, correction, spectrum, smallSpectrum))
       continue
     }
-    const job = pool.run('motionFrameSpectra', {frame: toShared(frame), frameIndex: f, correction, spectrum, small: smallSpectrum}).then(() => {
-      pending.delete(job)
-    })
+    const shared = toShared(frame)
+    const job: Promise<void> = pool
+      .run<FrameStats>('motionFrameSpectra', {frame: shared, frameIndex: f, correction, spectrum, small: smallSpectrum})
+      .then((stats) => checkFrame(movie, frameNumbers[f], shared, stats))
+      .catch((e: unknown) => {
+        failure ??= e
+      })
+      .finally(() => pending.delete(job))
     pending.add(job)
     if (pending.size >= pool.size) await Promise.race(pending)
+    if (failure) throw failure
   }
   await Promise.all(pending)
+  if (failure) throw failure
   return {spectra, small}
 }
 

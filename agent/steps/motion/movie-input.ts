@@ -8,6 +8,7 @@ import {readMrcImage} from '../../../core/formats/mrc-read.js'
 import {DefectSyntaxError, markRectangles, markWhere, parseDefectText} from './defects.js'
 import {MotionError} from './errors.js'
 import {firstNonFinite, orientGain, type Plane} from './gain.js'
+import type {FrameStats} from './frame-spectrum.js'
 import type {MotionOptions} from './options.js'
 
 export interface LoadedGain {
@@ -84,46 +85,29 @@ export async function sumFrames(movie: MovieReader, frameNumbers: number[]): Pro
   return sum
 }
 
-/** Rejects a frame with NaN/Inf pixels (its total is then non-finite) or no counts at all. */
-export function checkFrame(movie: MovieReader, n: number, frame: Float32Array, stats = frameStats(frame)): void {
-  if (!Number.isFinite(stats.total)) {
+/**
+ * Rejects a frame with NaN/Inf pixels (its total is then non-finite) or no counts at all (its
+ * sum of squares is 0). `frame` is only read to name the bad pixel.
+ */
+export function checkFrame(movie: MovieReader, n: number, frame: Float32Array, stats: FrameStats): void {
+  if (!Number.isFinite(stats.total) || !Number.isFinite(stats.squares)) {
     const bad = firstNonFinite(frame)
     throw new MotionError(movie.path, 'non-finite', `frame ${n} has a ${frame[bad]} pixel at x=${bad % movie.width}, y=${Math.floor(bad / movie.width)}`)
   }
-  if (stats.nonZero === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
+  if (stats.squares === 0) throw new MotionError(movie.path, 'empty-frame', `frame ${n} is all zeros (no counts): a truncated or failed acquisition`)
 }
 
-function frameStats(frame: Float32Array): {total: number; nonZero: number} {
+/** sum += frame, with the frame's statistics (branch-free: counts are random zeros and ones). */
+function addFrame(sum: Float32Array, frame: Float32Array): FrameStats {
   let total = 0
-  let nonZero = 0
+  let squares = 0
   for (let i = 0; i < frame.length; i++) {
-    total += frame[i]
-    nonZero += frame[i] !== 0 ? 1 : 0
+    const v = frame[i]
+    sum[i] += v
+    total += v
+    squares += v * v
   }
-  return {total, nonZero}
-}
-
-/** sum += frame; the frame's total and count of non-zero pixels (two accumulators each, for speed). */
-function addFrame(sum: Float32Array, frame: Float32Array): {total: number; nonZero: number} {
-  let t0 = 0, t1 = 0, z0 = 0, z1 = 0
-  const n = frame.length
-  let i = 0
-  for (; i + 1 < n; i += 2) {
-    const a = frame[i]
-    const b = frame[i + 1]
-    sum[i] += a
-    sum[i + 1] += b
-    t0 += a
-    t1 += b
-    z0 += a !== 0 ? 1 : 0
-    z1 += b !== 0 ? 1 : 0
-  }
-  for (; i < n; i++) {
-    sum[i] += frame[i]
-    t0 += frame[i]
-    z0 += frame[i] !== 0 ? 1 : 0
-  }
-  return {total: t0 + t1, nonZero: z0 + z1}
+  return {total, squares}
 }
 
 /**
