@@ -1,5 +1,5 @@
-// MRC data modes as data: bytes per section and pure decode/encode between file bytes and float32.
-import {floatToHalf, halfToFloat} from './float16.js'
+// MRC data modes as data: bytes per section and pure decode from file bytes to float32 (encoding: mrc-write.ts).
+import {halfToFloat} from './float16.js'
 import {HOST_LITTLE_ENDIAN, viewOf} from './file-range.js'
 
 export type MrcReadMode = 0 | 1 | 2 | 6 | 12 | 101
@@ -13,7 +13,6 @@ interface ModeCodec {
   decode(bytes: Uint8Array, nx: number, ny: number, littleEndian: boolean, out: Float32Array): void
   /** Integer modes: the representable range values are rounded and checked against. */
   readonly range?: readonly [number, number]
-  encode?(values: Float32Array, littleEndian: boolean): Uint8Array
 }
 
 /** A typed view of the bytes, copying only when they are not aligned for the element size. */
@@ -25,9 +24,8 @@ function viewAs<T>(bytes: Uint8Array, size: number, Typed: {new (buffer: ArrayBu
 function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
   mode: MrcReadMode,
   description: string,
-  Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number},
+  Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number},
   get: (view: DataView, offset: number, le: boolean) => number,
-  set: (view: DataView, offset: number, value: number, le: boolean) => void,
   range?: readonly [number, number],
 ): ModeCodec {
   const size = Typed.BYTES_PER_ELEMENT
@@ -45,17 +43,6 @@ function multiByteCodec<T extends Int16Array | Uint16Array | Float32Array>(
       const view = viewOf(bytes)
       for (let i = 0; i < n; i++) out[i] = get(view, i * size, le)
     },
-    encode(values, le) {
-      if (le === HOST_LITTLE_ENDIAN) {
-        const typed = new Typed(values.length)
-        typed.set(values)
-        return new Uint8Array(typed.buffer)
-      }
-      const bytes = new Uint8Array(values.length * size)
-      const view = viewOf(bytes)
-      for (let i = 0; i < values.length; i++) set(view, i * size, values[i], le)
-      return bytes
-    },
   }
 }
 
@@ -66,11 +53,6 @@ const int8: ModeCodec = {
   sectionBytes: (nx, ny) => nx * ny,
   decode(bytes, nx, ny, _le, out) {
     out.set(new Int8Array(bytes.buffer, bytes.byteOffset, nx * ny))
-  },
-  encode(values) {
-    const typed = new Int8Array(values.length)
-    typed.set(values)
-    return new Uint8Array(typed.buffer)
   },
 }
 
@@ -92,12 +74,6 @@ const float16: ModeCodec = {
     const view = viewOf(bytes)
     for (let i = 0; i < nx * ny; i++) out[i] = halfToFloat(view.getUint16(2 * i, le))
   },
-  encode(values, le) {
-    const bytes = new Uint8Array(values.length * 2)
-    const view = viewOf(bytes)
-    for (let i = 0; i < values.length; i++) view.setUint16(2 * i, floatToHalf(values[i]), le)
-    return bytes
-  },
 }
 
 // Mode 101: two 4-bit pixels per byte, low nibble first; each row starts on a byte boundary.
@@ -118,9 +94,9 @@ const packed4: ModeCodec = {
 
 export const MRC_MODES: Readonly<Record<MrcReadMode, ModeCodec>> = {
   0: int8,
-  1: multiByteCodec(1, 'int16', Int16Array, (v, o, le) => v.getInt16(o, le), (v, o, x, le) => v.setInt16(o, x, le), [-32768, 32767]),
-  2: multiByteCodec(2, 'float32', Float32Array, (v, o, le) => v.getFloat32(o, le), (v, o, x, le) => v.setFloat32(o, x, le)),
-  6: multiByteCodec(6, 'uint16', Uint16Array, (v, o, le) => v.getUint16(o, le), (v, o, x, le) => v.setUint16(o, x, le), [0, 65535]),
+  1: multiByteCodec(1, 'int16', Int16Array, (v, o, le) => v.getInt16(o, le), [-32768, 32767]),
+  2: multiByteCodec(2, 'float32', Float32Array, (v, o, le) => v.getFloat32(o, le)),
+  6: multiByteCodec(6, 'uint16', Uint16Array, (v, o, le) => v.getUint16(o, le), [0, 65535]),
   12: float16,
   101: packed4,
 }

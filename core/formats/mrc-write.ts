@@ -1,9 +1,11 @@
 // MRC2014 writing: header statistics (DMIN/DMAX/DMEAN/RMS) computed from the values as stored, so
-// readers (mrcfile.validate, RELION) see exactly what the header says.
+// readers (mrcfile.validate, RELION) see exactly what the header says. Each section is converted,
+// range-checked and accumulated into the statistics in one pass (`encodeMrcSection`), so a
+// producer can encode frames as it makes them and write the header (`encodeMrcPreamble`) last.
 import {open} from 'node:fs/promises'
 import {floatToHalf, halfToFloat} from './float16.js'
-import {encodeMrcHeader, machineStamp, type MrcHeader} from './mrc-header.js'
-import {writeAll} from './file-range.js'
+import {encodeMrcHeader, machineStamp, MRC_HEADER_BYTES, type MrcHeader} from './mrc-header.js'
+import {HOST_LITTLE_ENDIAN, writeAll} from './file-range.js'
 import {encodeFeiBlock} from './mrc-extended-header.js'
 import {MRC_MODES, type MrcWriteMode} from './mrc-modes.js'
 
@@ -24,51 +26,144 @@ export interface MrcWriteOptions {
 
 const FEI1_BLOCK_BYTES = 768
 
-interface Statistics {
+/** Running statistics of the values as stored, over every section encoded so far. */
+export interface MrcStatistics {
   min: number
   max: number
-  mean: number
-  rms: number
+  sum: number
+  sumSquares: number
+  count: number
 }
 
-/** The value a reader gets back for `x` in this mode; integer modes reject out-of-range values. */
-function storedValue(x: number, mode: MrcWriteMode): number {
-  if (!Number.isFinite(x)) throw new RangeError(`cannot write non-finite value ${x} to an MRC file`)
-  if (mode === 2) return Math.fround(x)
-  if (mode === 12) return halfToFloat(floatToHalf(x))
-  const r = Math.round(x)
+export function emptyMrcStatistics(): MrcStatistics {
+  return {min: Infinity, max: -Infinity, sum: 0, sumSquares: 0, count: 0}
+}
+
+/** Bytes one section occupies in `mode`. */
+export function mrcSectionBytes(opts: Pick<MrcWriteOptions, 'width' | 'height' | 'mode'>): number {
+  return MRC_MODES[opts.mode ?? 2].sectionBytes(opts.width, opts.height)
+}
+
+/** Bytes before the first section: main header plus the FEI1 extended header, if any. */
+export function mrcPreambleBytes(opts: MrcWriteOptions, sections: number): number {
+  return MRC_HEADER_BYTES + (opts.dosePerFrame === undefined ? 0 : FEI1_BLOCK_BYTES * sections)
+}
+
+function nonFinite(x: number): RangeError {
+  return new RangeError(`cannot write non-finite value ${x} to an MRC file`)
+}
+
+/**
+ * Integer modes: round to nearest, reject values outside the mode's range, store in host order.
+ * Statistics come from a histogram of the stored values: one increment per value instead of
+ * four dependent min/max/sum updates (exact, as the values are integers).
+ */
+function storeIntegers(values: Float32Array, mode: 0 | 1 | 6, typed: Int8Array | Int16Array | Uint16Array, s: MrcStatistics): void {
   const [lo, hi] = MRC_MODES[mode].range!
-  if (r < lo || r > hi) throw new RangeError(`value ${x} does not fit MRC mode ${mode} (${lo}..${hi})`)
-  return r
-}
-
-function quantize(section: Float32Array, mode: MrcWriteMode): Float32Array {
-  if (mode === 2) {
-    for (const x of section) if (!Number.isFinite(x)) throw new RangeError(`cannot write non-finite value ${x} to an MRC file`)
-    return section
-  }
-  const out = new Float32Array(section.length)
-  for (let i = 0; i < section.length; i++) out[i] = storedValue(section[i], mode)
-  return out
-}
-
-function statistics(sections: Float32Array[], mode: MrcWriteMode): Statistics {
-  let min = Infinity
-  let max = -Infinity
-  let sum = 0
-  let sumSquares = 0
-  let n = 0
-  for (const section of sections) {
-    for (const x of quantize(section, mode)) {
-      if (x < min) min = x
-      if (x > max) max = x
-      sum += x
-      sumSquares += x * x
+  const histogram = new Uint32Array(hi - lo + 1)
+  const n = values.length
+  for (let i = 0; i < n; i++) {
+    const x = values[i]
+    const r = Math.round(x)
+    if (!(r >= lo && r <= hi)) {
+      if (!Number.isFinite(x)) throw nonFinite(x)
+      throw new RangeError(`value ${x} does not fit MRC mode ${mode} (${lo}..${hi})`)
     }
-    n += section.length
+    typed[i] = r
+    histogram[r - lo]++
   }
-  const mean = sum / n
-  return {min, max, mean, rms: Math.sqrt(Math.max(0, sumSquares / n - mean * mean))}
+  for (let b = 0; b < histogram.length; b++) {
+    const count = histogram[b]
+    if (count === 0) continue
+    const v = b + lo
+    if (v < s.min) s.min = v
+    if (v > s.max) s.max = v
+    s.sum += v * count
+    s.sumSquares += v * v * count
+  }
+  s.count += n
+}
+
+function storeFloats(values: Float32Array, s: MrcStatistics): void {
+  let {min, max, sum, sumSquares} = s
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]
+    if (!Number.isFinite(x)) throw nonFinite(x)
+    if (x < min) min = x
+    if (x > max) max = x
+    sum += x
+    sumSquares += x * x
+  }
+  Object.assign(s, {min, max, sum, sumSquares, count: s.count + values.length})
+}
+
+function storeHalves(values: Float32Array, typed: Uint16Array, s: MrcStatistics): void {
+  let {min, max, sum, sumSquares} = s
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]
+    if (!Number.isFinite(x)) throw nonFinite(x)
+    const bits = floatToHalf(x)
+    const v = halfToFloat(bits)
+    typed[i] = bits
+    if (v < min) min = v
+    if (v > max) max = v
+    sum += v
+    sumSquares += v * v
+  }
+  Object.assign(s, {min, max, sum, sumSquares, count: s.count + values.length})
+}
+
+/** Reverses the bytes of each `size`-byte value in place (output in the other byte order). */
+function swapBytes(bytes: Uint8Array, size: number): void {
+  for (let i = 0; i < bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a]
+      bytes[a] = bytes[b]
+      bytes[b] = t
+    }
+  }
+}
+
+function typedView<T>(out: Uint8Array, Typed: {new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number}): T {
+  if (out.byteOffset % Typed.BYTES_PER_ELEMENT !== 0) throw new RangeError(`MRC section buffer must be ${Typed.BYTES_PER_ELEMENT}-byte aligned`)
+  return new Typed(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength / Typed.BYTES_PER_ELEMENT)
+}
+
+/**
+ * One section's file bytes in `mode`, accumulating the stored values into `stats` in the same
+ * pass. Writes into `out` (mrcSectionBytes long) when given; without it, a float32 section in
+ * host byte order is returned as a view of `values` itself (no copy).
+ */
+export function encodeMrcSection(values: Float32Array, mode: MrcWriteMode, littleEndian: boolean, stats: MrcStatistics, out?: Uint8Array): Uint8Array {
+  const bytes = MRC_MODES[mode].sectionBytes(values.length, 1)
+  if (out && out.byteLength !== bytes) throw new RangeError(`MRC section buffer has ${out.byteLength} bytes, expected ${bytes}`)
+  if (mode === 2) {
+    storeFloats(values, stats)
+    const own = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
+    if (littleEndian === HOST_LITTLE_ENDIAN && !out) return own // float32 in host order is already the file's bytes
+    const target = out ?? new Uint8Array(bytes)
+    target.set(own)
+    if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(target, 4)
+    return target
+  }
+  const target = out ?? new Uint8Array(bytes)
+  if (mode === 12) storeHalves(values, typedView(target, Uint16Array), stats)
+  else if (mode === 0) storeIntegers(values, mode, typedView(target, Int8Array), stats)
+  else storeIntegers(values, mode, mode === 1 ? typedView(target, Int16Array) : typedView(target, Uint16Array), stats)
+  if (mode !== 0 && littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(target, 2)
+  return target
+}
+
+/** Main header (with the statistics of all `sections`) and the FEI1 extended header, if any. */
+export function encodeMrcPreamble(opts: MrcWriteOptions, sections: number, stats: MrcStatistics): Uint8Array {
+  const header = buildHeader(sections, opts, stats)
+  const out = new Uint8Array(mrcPreambleBytes(opts, sections))
+  out.set(encodeMrcHeader(header))
+  if (opts.dosePerFrame !== undefined) {
+    const block = encodeFeiBlock({dosePerFrame: opts.dosePerFrame, pixelSize: opts.pixelSize}, header.littleEndian, FEI1_BLOCK_BYTES)
+    for (let i = 0; i < sections; i++) out.set(block, MRC_HEADER_BYTES + i * FEI1_BLOCK_BYTES)
+  }
+  return out
 }
 
 function checkShape(sections: Float32Array[], opts: MrcWriteOptions): void {
@@ -82,13 +177,13 @@ function checkShape(sections: Float32Array[], opts: MrcWriteOptions): void {
   })
 }
 
-function buildHeader(sections: Float32Array[], opts: MrcWriteOptions, stats: Statistics): MrcHeader {
+function buildHeader(nz: number, opts: MrcWriteOptions, stats: MrcStatistics): MrcHeader {
   const {width: nx, height: ny} = opts
-  const nz = sections.length
   const littleEndian = opts.littleEndian ?? true
   const pixel = opts.pixelSize ?? 0
   const labels = opts.labels ?? ['emstream']
   const nsymbt = opts.dosePerFrame === undefined ? 0 : FEI1_BLOCK_BYTES * nz
+  const mean = stats.sum / stats.count
   return {
     nx, ny, nz,
     mode: opts.mode ?? 2,
@@ -98,7 +193,7 @@ function buildHeader(sections: Float32Array[], opts: MrcWriteOptions, stats: Sta
     cella: [nx * pixel, ny * pixel, pixel],
     cellb: [90, 90, 90],
     mapc: 1, mapr: 2, maps: 3,
-    dmin: stats.min, dmax: stats.max, dmean: stats.mean,
+    dmin: stats.min, dmax: stats.max, dmean: mean,
     ispg: 0,
     nsymbt,
     exttyp: nsymbt > 0 ? 'FEI1' : '',
@@ -107,39 +202,36 @@ function buildHeader(sections: Float32Array[], opts: MrcWriteOptions, stats: Sta
     origin: [0, 0, 0],
     map: 'MAP ',
     machst: machineStamp(littleEndian),
-    rms: stats.rms,
+    // RMS = population standard deviation of the stored values.
+    rms: Math.sqrt(Math.max(0, stats.sumSquares / stats.count - mean * mean)),
     nlabl: labels.length,
     labels,
     littleEndian,
   }
 }
 
-/** Header, extended header and then each section's bytes, in file order. */
-function* mrcChunks(sections: Float32Array[], opts: MrcWriteOptions): Generator<Uint8Array> {
+/** Preamble and each section's bytes, in file order (sections encoded once, before the header). */
+function mrcChunks(sections: Float32Array[], opts: MrcWriteOptions): Uint8Array[] {
   checkShape(sections, opts)
   const mode = opts.mode ?? 2
-  const header = buildHeader(sections, opts, statistics(sections, mode))
-  yield encodeMrcHeader(header)
-  if (opts.dosePerFrame !== undefined) {
-    const block = encodeFeiBlock({dosePerFrame: opts.dosePerFrame, pixelSize: opts.pixelSize}, header.littleEndian, FEI1_BLOCK_BYTES)
-    for (let i = 0; i < sections.length; i++) yield block
-  }
-  const codec = MRC_MODES[mode]
-  for (const section of sections) yield codec.encode!(quantize(section, mode), header.littleEndian)
+  const le = opts.littleEndian ?? true
+  const stats = emptyMrcStatistics()
+  const encoded = sections.map((s) => encodeMrcSection(s, mode, le, stats))
+  return [encodeMrcPreamble(opts, sections.length, stats), ...encoded]
 }
 
 /** The whole file's bytes (pure). */
 export function encodeMrc(sections: Float32Array[], opts: MrcWriteOptions): Buffer {
-  return Buffer.concat([...mrcChunks(sections, opts)])
+  return Buffer.concat(mrcChunks(sections, opts))
 }
 
-/** Writes section by section, so the file is never assembled in memory. */
+/** Writes the header, then section by section, so the file is never assembled in memory. */
 export async function writeMrc(path: string, sections: Float32Array[], opts: MrcWriteOptions): Promise<void> {
+  const chunks = mrcChunks(sections, opts)
   const handle = await open(path, 'w')
   try {
-    for (const chunk of mrcChunks(sections, opts)) await writeAll(handle, chunk)
+    for (const chunk of chunks) await writeAll(handle, chunk)
   } finally {
     await handle.close()
   }
 }
-

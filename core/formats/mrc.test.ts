@@ -5,7 +5,7 @@ import {describeWithTools, pythonWith} from '../../test/support/system-tools.js'
 import {FormatError} from './errors.js'
 import {decodeMrcHeader, encodeMrcHeader, MRC_HEADER_BYTES} from './mrc-header.js'
 import {decodeMrc, openMrc, readMrcHeader, readMrcImage} from './mrc-read.js'
-import {encodeMrc, writeMrc, type MrcWriteOptions} from './mrc-write.js'
+import {emptyMrcStatistics, encodeMrc, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, writeMrc, type MrcWriteOptions} from './mrc-write.js'
 import type {MrcWriteMode} from './mrc-modes.js'
 import {seededRandom, useTempDir} from './test-support/temp-dir.js'
 
@@ -78,6 +78,21 @@ describe('MRC write/read round trip', () => {
     await writeMrc(tmp('same.mrc'), sections, opts)
     expect(Buffer.compare(await readFile(tmp('same.mrc')), encodeMrc(sections, opts))).toBe(0)
   })
+
+  for (const littleEndian of [true, false]) {
+    it(`a preamble plus sections encoded one by one into a reused buffer equal encodeMrc (${littleEndian ? 'little' : 'big'}-endian)`, () => {
+      for (const mode of [0, 1, 2, 6, 12] as const) {
+        const sections = sectionsFor(mode, 3, mode + 5)
+        const opts: MrcWriteOptions = {width: W, height: H, mode, dosePerFrame: 0.8, littleEndian}
+        const stats = emptyMrcStatistics()
+        const buffer = new Uint8Array(mrcSectionBytes(opts))
+        const encoded = sections.map((s) => encodeMrcSection(s, mode, littleEndian, stats, buffer).slice())
+        const streamed = Buffer.concat([encodeMrcPreamble(opts, sections.length, stats), ...encoded])
+        expect(Buffer.compare(streamed, encodeMrc(sections, opts))).toBe(0)
+        expect(decodeMrc(streamed).sections.map((s) => Array.from(s))).toEqual(sections.map((s) => Array.from(s)))
+      }
+    })
+  }
 
   it('reads big-endian files (MACHST 11 11) to the same values', () => {
     const sections = sectionsFor(2, 2)
