@@ -72,8 +72,11 @@ function runAstroBuild(data: string, out: string, options: BuildOptions): Promis
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(reportSiteDir(), 'build.mjs'), resolve(data), resolve(out)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Astro resolves the site's packages from the working folder.
+      cwd: reportSiteDir(),
       timeout: options.timeoutMs ?? 10 * 60_000,
       signal: options.signal,
+      // A loader the controller runs under (tsx, when run from source) is not Astro's business.
       env: {...process.env, NODE_OPTIONS: ''},
     })
     let stdout = ''

@@ -7,7 +7,7 @@ import {miniChart} from './mini-chart.ts'
 export function ctfCurve(ctf: CtfRow, pixelSize: number, optics: ReportData['optics']): string {
   const terms = ctfTerms({...optics, defocusU: ctf.defocusU, defocusV: ctf.defocusV, defocusAngle: ctf.defocusAngle, phaseShift: ctf.phaseShift})
   const nyquist = 1 / (2 * pixelSize)
-  const n = 400
+  const n = 200
   const points: [number, number][] = Array.from({length: n + 1}, (_, i) => {
     const k = (i / n) * nyquist
     return [k, ctfValue(terms, k, terms.angleRad + Math.PI / 4) ** 2]

@@ -1,0 +1,60 @@
+import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import type {PicksFile, ReportData} from '../../controller/report/export-types.js'
+import {exportReport} from '../../controller/report/export.js'
+import {fileName, redactPaths} from '../../controller/report/redact.js'
+import {syntheticProject} from './synthetic-project.js'
+
+const XSS = '<img src=x onerror=alert(1)>.mrc'
+const dir = mkdtempSync(join(tmpdir(), 'emstream-report-export-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('redactPaths', () => {
+  it('keeps only the file name of absolute paths', () => {
+    expect(redactPaths('--in /data/2026/x/a.mrc --out=/tmp/o/')).toBe('--in a.mrc --out=')
+    expect(redactPaths('C:\\EPU\\Images-Disc1\\a.tif failed')).toBe('a.tif failed')
+  })
+  it('leaves ratios, URLs and relative paths alone', () => {
+    for (const s of ['ratio 1/2', 'http://host/a/b', 'movies/a.tiff', '/single']) expect(redactPaths(s)).toBe(s)
+  })
+  it('names files with either separator', () => {
+    expect(fileName('/a/b/c.mrc')).toBe('c.mrc')
+    expect(fileName('C:\\a\\c.tif')).toBe('c.tif')
+  })
+})
+
+describe('exportReport', () => {
+  it('exports every micrograph with its results, no absolute paths, and images made once', async () => {
+    const p = await syntheticProject({movies: 6, dir, failed: [2], name: (i) => (i === 1 ? XSS : `FoilHole_${i}_Data.tiff`)})
+    const data = join(dir, 'data')
+    const first = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow, now: p.startedAt + 3_600_000})
+    const report = JSON.parse(readFileSync(join(data, 'report.json'), 'utf8')) as ReportData
+    expect(report.micrographs.map((m) => m.name)).toEqual(['FoilHole_0_Data.tiff', XSS, 'FoilHole_2_Data.tiff', 'FoilHole_3_Data.tiff', 'FoilHole_4_Data.tiff', 'FoilHole_5_Data.tiff'])
+    const failed = report.micrographs[2]
+    expect(failed).toMatchObject({state: 'failed', failedStep: 'ctf', ctf: null, error: 'CTF fit failed on 3.mrc'})
+    expect(report.micrographs[0].ctf?.defocusU).toBeGreaterThan(report.micrographs[0].ctf!.defocusV)
+    expect(report.micrographs[0].motion?.shifts).toHaveLength(40)
+    expect(report.steps.find((s) => s.step === 'ctf')).toMatchObject({done: 5, failed: 1})
+    // Newest first: the open CTF alert (raised later), then the resolved disk alert.
+    expect(report.alerts.map((a) => [a.monitor, a.resolvedAt === null])).toEqual([['ctf-resolution', true], ['disk', false]])
+    expect(report.curation).toEqual({available: false, accepted: 6, rejected: 0})
+    // Provenance records are shared between movies: fewer than one per run.
+    const runs = report.micrographs.flatMap((m) => m.runs)
+    expect(new Set(runs).size).toBe(report.provenance.length)
+    expect(JSON.stringify(report)).not.toMatch(/\/data\/|\/tmp\/|emstream-report-export/)
+    expect(first.imagesMade).toBe(6)
+    expect(report.micrographs[0].images).toEqual({preview: 'images/1-preview.png', psd: 'images/1-psd.png', picks: 'images/1-picks.json'})
+    expect(failed.images).toEqual({preview: null, psd: null, picks: null})
+    const picks = JSON.parse(readFileSync(join(data, 'images/1-picks.json'), 'utf8')) as PicksFile
+    expect(picks).toMatchObject({width: 64, height: 64})
+    expect(picks.coordinates).toHaveLength(20)
+
+    const again = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow})
+    expect(again.imagesMade).toBe(0)
+    expect(again.data.micrographs[0].images.preview).toBe('images/1-preview.png')
+    expect(readdirSync(join(data, 'images')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    p.db.close()
+  })
+})
