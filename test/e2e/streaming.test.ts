@@ -45,10 +45,11 @@ function startAgent(root: string, port: number, token: string): Spawned {
   return agent
 }
 
-/** Steps whose results the agent has durably written (from its own state file). */
+/** Step runs the agent has durably finished, done or failed (from its own state file). */
 function agentStepsDone(root: string): number {
   try {
-    return readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"t":"step-done"')).length
+    const lines = readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8').split('\n')
+    return lines.filter((l) => l.includes('"t":"step-done"') || l.includes('"t":"step-failed"')).length
   } catch {
     return 0
   }
