@@ -2,6 +2,7 @@
 // Commands import their heavy dependencies inside run(), never at module top level.
 import CreateProject from './create-project.js'
 import Curate from './curate.js'
+import Export from './export.js'
 import ScheduleProject from './schedule-project.js'
 import Serve from './serve.js'
 import Status from './status.js'
@@ -14,4 +15,5 @@ export const COMMANDS = {
   status: Status,
   'stop-streaming': StopStreaming,
   curate: Curate,
+  export: Export,
 }

@@ -9,6 +9,10 @@ import {currentThresholds, type CurationThresholds} from './thresholds.js'
 export interface ExposureRecord extends Exposure {
   micrograph: string | null
   pixelSize: number | null
+  lateMotion: number | null
+  /** Motion correction's per-movie STAR (shifts), when it wrote one. */
+  motionStar: string | null
+  psdImage: string | null
   defocusAngle: number | null
   phaseShift: number | null
   figureOfMerit: number | null
@@ -21,8 +25,8 @@ const newest = (alias: string, table: string) => `${alias}.version = (SELECT max
 export function readExposures(db: Database): ExposureRecord[] {
   const sql = `
     SELECT m.movie, m.state, m.failed_step, m.error,
-      g.path AS micrograph, g.pixel_size, g.total_motion, g.early_motion,
-      c.defocus_u, c.defocus_v, c.defocus_angle, c.astigmatism, c.phase_shift, c.resolution, c.figure_of_merit,
+      g.path AS micrograph, g.pixel_size, g.total_motion, g.early_motion, g.late_motion, g.star_file,
+      c.defocus_u, c.defocus_v, c.defocus_angle, c.astigmatism, c.phase_shift, c.resolution, c.figure_of_merit, c.psd_image,
       p.count, p.coordinates_file
     FROM movies m
     LEFT JOIN micrographs g ON g.movie_id = m.id AND ${newest('g', 'micrographs')}
@@ -43,6 +47,9 @@ function exposure(r: Record<string, SqlValue>): ExposureRecord {
     error: s(r.error),
     micrograph: s(r.micrograph),
     pixelSize: n(r.pixel_size),
+    lateMotion: n(r.late_motion),
+    motionStar: s(r.star_file),
+    psdImage: s(r.psd_image),
     defocusAngle: n(r.defocus_angle),
     phaseShift: n(r.phase_shift),
     figureOfMerit: n(r.figure_of_merit),
