@@ -18,9 +18,13 @@ function chunkCount(duration: number, bytes: number): number {
   return Math.max(1, Math.min(64, Math.round(duration * 10), Math.ceil(bytes / 4096)))
 }
 
-/** Returns the still-open handle when `keepOpen`, else undefined once the file is closed. */
-export async function writeInChunks(path: string, bytes: Uint8Array, o: ChunkedWriteOptions): Promise<FileHandle | undefined> {
-  const total = Math.min(bytes.length, o.stopAt ?? bytes.length)
+/**
+ * Writes the concatenation of `parts` (a file's pieces in order: never assembled in memory).
+ * Returns the still-open handle when `keepOpen`, else undefined once the file is closed.
+ */
+export async function writeInChunks(path: string, parts: readonly Uint8Array[], o: ChunkedWriteOptions): Promise<FileHandle | undefined> {
+  const length = parts.reduce((n, p) => n + p.length, 0)
+  const total = Math.min(length, o.stopAt ?? length)
   const n = chunkCount(o.duration, total)
   const pause = (o.duration * 1000) / n
   const handle = await open(path, 'w')
@@ -28,7 +32,7 @@ export async function writeInChunks(path: string, bytes: Uint8Array, o: ChunkedW
     for (let c = 0; c < n; c++) {
       const from = Math.floor((c * total) / n)
       const to = Math.floor(((c + 1) * total) / n)
-      await writeAll(handle, bytes.subarray(from, to))
+      await writeRange(handle, parts, from, to)
       if (c < n - 1 && pause > 0) await delay(pause)
     }
   } catch (e) {
@@ -38,4 +42,16 @@ export async function writeInChunks(path: string, bytes: Uint8Array, o: ChunkedW
   if (o.keepOpen) return handle
   await handle.close()
   return undefined
+}
+
+/** Writes bytes [from, to) of the concatenated parts at the handle's position. */
+async function writeRange(handle: FileHandle, parts: readonly Uint8Array[], from: number, to: number): Promise<void> {
+  let offset = 0
+  for (const part of parts) {
+    const start = Math.max(from, offset)
+    const end = Math.min(to, offset + part.length)
+    if (start < end) await writeAll(handle, part.subarray(start - offset, end - offset))
+    offset += part.length
+    if (offset >= to) return
+  }
 }

@@ -9,12 +9,12 @@ import type {SessionConfig} from './cli-args.js'
 import {corruptHeader, FAULT_REASONS, planFaults, truncatedLength, type FaultKind} from './faults.js'
 import {drawGainReference} from './gain.js'
 import {gridSquareOf, movieLocation, type MovieLocation} from './layout.js'
-import {simulateMovie, type SimulatedMovie} from './movie.js'
+import {prepareMovie, type PreparedMovie} from './movie.js'
 import {drawMovieOptions} from './options.js'
 import {createRng, type Rng} from './rng.js'
 import {epuXml, serialEmMdoc} from './sidecars.js'
 import {formatTruth, truthFileName, type MovieTruth} from './truth.js'
-import {encodeMovie, writeGainReference, type MovieEncoding} from './write-movie.js'
+import {encodeMovie, encodePreparedMovie, writeGainReference, type MovieEncoding} from './write-movie.js'
 
 /** What the CLI prints (one JSON line) per movie written. */
 export interface MovieWritten {
@@ -61,7 +61,7 @@ export async function runSession(c: SessionConfig, onMovie: (m: MovieWritten) =>
       const location = locate(c, index, acquired, fault, written, movieRng)
       const relative = location.dir ? `${location.dir}/${location.fileName}` : location.fileName
       const options = drawMovieOptions(c.session, movieRng, relative, index, gain)
-      const movie = simulateMovie(options)
+      const movie = prepareMovie(options)
       const truth: MovieTruth = {...movie.truth, bad: fault ? FAULT_REASONS[fault] : movie.truth.bad, format: c.format, eerGrouping: c.format === 'eer' ? c.eerGrouping : undefined, gainReference: c.gain, eerGainReference: eerGain, acquired: acquired.toISOString()}
       const truthPath = join(c.truth, uniqueTruthName(c, location, relative, truthNames))
       await writeAtomically(truthPath, formatTruth(truth))
@@ -95,7 +95,7 @@ function uniqueTruthName(c: SessionConfig, location: MovieLocation, relative: st
   return name
 }
 
-async function writeMovieFile(c: SessionConfig, movie: SimulatedMovie, fault: FaultKind | null, path: string, rng: Rng, openHandles: FileHandle[]): Promise<number> {
+async function writeMovieFile(c: SessionConfig, movie: PreparedMovie, fault: FaultKind | null, path: string, rng: Rng, openHandles: FileHandle[]): Promise<number> {
   const encoding: MovieEncoding = {format: c.format, mrcMode: c.mrcMode, eerGrouping: c.eerGrouping, rng: rng.fork('eer')}
   if (fault === 'zero-byte') {
     await writeFile(path, new Uint8Array(0))
@@ -104,23 +104,31 @@ async function writeMovieFile(c: SessionConfig, movie: SimulatedMovie, fault: Fa
   if (fault === 'stray') {
     // The integrated, gain-corrected image EPU writes beside each movie, named like a movie.
     const sum = gainCorrectedSum(movie)
-    const bytes = encodeMovie({...movie, frames: [sum]}, {format: c.format === 'eer' ? 'tiff' : c.format, mrcMode: 2})
-    await writeInChunks(path, bytes, {duration: 0})
+    const bytes = encodeMovie({width: movie.width, height: movie.height, truth: movie.truth, frames: [sum]}, {format: c.format === 'eer' ? 'tiff' : c.format, mrcMode: 2})
+    await writeInChunks(path, [bytes], {duration: 0})
     return bytes.length
   }
-  let bytes = encodeMovie(movie, encoding)
-  if (fault === 'corrupt-header') bytes = corruptHeader(bytes, rng)
-  const stopAt = fault === 'truncated' ? truncatedLength(bytes.length, rng) : fault === 'unfinished' ? Math.floor(bytes.length * rng.uniform(0.2, 0.7)) : undefined
+  const parts = encodePreparedMovie(movie, encoding)
+  // The main header is the first part (MRC preamble, or the whole TIFF/EER file).
+  if (fault === 'corrupt-header') parts[0] = corruptHeader(parts[0], rng)
+  const length = parts.reduce((n, p) => n + p.length, 0)
+  const stopAt = fault === 'truncated' ? truncatedLength(length, rng) : fault === 'unfinished' ? Math.floor(length * rng.uniform(0.2, 0.7)) : undefined
   const duration = fault === 'unfinished' ? c.writeTime * 0.5 : c.writeTime
-  const handle = await writeInChunks(path, bytes, {duration, stopAt, keepOpen: fault === 'unfinished'})
+  const handle = await writeInChunks(path, parts, {duration, stopAt, keepOpen: fault === 'unfinished'})
   if (handle) openHandles.push(handle)
-  return stopAt ?? bytes.length
+  return stopAt ?? length
 }
 
-function gainCorrectedSum(movie: SimulatedMovie): Float32Array {
+/** Frames counted one at a time into one scratch frame, summed, times the gain reference. */
+function gainCorrectedSum(movie: PreparedMovie): Float32Array {
   const sum = new Float32Array(movie.width * movie.height)
-  for (const f of movie.frames) for (let i = 0; i < sum.length; i++) sum[i] += f[i]
-  for (let i = 0; i < sum.length; i++) sum[i] *= movie.gain[i]
+  const scratch = new Float32Array(sum.length)
+  for (let f = 0; f < movie.frameCount; f++) {
+    const counts = movie.frame(f, scratch)
+    for (let i = 0; i < sum.length; i++) sum[i] += counts[i]
+  }
+  const gain = movie.gain.gain
+  for (let i = 0; i < sum.length; i++) sum[i] *= gain[i]
   return sum
 }
 

@@ -6,9 +6,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openMovie} from '../../core/formats/movie.js'
 import {openMrc} from '../../core/formats/mrc-read.js'
-import {simulateMovie, type SimulatedMovie} from './movie.js'
+import {prepareMovie, simulateMovie, type SimulatedMovie} from './movie.js'
 import {fixedMovieOptions} from './test-support.js'
-import {writeGainReference, writeMovie, type MovieEncoding} from './write-movie.js'
+import {encodeMovie, encodePreparedMovie, writeGainReference, writeMovie, type MovieEncoding} from './write-movie.js'
 
 let dir = ''
 let movie: SimulatedMovie
@@ -49,6 +49,14 @@ describe('writeMovie', () => {
       frames.forEach((f, i) => expect(differences(f, expected[i])).toBe(0))
     })
   }
+
+  it('counts a prepared movie frame by frame into the same file bytes as encoding all its frames', () => {
+    const o = fixedMovieOptions({width: 96, height: 80, frames: 3})
+    for (const encoding of [{format: 'mrc', mrcMode: 0}, {format: 'mrc', mrcMode: 1}, {format: 'mrc', mrcMode: 2}, {format: 'tiff'}] as MovieEncoding[]) {
+      const parts = encodePreparedMovie(prepareMovie(o), encoding)
+      expect(Buffer.compare(Buffer.concat(parts), encodeMovie(simulateMovie(o), encoding))).toBe(0)
+    }
+  })
 
   it('records the pixel size and dose per frame in the MRC header', async () => {
     const path = join(dir, 'm-meta.mrc')

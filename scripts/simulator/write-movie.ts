@@ -1,9 +1,10 @@
 // Movie and gain files as a microscope writes them: MRC (modes 0/1/2/6, FEI1 dose header),
 // LZW TIFF (8-bit counts when they fit) and EER, through the shared core/formats encoders.
 import {writeFile} from 'node:fs/promises'
-import {encodeMrc, writeMrc} from '../../core/formats/mrc-write.js'
+import {emptyMrcStatistics, encodeMrc, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, writeMrc} from '../../core/formats/mrc-write.js'
 import {encodeTiffMovie} from '../../core/formats/tiff.js'
 import {encodeEerMovie} from './eer-events.js'
+import type {PreparedMovie} from './movie.js'
 import {createRng, type Rng} from './rng.js'
 
 export type MovieFormat = 'mrc' | 'tiff' | 'eer'
@@ -44,6 +45,29 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
   return encodeEerMovie(movie.frames, width, height, e.eerGrouping ?? 20, e.rng ?? createRng(0, movie.truth.movie))
 }
 
+/**
+ * A prepared movie's file as byte parts in file order, counting each frame once. MRC is counted
+ * frame by frame into one float scratch frame and encoded straight into its sections, so the
+ * movie is held only as its file bytes; TIFF and EER are encoded from all counted frames.
+ */
+export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uint8Array[] {
+  const truth = movie.truth
+  if (e.format !== 'mrc') {
+    const frames = Array.from({length: movie.frameCount}, (_, i) => movie.frame(i))
+    return [encodeMovie({width: movie.width, height: movie.height, frames, truth}, e)]
+  }
+  const mode = e.mrcMode ?? 1
+  const options = mrcOptions({width: movie.width, height: movie.height, truth}, mode)
+  const stats = emptyMrcStatistics()
+  const scratch = new Float32Array(movie.width * movie.height)
+  const sections: Uint8Array[] = []
+  for (let i = 0; i < movie.frameCount; i++) {
+    const counts = saturateInPlace(movie.frame(i, scratch), MODE_MAX[mode])
+    sections.push(encodeMrcSection(counts, mode, true, stats, new Uint8Array(mrcSectionBytes(options))))
+  }
+  return [encodeMrcPreamble(options, sections.length, stats), ...sections]
+}
+
 /** Writes the movie in one go (MRC streams section by section, never assembling the file). */
 export async function writeMovie(path: string, movie: MovieData, format: MovieFormat | MovieEncoding): Promise<void> {
   const e = typeof format === 'string' ? {format} : format
@@ -52,7 +76,7 @@ export async function writeMovie(path: string, movie: MovieData, format: MovieFo
   await writeMrc(path, saturate(movie.frames, MODE_MAX[mode]), mrcOptions(movie, mode))
 }
 
-function mrcOptions(movie: MovieData, mode: MrcMovieMode) {
+function mrcOptions(movie: Pick<MovieData, 'width' | 'height' | 'truth'>, mode: MrcMovieMode) {
   return {width: movie.width, height: movie.height, mode, pixelSize: movie.truth.pixelSize, dosePerFrame: movie.truth.dosePerFrame, labels: [`emstream simulate ${movie.truth.movie}`]}
 }
 
@@ -65,6 +89,13 @@ function maxOf(f: Float32Array): number {
   let m = 0
   for (const v of f) if (v > m) m = v
   return m
+}
+
+/** Clips counts above `max` in place (the frame is scratch). */
+function saturateInPlace(frame: Float32Array, max: number): Float32Array {
+  if (!Number.isFinite(max)) return frame
+  for (let i = 0; i < frame.length; i++) if (frame[i] > max) frame[i] = max
+  return frame
 }
 
 function saturate(frames: Float32Array[], max: number): Float32Array[] {
