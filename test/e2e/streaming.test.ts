@@ -45,14 +45,26 @@ function startAgent(root: string, port: number, token: string): Spawned {
   return agent
 }
 
-/** Step runs the agent has durably finished, done or failed (from its own state file). */
+/** Steps the agent has durably finished, done or failed, read from its state file (compacted or not). */
 function agentStepsDone(root: string): number {
+  let text: string
   try {
-    const lines = readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8').split('\n')
-    return lines.filter((l) => l.includes('"t":"step-done"') || l.includes('"t":"step-failed"')).length
+    text = readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8')
   } catch {
     return 0
   }
+  const finished = new Set<string>()
+  for (const line of text.split('\n')) {
+    let r: {t: string; id?: string; step?: string; movie?: {id: string; steps: Record<string, {status: string}>}}
+    try {
+      r = JSON.parse(line)
+    } catch {
+      continue // empty, or the line being written right now
+    }
+    if (r.t === 'movie') for (const [step, st] of Object.entries(r.movie!.steps)) if (st.status === 'done' || st.status === 'failed') finished.add(`${r.movie!.id}/${step}`)
+    if (r.t === 'step-done' || r.t === 'step-failed') finished.add(`${r.id}/${r.step}`)
+  }
+  return finished.size
 }
 
 describe('streaming session end to end', () => {
