@@ -7,6 +7,7 @@ import {MAX_MESSAGE_BYTES, type SessionInfo} from '../../core/protocol/index.js'
 import type {Workflow} from '../../core/workflow/index.js'
 import type {SnapshotPolicy} from '../project/project.js'
 import {MonitorService} from '../monitors/service.js'
+import {LiveReports} from '../report/live.js'
 import {AgentConnection, type Joined} from './connection.js'
 import {handleControl} from './control.js'
 import {stderrLog, type Log} from './log.js'
@@ -51,11 +52,14 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
 
   // Monitors of each open project, evaluated on their own timer (controller/monitors).
   const monitors = new Set<MonitorService>()
+  // The live report of each open project (controller/report): rebuilt on its interval, served at /report/<project>/.
+  const reports = new LiveReports(options.projectsDir, log)
 
   function watchSession({project}: OpenProject) {
     const service = new MonitorService(project, {log})
     monitors.add(service)
     service.start()
+    reports.watch(project)
     project.onSessionChange((session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => {
       for (const c of connections) {
         if (c.project !== project.name) continue
@@ -78,6 +82,7 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
   const host = options.host ?? '127.0.0.1'
   const info = {current: undefined as ServerInfo | undefined}
   http.on('request', (request, response) => {
+    if (reports.handles(request)) return void reports.serve(request, response)
     void handleControl(request, response, {registry, controlToken: info.current!.controlToken, log})
   })
   const wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES})
@@ -110,6 +115,7 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     (stopping ??= (async () => {
       clearInterval(ticker)
       await Promise.all([...monitors].map((m) => m.stop()))
+      await reports.stop()
       removeServerInfo(options.projectsDir, info.current!)
       for (const c of connections) c.close(1001, 'controller stopping')
       wss.close()

@@ -1,0 +1,52 @@
+// The report inside `controller serve`: a ReportService per open project, and the latest built
+// report of each project over HTTP at /report/<project>/ (read-only, no token: it is what
+// would be published anyway).
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {checkProjectName, projectLayout} from '../project/layout.js'
+import type {Project} from '../project/project.js'
+import {reportPaths} from './build.js'
+import {serveSiteFile} from './serve-site.js'
+import {ReportService, type ReportLog} from './service.js'
+
+export const REPORT_PATH = '/report/'
+
+export class LiveReports {
+  private readonly services = new Set<ReportService>()
+
+  constructor(
+    private readonly projectsDir: string,
+    private readonly log: ReportLog,
+  ) {}
+
+  /** Starts rebuilding the project's report on its interval and when its session closes. */
+  watch(project: Project): void {
+    const service = new ReportService(project, {log: this.log})
+    this.services.add(service)
+    service.start()
+  }
+
+  handles(request: IncomingMessage): boolean {
+    return (request.url ?? '').startsWith(REPORT_PATH)
+  }
+
+  async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rest = (request.url ?? '').slice(REPORT_PATH.length)
+    const slash = rest.indexOf('/')
+    const name = decodeURIComponent(slash < 0 ? rest.split('?')[0] : rest.slice(0, slash))
+    try {
+      checkProjectName(name)
+    } catch {
+      response.writeHead(404, {'Content-Type': 'text/plain; charset=utf-8'}).end(`no project ${JSON.stringify(name)}\n`)
+      return
+    }
+    // Relative links need the folder form: /report/demo -> /report/demo/
+    if (slash < 0) return void response.writeHead(301, {Location: `${REPORT_PATH}${encodeURIComponent(name)}/`}).end()
+    await serveSiteFile(reportPaths(projectLayout(this.projectsDir, name).root).site, rest.slice(slash + 1), request, response)
+  }
+
+  /** Waits for the builds in flight. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.services].map((s) => s.stop()))
+    this.services.clear()
+  }
+}
