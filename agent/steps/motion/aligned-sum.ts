@@ -35,7 +35,6 @@ export interface AlignedSumSpectra {
  */
 export function alignedSumSpectra(input: AlignedSumInput, frames?: number[], rows?: {from: number; to: number}, out?: AlignedSumSpectra): AlignedSumSpectra {
   const {spectra, width, height, shifts, outWidth, outHeight, doseWeights} = input
-  const n = spectra.length
   const hw = halfWidth(width)
   const ohw = halfWidth(outWidth)
   const scale = (outWidth * outHeight) / (width * height)
@@ -54,12 +53,12 @@ export function alignedSumSpectra(input: AlignedSumInput, frames?: number[], row
     const src = 2 * (ky >= 0 ? ky : ky + height) * hw
     const dst = 2 * j * ohw
     if (doseWeights) {
-      for (let i = 0; i < ohw; i++) weightAt[i] = n * Math.round(Math.sqrt((i / width) ** 2 + (ky / height) ** 2) / doseWeights.step)
+      for (let i = 0; i < ohw; i++) weightAt[i] = Math.round(Math.sqrt((i / width) ** 2 + (ky / height) ** 2) / doseWeights.step)
     }
     for (const f of used) {
       const phase = (-2 * Math.PI * ky * shifts[f][1]) / height
       const row: RowTerms = {spectrum: spectra[f], src, dst, rc: Math.cos(phase) * scale, rs: Math.sin(phase) * scale, cc: colCos[f], cs: colSin[f], count: ohw}
-      if (dw) addWeightedRow(row, dw, doseWeights!.weights, weightAt, f)
+      if (dw) addWeightedRow(row, dw, doseWeights!.weights, weightAt, f * doseWeights!.bins)
       if (plain) addRow(row, plain)
     }
   }
@@ -162,11 +161,11 @@ function addRow(t: RowTerms, out: Float32Array): void {
   }
 }
 
-/** out[row] += dose weight * shifted spectrum row; weights[weightAt[i] + frame]. */
-function addWeightedRow(t: RowTerms, out: Float32Array, weights: Float32Array, weightAt: Int32Array, frame: number): void {
+/** out[row] += dose weight * shifted spectrum row; the weight is weights[offset + weightAt[i]]. */
+function addWeightedRow(t: RowTerms, out: Float32Array, weights: Float32Array, weightAt: Int32Array, offset: number): void {
   const {spectrum, src, dst, rc, rs, cc, cs, count} = t
   for (let i = 0; i < count; i++) {
-    const w = weights[weightAt[i] + frame]
+    const w = weights[offset + weightAt[i]]
     const c = w * (cc[i] * rc - cs[i] * rs)
     const s = w * (cs[i] * rc + cc[i] * rs)
     const re = spectrum[src + 2 * i]

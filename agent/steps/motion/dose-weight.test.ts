@@ -44,7 +44,7 @@ describe('Grant & Grigorieff dose weighting', () => {
       const s = Math.hypot(kx / 200, ky / 100) / 1.2
       doseWeightsAt(s, doses, direct)
       const b = tableBin(table, kx, ky, 200, 100)
-      for (let f = 0; f < 5; f++) expect(table.weights[b * 5 + f]).toBeCloseTo(direct[f], 3)
+      for (let f = 0; f < 5; f++) expect(table.weights[f * table.bins + b]).toBeCloseTo(direct[f], 3)
     }
   })
 })

@@ -43,7 +43,8 @@ export function doseWeightsAt(s: number, doses: number[], out: Float64Array): vo
 }
 
 /**
- * Weights tabulated on a fine grid of |s| (cycles per pixel), frame-minor: weights[b * n + f].
+ * Weights tabulated on a fine grid of |s| (cycles per pixel), one run of bins per frame:
+ * weights[f * bins + b] (a frame's lookups along a spectrum row stay in a few cache lines).
  * The weights vary slowly with s, so a lookup at 1/8 of a Fourier pixel is exact to ~1e-5
  * and saves an exp() per pixel and frame.
  */
@@ -51,6 +52,7 @@ export interface DoseWeightTable {
   /** Bin width in cycles per pixel. */
   step: number
   frames: number
+  bins: number
   weights: Float32Array
 }
 
@@ -62,9 +64,9 @@ export function doseWeightTable(width: number, height: number, pixelSize: number
   const row = new Float64Array(n)
   for (let b = 0; b < bins; b++) {
     doseWeightsAt((b * step) / pixelSize, doses, row)
-    for (let f = 0; f < n; f++) weights[b * n + f] = row[f]
+    for (let f = 0; f < n; f++) weights[f * bins + b] = row[f]
   }
-  return {step, frames: n, weights}
+  return {step, frames: n, bins, weights}
 }
 
 /** Table bin of spatial frequency (kx, ky) in cycles per image for a width x height image. */

@@ -41,11 +41,18 @@ export function frameSpectra(frame: Float32Array, frameIndex: number, c: FrameCo
 function applyGain(frame: Float32Array, gain?: Float32Array): FrameStats {
   let total = 0
   let squares = 0
+  if (!gain) {
+    for (let i = 0; i < frame.length; i++) {
+      total += frame[i]
+      squares += frame[i] * frame[i]
+    }
+    return {total, squares}
+  }
   for (let i = 0; i < frame.length; i++) {
     const v = frame[i]
     total += v
     squares += v * v
-    if (gain) frame[i] = v * gain[i]
+    frame[i] = v * gain[i]
   }
   return {total, squares}
 }
