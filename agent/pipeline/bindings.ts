@@ -11,6 +11,7 @@ import {defaultPreviewOptions, type PreviewOptions} from '../steps/preview/optio
 import type {MovieRecord, StepName} from './movie.js'
 import type {StepBinding} from './pipeline.js'
 import type {Grant} from './resources.js'
+import {externalBinding} from '../steps/external/binding.js'
 
 export class BindingError extends Error {
   constructor(
@@ -190,9 +191,12 @@ export function bindWorkflow(context: BindingContext): StepBinding[] {
   const w = context.workflow
   const wanted = (step: StepName, enabled = true) => enabled && (!context.only || context.only.includes(step))
   const bindings: StepBinding[] = []
-  if (wanted('motion')) bindings.push(motionBinding(context))
-  if (wanted('ctf')) bindings.push(ctfBinding(context))
-  if (wanted('picking', w.picking.enabled)) bindings.push(pickingBinding(context))
+  // A step whose program is not "builtin" runs on that program's adapter (agent/steps/external).
+  const program = (step: 'motion' | 'ctf' | 'picking', builtin: (c: BindingContext) => StepBinding) =>
+    w[step].program === 'builtin' ? builtin(context) : externalBinding(w, step, (workflow) => builtin({...context, workflow}))
+  if (wanted('motion')) bindings.push(program('motion', motionBinding))
+  if (wanted('ctf')) bindings.push(program('ctf', ctfBinding))
+  if (wanted('picking', w.picking.enabled)) bindings.push(program('picking', pickingBinding))
   if (wanted('preview', w.preview.enabled)) bindings.push(previewBinding(context))
   return bindings
 }

@@ -55,7 +55,7 @@ describe('CTFFIND adapter', () => {
     expect(answers.slice(-4, -1).map(Number)).toEqual([0, Math.PI, Math.PI / 18].map((r) => expect.closeTo(r, 9)))
     expect(result.provenance.program).toBe('ctffind')
     expect(result.provenance.version).toBe('4.1.14')
-    expect(result.provenance.argv[0][0]).toBe(fake('ctffind'))
+    expect(result.provenance.argv[0]).toBe(fake('ctffind'))
     expect(result.provenance.stdin).toEqual(answers)
   })
 

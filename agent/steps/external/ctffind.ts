@@ -87,6 +87,6 @@ export async function estimateCtfWithCtffind(
     ...result,
     psdImage: join(work.dir, 'diagnostic.mrc'),
     profile: {frequency: avrot.frequency, spectrum: avrot.astigmatismAware, fit: avrot.fit, correlation: avrot.correlation},
-    provenance: {...provenanceOf('ctffind', program.version, work.dir, [run]), stdin: answers},
+    provenance: {...provenanceOf('ctffind', program.version, work.dir, run), stdin: answers},
   }
 }

@@ -143,6 +143,6 @@ export async function correctMotionWithMotionCor(
     starFile: `${root}.star`,
     frames: shifts.length,
     dosePerFrame: options.dosePerFrame,
-    provenance: provenanceOf(name, program.version, work.dir, [run]),
+    provenance: provenanceOf(name, program.version, work.dir, run),
   }
 }

@@ -5,8 +5,8 @@ import type {ProgramOutput} from './run-program.js'
 export interface ExternalProvenance {
   program: string
   version: string
-  /** Every command run for this result, in order (argv[0] = the executable's path). */
-  argv: string[][]
+  /** The command run for this result (argv[0] = the executable's path). */
+  argv: string[]
   /** Working folder the commands ran in. */
   cwd: string
   exitStatus: number
@@ -18,7 +18,6 @@ export interface ExternalProvenance {
 /** Results of external steps carry their provenance next to the core/results fields. */
 export type WithProvenance<R> = R & {provenance: ExternalProvenance}
 
-export function provenanceOf(program: string, version: string, cwd: string, runs: ProgramOutput[]): ExternalProvenance {
-  const last = runs[runs.length - 1]
-  return {program, version, argv: runs.map((r) => r.argv), cwd, exitStatus: last?.exitCode ?? 0, stderrTail: last?.stderrTail ?? ''}
+export function provenanceOf(program: string, version: string, cwd: string, run: ProgramOutput): ExternalProvenance {
+  return {program, version, argv: run.argv, cwd, exitStatus: run.exitCode, stderrTail: run.stderrTail}
 }

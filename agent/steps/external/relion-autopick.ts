@@ -84,6 +84,6 @@ export async function pickParticlesWithRelionLog(
     coordinates: rows.map((r) => [r.x, r.y]),
     scores: rows.map((r) => r.figureOfMerit),
     coordinatesFile,
-    provenance: provenanceOf('relion_autopick', program.version, work.dir, [run]),
+    provenance: provenanceOf('relion_autopick', program.version, work.dir, run),
   }
 }

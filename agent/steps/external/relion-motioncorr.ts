@@ -16,7 +16,9 @@ import type {ExternalSettings} from './settings.js'
 import {fileArg, prepareWorkFolder, requireOutput} from './work-folder.js'
 
 export interface RelionMotionSettings extends ExternalSettings {
-  /** MotionCor2 for RELION to drive (on gpuIds); empty = RELION's own implementation on CPU. */
+  /** RELION drives MotionCor2 on gpuIds; false = RELION's own implementation on CPU. */
+  driveMotionCor2?: boolean
+  /** MotionCor2's path or name; empty = located like the motioncor2 program (env, PATH). */
   motioncor2Executable?: string
 }
 
@@ -58,7 +60,7 @@ export async function correctMotionWithRelion(
 ): Promise<WithProvenance<MotionResult>> {
   if (!(options.pixelSize > 0)) throw new ExternalProgramError('relion_run_motioncorr', 'bad-option', 'pixelSize must be set (A/px)')
   const program = await prepareProgram('relion-motioncorr', settings.executable)
-  const motioncor2 = settings.motioncor2Executable ? (await prepareProgram('motioncor2', settings.motioncor2Executable)).executable : undefined
+  const motioncor2 = settings.driveMotionCor2 ? (await prepareProgram('motioncor2', settings.motioncor2Executable)).executable : undefined
   const work = await prepareWorkFolder(moviePath, outDir)
   const run = await runProgram({
     program: 'relion_run_motioncorr',
@@ -94,6 +96,6 @@ export async function correctMotionWithRelion(
     starFile: `${root}.star`,
     frames: content.shifts.length,
     dosePerFrame: options.dosePerFrame,
-    provenance: provenanceOf('relion_run_motioncorr', program.version, work.dir, [run]),
+    provenance: provenanceOf('relion_run_motioncorr', program.version, work.dir, run),
   }
 }

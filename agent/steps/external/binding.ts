@@ -1,0 +1,101 @@
+// How a workflow step runs on an external program: the built-in binding's inputs and options
+// (so both read the workflow the same way), handed to the program's adapter (index.ts) with
+// the external settings: executable, granted GPU ids, extra arguments, timeout.
+import type {Workflow} from '../../../core/workflow/types.js'
+import {BindingError} from '../../pipeline/bindings.js'
+import type {StepBinding} from '../../pipeline/pipeline.js'
+import {EXTERNAL_PROGRAMS, type ExternalProgramId} from './programs.js'
+import {defaultExternalSettings, type ExternalSettings} from './settings.js'
+
+type AdaptedStep = 'motion' | 'ctf' | 'picking'
+
+interface Adapter {
+  id: ExternalProgramId
+  entry: string
+  /** Settings beyond ExternalSettings this adapter needs from the workflow. */
+  extra?: (workflow: Workflow, gpuIds: number[]) => Record<string, unknown>
+}
+
+/** The workflow's program names (core/workflow/schema.ts choices) and the adapter each runs. */
+const ADAPTERS: Record<AdaptedStep, Record<string, Adapter>> = {
+  motion: {
+    relion: {
+      id: 'relion-motioncorr',
+      entry: 'correctMotionWithRelion',
+      // On GPUs, RELION drives MotionCor2; on CPU it runs its own implementation.
+      extra: (_w, gpuIds) => ({driveMotionCor2: gpuIds.length > 0}),
+    },
+    motioncor2: {id: 'motioncor2', entry: 'correctMotionWithMotionCor2'},
+    motioncor3: {id: 'motioncor3', entry: 'correctMotionWithMotionCor3'},
+  },
+  ctf: {
+    ctffind: {id: 'ctffind', entry: 'estimateCtfWithCtffind'},
+  },
+  picking: {
+    'relion-log': {
+      id: 'relion-log',
+      entry: 'pickParticlesWithRelionLog',
+      extra: (w) => ({
+        lowpass: w.picking.lowpass,
+        voltage: w.acquisition.voltage,
+        sphericalAberration: w.acquisition.sphericalAberration,
+        amplitudeContrast: w.acquisition.amplitudeContrast,
+      }),
+    },
+  },
+}
+
+export function externalAdapter(step: AdaptedStep, program: string): Adapter | undefined {
+  return ADAPTERS[step][program]
+}
+
+export function adaptedPrograms(step: AdaptedStep): string[] {
+  return Object.keys(ADAPTERS[step])
+}
+
+function entryModule(): string {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
+  return new URL(`./index.${ext}`, import.meta.url).href
+}
+
+/** GPU ids a workflow's steps ask for (`agent process` gives them to its pool). */
+export function workflowGpuIds(workflow: Workflow): number[] {
+  return [...new Set(workflow.motion.gpus)].sort((a, b) => a - b)
+}
+
+/** How many GPUs one run of the step holds: one per movie for a GPU program the workflow gives GPUs. */
+function gpuRequest(workflow: Workflow, step: AdaptedStep, adapter: Adapter): number {
+  const wantsGpu = EXTERNAL_PROGRAMS[adapter.id].gpu || adapter.id === 'relion-motioncorr'
+  return step === 'motion' && wantsGpu && workflow.motion.gpus.length > 0 ? 1 : 0
+}
+
+/**
+ * The step run by the workflow's external program. `builtin` makes the built-in binding for a
+ * workflow whose step says "builtin" (so it reads the same settings, inputs and outputs).
+ */
+export function externalBinding(workflow: Workflow, step: AdaptedStep, builtin: (workflow: Workflow) => StepBinding): StepBinding {
+  const section = workflow[step]
+  const adapter = externalAdapter(step, section.program)
+  if (!adapter) throw new BindingError(`${step}.program`, `"${section.program}" has no adapter; choose one of builtin, ${adaptedPrograms(step).join(', ')}`)
+  const base = builtin({...workflow, [step]: {...section, program: 'builtin'}})
+  const extraArgs = 'extraArgs' in section ? section.extraArgs : []
+  return {
+    ...base,
+    program: section.program,
+    resources: {cpu: base.resources.cpu, gpu: gpuRequest(workflow, step, adapter)},
+    call: (movie, results, grant) => {
+      const prepared = base.call(movie, results, grant)
+      const settings: ExternalSettings = {
+        ...defaultExternalSettings,
+        ...(section.executable ? {executable: section.executable} : {}),
+        gpuIds: grant.gpuIds,
+        extraArgs,
+        ...adapter.extra?.(workflow, grant.gpuIds),
+      }
+      return {
+        call: {module: entryModule(), entry: adapter.entry, args: [...prepared.call.args, settings]},
+        parameters: {...prepared.parameters, program: section.program, external: settings},
+      }
+    },
+  }
+}

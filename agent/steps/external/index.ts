@@ -1,0 +1,18 @@
+// Entry functions the pipeline's step worker calls for external programs (one per adapter):
+// the built-in step's arguments (input, outDir, options) plus the external settings.
+export {correctMotionWithRelion} from './relion-motioncorr.js'
+export {estimateCtfWithCtffind} from './ctffind.js'
+export {pickParticlesWithRelionLog} from './relion-autopick.js'
+import type {MotionResult} from '../../../core/results/index.js'
+import type {MotionOptions} from '../motion/options.js'
+import {correctMotionWithMotionCor} from './motioncor2.js'
+import type {WithProvenance} from './provenance.js'
+import type {ExternalSettings} from './settings.js'
+
+export function correctMotionWithMotionCor2(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings): Promise<WithProvenance<MotionResult>> {
+  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor2')
+}
+
+export function correctMotionWithMotionCor3(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings): Promise<WithProvenance<MotionResult>> {
+  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor3')
+}
