@@ -28,6 +28,7 @@ export const MotionResultSchema = Type.Object({
   frames: Type.Integer({minimum: 0}),
   dosePerFrame: Type.Number(),
   warnings: Warnings,
+  gainResidual: Type.Optional(Type.Object({std: Type.Number(), percentileRatio: Type.Number(), peakRatio: Type.Number()})),
 })
 
 export const CtfResultSchema = Type.Object({

@@ -28,6 +28,18 @@ export interface MotionResult {
   dosePerFrame: number
   /** Gain or orientation warnings a user should see. */
   warnings?: string[]
+  /** Residual gain of the gain-corrected frame sum (the controller's gain monitor checks it). */
+  gainResidual?: GainResidual
+}
+
+/** Scipion's residual-gain statistics of a movie (the residual is 1 where the gain is right). */
+export interface GainResidual {
+  /** Standard deviation of the residual gain (Scipion alerts above 0.04). */
+  std: number
+  /** p97.5 / p2.5 of the residual gain (Scipion: 1.15). */
+  percentileRatio: number
+  /** max / p97.5 of the residual gain (Scipion: 4.5). */
+  peakRatio: number
 }
 
 /** A smooth spatio-temporal model of local motion: shift(x, y, t) = sum coeff * basis. */
