@@ -29,8 +29,8 @@ const SQL = {
       exit_status = excluded.exit_status, stderr_tail = excluded.stderr_tail, host = excluded.host, error = excluded.error,
       outputs = excluded.outputs`,
   micrograph: `INSERT OR REPLACE INTO micrographs (movie_id, version, path, path_no_dw, pixel_size, frames, dose_per_frame,
-      total_motion, early_motion, late_motion, shifts, patches_x, patches_y, star_file, warnings, finished_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      total_motion, early_motion, late_motion, shifts, patches_x, patches_y, star_file, warnings, finished_at, gain_residual)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ctf: `INSERT OR REPLACE INTO ctf (movie_id, version, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution,
       figure_of_merit, psd_image, warnings, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   particles: `INSERT OR REPLACE INTO particles (movie_id, version, count, coordinates_file, mean_score, mean_diameter, finished_at)
@@ -178,7 +178,7 @@ export class Applier {
         return this.run('micrograph', [
           id, e.version, r.micrograph, opt(r.micrographNoDW), r.pixelSize, r.frames, r.dosePerFrame, r.totalMotion,
           r.earlyMotion, r.lateMotion, shiftsBlob(r.shifts), opt(r.localModel?.patchesX), opt(r.localModel?.patchesY),
-          opt(r.starFile), json(r.warnings), at,
+          opt(r.starFile), json(r.warnings), at, json(r.gainResidual),
         ])
       }
       case 'ctf': {

@@ -99,6 +99,7 @@ CREATE TABLE micrographs (
   star_file TEXT,
   warnings TEXT,
   finished_at INTEGER NOT NULL,
+  gain_residual TEXT,
   PRIMARY KEY (movie_id, version)
 ) WITHOUT ROWID;
 
