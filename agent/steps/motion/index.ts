@@ -23,6 +23,7 @@ import {frameSpectra, type FrameCorrection, type FrameStats} from './frame-spect
 import {checkFrame, firstPassFrames, loadGain, markDefectFile, prefetch, sumFrames} from './movie-input.js'
 import {formatMotionStar} from './motion-star.js'
 import {resolveMotionOptions, type MotionOptions} from './options.js'
+import {residualGain} from './residual-gain.js'
 
 export {defaultMotionOptions, type MotionOptions} from './options.js'
 export {MotionError} from './errors.js'
@@ -69,6 +70,8 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
   const hot = options.hotPixelSigma > 0 ? markHotPixels(bad, rawSum, options.hotPixelSigma) : undefined
   const hotPixels = hot?.count ? listMarked(bad, rawSum, hot.threshold, width) : []
   const badList = badPixelList(bad)
+  // Scipion's residual-gain statistics, for the controller's gain monitor.
+  const gainResidual = residualGain(rawSum, width, height, bad)
   const frameMean = (hot?.mean ?? mean(rawSum)) / sampled.length
 
   // Full spectra of every frame (needed for the sum) and their cropped, filtered copies (alignment).
@@ -166,6 +169,7 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
     frames: frameNumbers.length,
     dosePerFrame,
     warnings: warnings.length ? warnings : undefined,
+    gainResidual,
   }
 }
 
