@@ -1,6 +1,7 @@
 // The rows monitors look at, newest first. Everything a monitor decides is a function of these
 // (and the clock), so evaluating twice on the same project gives the same findings.
 import type {SessionState} from '../../core/protocol/index.js'
+import type {GainResidual} from '../../core/results/index.js'
 
 export interface CtfRow {
   movie: string
@@ -21,14 +22,7 @@ export interface MotionRow {
   gainResidual?: GainResidual
 }
 
-/** Per-movie residual gain (Scipion's statistics of the gain-corrected frame sum, normalised to 1). */
-export interface GainResidual {
-  std: number
-  /** p97.5 / p2.5 */
-  percentileRatio: number
-  /** max / p97.5 */
-  peakRatio: number
-}
+export type {GainResidual} from '../../core/results/index.js'
 
 export interface PickRow {
   movie: string

@@ -4,7 +4,7 @@ import type {Workflow} from '../../core/workflow/index.js'
 import {currentSession, lastMovieFoundAt, rows} from '../project/queries.js'
 import {rowsNeeded} from './evaluate.js'
 import type {Severity} from './finding.js'
-import type {MonitorInput, SampleRow} from './input.js'
+import type {GainResidual, MonitorInput, SampleRow} from './input.js'
 import type {OpenAlert} from './transitions.js'
 
 const HOUR = 3_600_000
@@ -29,12 +29,13 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     })),
     motion: rows(
       db,
-      `SELECT m.movie, g.finished_at, g.total_motion, g.early_motion, g.warnings
+      `SELECT m.movie, g.finished_at, g.total_motion, g.early_motion, g.warnings, g.gain_residual
        FROM micrographs g JOIN movies m ON m.id = g.movie_id ORDER BY g.finished_at DESC, g.movie_id DESC LIMIT ?`,
       [n],
     ).map((r) => ({
       movie: String(r.movie), at: num(r.finished_at), totalMotion: num(r.total_motion), earlyMotion: num(r.early_motion),
       warnings: jsonArray<string>(r.warnings),
+      ...(r.gain_residual === null ? {} : {gainResidual: JSON.parse(String(r.gain_residual)) as GainResidual}),
     })),
     picks: rows(db, `SELECT m.movie, p.finished_at, p.count FROM particles p JOIN movies m ON m.id = p.movie_id ORDER BY p.finished_at DESC, p.movie_id DESC LIMIT ?`, [n])
       .map((r) => ({movie: String(r.movie), at: num(r.finished_at), count: num(r.count)})),
