@@ -60,8 +60,8 @@ async function processMovie(root: string, movie: string, seed: number): Promise<
 
 const records = (text: string, block: string) => loopRecords(blockLoop(findBlock(parseStar(text), block)!)!)
 
-describeWithTools({commands: ['relion_preprocess', 'relion_star_handler']}, 'RELION export round trip', () => {
-  it('relion_star_handler reads the export and relion_preprocess extracts every particle with our CTF', async () => {
+describeWithTools({commands: ['relion_preprocess', 'relion_star_handler', 'relion_refine']}, 'RELION export round trip', () => {
+  it('relion_star_handler reads the export, relion_preprocess extracts every particle with our CTF, relion_refine classifies them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'relion-export-'))
     const processed = []
     for (const [i, movie] of MOVIES.entries()) processed.push(await processMovie(root, movie, 11 + i))
@@ -96,5 +96,16 @@ describeWithTools({commands: ['relion_preprocess', 'relion_star_handler']}, 'REL
       const xs = mine.map((r) => Number(r.rlnCoordinateX)).sort((a, b) => a - b)
       expect(xs).toEqual(p.picks.coordinates.map(([x]) => x).sort((a, b) => a - b).map((x) => expect.closeTo(x, 3)))
     }
+
+    // A tiny 2D classification starts from those particles (one iteration, two classes: a second or so).
+    mkdirSync(join(outDir, 'Class2D/job005'), {recursive: true})
+    await exec('relion_refine', [
+      '--i', 'Extract/job004/particles.star', '--o', 'Class2D/job005/run', '--K', '2', '--iter', '1', '--tau2_fudge', '2',
+      '--particle_diameter', '170', '--zero_mask', '--ctf', '--flatten_solvent', '--oversampling', '0', '--psi_step', '15',
+      '--offset_range', '4', '--offset_step', '2', '--j', '1', '--pool', '10', '--dont_combine_weights_via_disc',
+    ], {cwd: outDir})
+    const classified = records(readFileSync(join(outDir, 'Class2D/job005/run_it001_data.star'), 'utf8'), 'particles')
+    expect(classified).toHaveLength(total)
+    expect(classified.every((r) => ['1', '2'].includes(r.rlnClassNumber))).toBe(true)
   }, 120_000)
 })
