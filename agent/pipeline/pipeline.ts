@@ -154,6 +154,7 @@ export class Pipeline {
       endedAt: Date.now(),
       exitStatus: null,
       stderrTail: '',
+      ...externalRun(result),
     }
     if (error === undefined) {
       state.stepDone(movie.id, step.name, result, run!)
@@ -172,6 +173,12 @@ export class Pipeline {
     }
     this.schedule()
   }
+}
+
+/** An external program's result carries its provenance (agent/steps/external/provenance.ts). */
+function externalRun(result: unknown): Partial<StepRunRecord> {
+  const p = (result as {provenance?: {version: string; argv: string[]; exitStatus: number; stderrTail: string}} | undefined)?.provenance
+  return p ? {version: p.version, argv: p.argv, exitStatus: p.exitStatus, stderrTail: p.stderrTail} : {}
 }
 
 function resultsOf(movie: MovieRecord): Partial<Record<StepName, unknown>> {
