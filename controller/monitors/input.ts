@@ -1,5 +1,6 @@
-// The rows monitors look at, newest first. Everything a monitor decides is a function of these
-// (and the clock), so evaluating twice on the same project gives the same findings.
+// The rows monitors look at, newest first (micrographs in acquisition order: the last N acquired).
+// Everything a monitor decides is a function of these (and the clock), so evaluating twice on the
+// same project gives the same findings.
 import type {SessionState} from '../../core/protocol/index.js'
 import type {GainResidual} from '../../core/results/index.js'
 

@@ -21,7 +21,7 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     ctf: rows(
       db,
       `SELECT m.movie, c.finished_at, c.defocus_u, c.defocus_v, c.astigmatism, c.resolution
-       FROM ctf c JOIN movies m ON m.id = c.movie_id ORDER BY c.finished_at DESC, c.movie_id DESC LIMIT ?`,
+       FROM ctf c JOIN movies m ON m.id = c.movie_id ORDER BY c.movie_id DESC, c.version DESC LIMIT ?`,
       [n],
     ).map((r) => ({
       movie: String(r.movie), at: num(r.finished_at), defocusU: num(r.defocus_u), defocusV: num(r.defocus_v),
@@ -30,16 +30,16 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     motion: rows(
       db,
       `SELECT m.movie, g.finished_at, g.total_motion, g.early_motion, g.warnings, g.gain_residual
-       FROM micrographs g JOIN movies m ON m.id = g.movie_id ORDER BY g.finished_at DESC, g.movie_id DESC LIMIT ?`,
+       FROM micrographs g JOIN movies m ON m.id = g.movie_id ORDER BY g.movie_id DESC, g.version DESC LIMIT ?`,
       [n],
     ).map((r) => ({
       movie: String(r.movie), at: num(r.finished_at), totalMotion: num(r.total_motion), earlyMotion: num(r.early_motion),
       warnings: jsonArray<string>(r.warnings),
       ...(r.gain_residual === null ? {} : {gainResidual: JSON.parse(String(r.gain_residual)) as GainResidual}),
     })),
-    picks: rows(db, `SELECT m.movie, p.finished_at, p.count FROM particles p JOIN movies m ON m.id = p.movie_id ORDER BY p.finished_at DESC, p.movie_id DESC LIMIT ?`, [n])
+    picks: rows(db, `SELECT m.movie, p.finished_at, p.count FROM particles p JOIN movies m ON m.id = p.movie_id ORDER BY p.movie_id DESC, p.version DESC LIMIT ?`, [n])
       .map((r) => ({movie: String(r.movie), at: num(r.finished_at), count: num(r.count)})),
-    outcomes: rows(db, `SELECT movie, updated_at, state, error FROM movies WHERE state IN ('done', 'failed') ORDER BY updated_at DESC, id DESC LIMIT ?`, [n])
+    outcomes: rows(db, `SELECT movie, updated_at, state, error FROM movies WHERE state IN ('done', 'failed') ORDER BY id DESC LIMIT ?`, [n])
       .map((r) => ({movie: String(r.movie), at: num(r.updated_at), failed: r.state === 'failed', error: r.error === null ? null : String(r.error)})),
     lastMovieFoundAt: lastMovieFoundAt(db),
     moviesFoundLastHour: num(rows(db, 'SELECT count(*) AS n FROM movies WHERE found_at > ?', [now - HOUR])[0].n),
