@@ -192,7 +192,9 @@ function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (i
  * table when the project has one; without it every micrograph counts as accepted.
  */
 function readCuration(db: Database, byId: Map<number, MicrographRow>): ReportData['curation'] {
-  if (!tableExists(db, 'curation')) return {available: false, accepted: byId.size, rejected: 0}
+  // A movie that failed processing counts as rejected (the table says why), with or without curation.
+  const failed = [...byId.values()].filter((m) => m.state === 'failed').length
+  if (!tableExists(db, 'curation')) return {available: false, accepted: byId.size - failed, rejected: failed}
   each(db, 'SELECT movie_id, accepted, reason FROM curation', (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
@@ -200,7 +202,7 @@ function readCuration(db: Database, byId: Map<number, MicrographRow>): ReportDat
     m.rejectReason = str(r.reason)
   })
   let rejected = 0
-  for (const m of byId.values()) if (m.accepted === false) rejected++
+  for (const m of byId.values()) if (m.accepted === false || m.state === 'failed') rejected++
   return {available: true, accepted: byId.size - rejected, rejected}
 }
 

@@ -27,6 +27,9 @@ export class ReportService {
   private fingerprint = ''
   private publishFailing = false
   private unsubscribe: (() => void) | undefined
+  private readonly abort = new AbortController()
+  /** Why the last build failed, undefined after a good one. */
+  lastError: string | undefined
 
   constructor(
     private readonly project: Project,
@@ -43,6 +46,7 @@ export class ReportService {
     return this.options.publishArgv ?? (this.settings.publishTarget ? rsyncArgv(this.settings.publishTarget) : undefined)
   }
 
+  /** Rebuilds on the workflow's interval and when the session closes (the first build comes after one interval). */
   start(): void {
     if (!this.settings.enabled || this.timer) return
     this.timer = setInterval(() => void this.rebuild(), this.options.intervalMs ?? this.settings.intervalSeconds * 1000)
@@ -51,7 +55,6 @@ export class ReportService {
       if (session.state === 'closed') void this.rebuild({force: true})
       if (session.state === 'scheduled') void this.checkPublishing()
     })
-    void this.rebuild()
   }
 
   /** Builds now when anything changed (or `force`); a call during a build runs once after it. */
@@ -71,13 +74,14 @@ export class ReportService {
     return this.running
   }
 
-  /** Waits for the build in flight, then builds once more if the project changed (the final report). */
+  /** Stops the timer and ends a build in flight (the site keeps the last complete build). */
   async stop(): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
     this.unsubscribe?.()
-    await this.running
     this.again = false
+    this.abort.abort()
+    await this.running
   }
 
   async checkPublishing(): Promise<void> {
@@ -99,13 +103,15 @@ export class ReportService {
       const {workflow} = this.project.workflow()
       const exported = await exportReport(this.project.db, this.paths.data, {name, workflow})
       for (const p of exported.problems.slice(0, 5)) this.options.log('warn', `${name}: report image of movie ${p.id} (${p.file}): ${p.problem}`)
-      const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs})
+      const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs, signal: this.abort.signal})
       this.fingerprint = fingerprint
+      this.lastError = undefined
       this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.data.micrographs.length} micrographs)`)
       await this.publishBuild(built.folder)
       return built
     } catch (error) {
-      this.options.log('error', `${name}: report: ${(error as Error).message}`)
+      this.lastError = (error as Error).message
+      if (!this.abort.signal.aborted) this.options.log('error', `${name}: report: ${this.lastError}`)
       return undefined
     }
   }

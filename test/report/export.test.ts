@@ -39,7 +39,7 @@ describe('exportReport', () => {
     expect(report.steps.find((s) => s.step === 'ctf')).toMatchObject({done: 5, failed: 1})
     // Newest first: the open CTF alert (raised later), then the resolved disk alert.
     expect(report.alerts.map((a) => [a.monitor, a.resolvedAt === null])).toEqual([['ctf-resolution', true], ['disk', false]])
-    expect(report.curation).toEqual({available: false, accepted: 6, rejected: 0})
+    expect(report.curation).toEqual({available: false, accepted: 5, rejected: 1})
     // Provenance records are shared between movies: fewer than one per run.
     const runs = report.micrographs.flatMap((m) => m.runs)
     expect(new Set(runs).size).toBe(report.provenance.length)

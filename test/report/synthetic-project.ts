@@ -78,7 +78,7 @@ export async function syntheticProject(o: SyntheticOptions): Promise<SyntheticPr
       continue
     }
     const defocus = 8000 + ((i * 3137) % 20000)
-    ctf.run([id, defocus + 300, defocus - 300, 30 + (i % 50), 600, 3 + ((i * 7) % 50) / 10, 0.2 + (i % 10) / 20, at + 12_000])
+    ctf.run([id, defocus + 300 + (i % 9) * 40, defocus - 300, 30 + (i % 50), 600 + (i % 9) * 40, 3 + ((i * 7) % 50) / 10, 0.2 + (i % 10) / 20, at + 12_000])
     run.run([id, 'ctf', 'done', null, JSON.stringify({box: 512}), at + 8000, at + 12_000])
     const count = 50 + ((i * 13) % 200)
     const star = join(files, `${id}_picks.star`)

@@ -6,7 +6,7 @@ import {empty, Plot, render, type Chart} from './plot.ts'
 
 type Point = {at: Date; value: number; series: string; name: string}
 
-const COLORS = {domain: ['U', 'V', 'total', 'early', 'late'], range: ['#1f6fb4', '#e3791b', '#1f6fb4', '#2a9d5b', '#c44e52']}
+const PALETTE = ['#1f6fb4', '#e3791b', '#2a9d5b', '#c44e52']
 
 function timePoints(rows: MicrographRow[], pick: (m: MicrographRow) => Record<string, number> | null): Point[] {
   const out: Point[] = []
@@ -22,12 +22,13 @@ function timePoints(rows: MicrographRow[], pick: (m: MicrographRow) => Record<st
 /** Dots over time, one colour per series. */
 export function overTime(points: Point[], yLabel: string, what: string, format: (v: number) => string): Chart {
   if (points.length === 0) return empty(what)
-  const multi = new Set(points.map((p) => p.series)).size > 1
+  const series = [...new Set(points.map((p) => p.series))]
+  const multi = series.length > 1
   return render(
     {
       x: {type: 'utc', label: 'Acquired (UTC)'},
-      y: {label: yLabel, grid: true},
-      color: multi ? {...COLORS, legend: true} : undefined,
+      y: {label: yLabel, grid: true, nice: true},
+      color: multi ? {domain: series, range: PALETTE, legend: true} : undefined,
       marks: [
         Plot.dot(points, {
           x: 'at',

@@ -16,7 +16,7 @@ export interface Chart {
 
 /** Renders a plot; `points` is what the chart promises to draw. */
 export function render(options: Plot.PlotOptions, points = 0): Chart {
-  const element = Plot.plot({width: 760, height: 300, marginLeft: 60, style: {fontSize: '12px'}, ...options, document}) as unknown as {outerHTML: string}
+  const element = Plot.plot({width: 600, height: 320, marginLeft: 56, marginBottom: 40, style: {fontSize: '13px'}, ...options, document}) as unknown as {outerHTML: string}
   return {html: element.outerHTML, points}
 }
 

@@ -1,0 +1,80 @@
+// Publishing with a real rsync (Debian package) to local folders, and the live service end to
+// end on a real project: ingest -> export -> build -> publish, a failing target -> one alert.
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, expect, it} from 'vitest'
+import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
+import {loadWorkflow} from '../../core/workflow/index.js'
+import {createProject} from '../../controller/project/create.js'
+import {projectLayout} from '../../controller/project/layout.js'
+import {Project} from '../../controller/project/project.js'
+import {checkPublish, publish, PublishError, rsyncArgv} from '../../controller/report/publish.js'
+import {ReportService} from '../../controller/report/service.js'
+import {describeWithTools} from '../support/system-tools.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'emstream-report-publish-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
+  it('mirrors the site folder, deleting what the new build no longer has', async () => {
+    const site = join(dir, 'site')
+    const target = join(dir, 'www')
+    mkdirSync(join(site, 'micrograph'), {recursive: true})
+    writeFileSync(join(site, 'index.html'), 'one')
+    writeFileSync(join(site, 'micrograph', '1.html'), 'm1')
+    mkdirSync(target)
+    writeFileSync(join(target, 'stale.html'), 'old')
+    await publish(rsyncArgv(`${target}/`), site)
+    expect(readFileSync(join(target, 'index.html'), 'utf8')).toBe('one')
+    expect(readFileSync(join(target, 'micrograph', '1.html'), 'utf8')).toBe('m1')
+    expect(existsSync(join(target, 'stale.html'))).toBe(false)
+  })
+
+  it('names the command and the problem when it fails, and checks a target without writing it', async () => {
+    // A destination under a plain file: rsync refuses it, even in the check's --dry-run.
+    writeFileSync(join(dir, 'afile'), '')
+    const missing = join(dir, 'afile', 'folder/')
+    await expect(checkPublish(rsyncArgv(missing))).rejects.toThrow(PublishError)
+    await expect(publish(rsyncArgv(missing), join(dir, 'site'))).rejects.toThrow(/rsync -a --delete .*site\/ .*afile\/folder\/.*exit 3/)
+    await expect(publish(['no-such-publisher-program', '{site}'], dir)).rejects.toThrow(/no-such-publisher-program is not installed/)
+    const fresh = join(dir, 'fresh/')
+    await expect(checkPublish(rsyncArgv('nosuchhost.invalid:/var/www/x/'))).rejects.toThrow(PublishError)
+    await checkPublish(rsyncArgv(fresh))
+    expect(existsSync(fresh)).toBe(false)
+  })
+
+  it('builds and publishes a live project, and alerts once when publishing fails', async () => {
+    const {workflow} = await loadWorkflow('spa-builtin', {
+      ask: false,
+      settings: [`acquisition.inputFolder=${dir}/in`, 'acquisition.pixelSize=1', 'acquisition.dosePerFrame=1', 'picking.diameterMin=120', 'picking.diameterMax=180'],
+    })
+    const projectsDir = join(dir, 'projects')
+    await createProject({projectsDir, name: 'live', workflow})
+    const project = await Project.open(projectLayout(projectsDir, 'live'))
+    try {
+      project.schedule()
+      for (const m of asEventMessages('agent-1', [...sampleMovieEvents('a_0001.tiff'), ...sampleMovieEvents('b_0002.tiff')])) project.ingest(m)
+      const www = join(dir, 'live-www/')
+      const logs: string[] = []
+      const service = new ReportService(project, {log: (level, message) => logs.push(`${level} ${message}`), publishArgv: rsyncArgv(www)})
+      const built = await service.rebuild()
+      expect(built, logs.join('\n')).toBeDefined()
+      const index = readFileSync(join(www, 'index.html'), 'utf8')
+      expect(index).toContain('live')
+      expect(existsSync(join(www, 'micrographs.html'))).toBe(true)
+      expect(await service.rebuild()).toBeUndefined() // nothing changed: no build
+
+      const failing = new ReportService(project, {log: (level, message) => logs.push(`${level} ${message}`), publishArgv: rsyncArgv(join(dir, 'afile', 'x/'))})
+      await failing.checkPublishing()
+      await failing.checkPublishing()
+      const alerts = project.status().alerts.filter((a) => a.monitor === 'report-publish')
+      expect(alerts).toHaveLength(1)
+      expect(alerts[0].message).toMatch(/publishing the report with `rsync/)
+      await service.stop()
+      await failing.stop()
+    } finally {
+      await project.close()
+    }
+  })
+})
