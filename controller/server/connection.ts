@@ -12,6 +12,7 @@ import {
   type Hello,
 } from '../../core/protocol/index.js'
 import {tokensEqual} from '../project/token.js'
+import {frameBytes, MAX_EARLY_FRAMES, MAX_HELLO_BYTES, RateLimit} from './limits.js'
 import type {Log} from './log.js'
 import type {OpenProject, ProjectRegistry} from './registry.js'
 
@@ -27,7 +28,11 @@ export class AgentConnection {
   private helloPending = false
   /** Frames that arrived while the hello was being checked (an agent may pipeline its events). */
   private early: Frame[] = []
+  /** Frames over the rate limit, in order, waiting for tokens while the socket is paused. */
+  private held: Frame[] = []
   private ackScheduled = false
+  /** Set once a fatal refusal was sent: nothing more from this socket is read. */
+  private refusedFatally = false
   private readonly helloTimer: NodeJS.Timeout
 
   constructor(
@@ -39,15 +44,20 @@ export class AgentConnection {
     private readonly onJoined: (connection: AgentConnection, joined: Joined) => void,
     /** A journal write failed: the process must stop without acknowledging anything more. */
     private readonly onFatal: (error: Error) => void,
+    private readonly rate = new RateLimit(),
   ) {
     this.helloTimer = setTimeout(() => this.refuse('not-authenticated', 'no hello within 10 s', true), HELLO_TIMEOUT_MS)
-    ws.on('message', (data, isBinary) => this.receive(isBinary ? (data as Frame) : data.toString()))
+    ws.on('message', (data, isBinary) => this.arrived(isBinary ? (data as Frame) : data.toString()))
     ws.on('close', () => clearTimeout(this.helloTimer))
     ws.on('error', (error) => this.log('warn', `${this.who}: socket error: ${error.message}`))
   }
 
   get who(): string {
     return this.joined ? `agent ${this.joined.agentId}@${this.peer} (${this.joined.entry.project.name})` : `connection ${this.peer}`
+  }
+
+  get authenticated(): boolean {
+    return this.joined !== undefined
   }
 
   get project(): string | undefined {
@@ -66,8 +76,42 @@ export class AgentConnection {
     this.ws.close(code, reason)
   }
 
+  /** Limits first: an oversized hello is refused unparsed; a sender over its rate is held, not dropped. */
+  private arrived(frame: Frame): void {
+    if (this.refusedFatally) return
+    if (!this.joined && !this.helloPending && frameBytes(frame) > MAX_HELLO_BYTES) {
+      return this.refuse('invalid-message', `the first message (hello) must be at most ${MAX_HELLO_BYTES} bytes`, true)
+    }
+    if (this.held.length > 0) return void this.held.push(frame)
+    const wait = this.rate.take()
+    if (wait > 0) {
+      this.held.push(frame)
+      return this.holdFor(wait)
+    }
+    this.receive(frame)
+  }
+
+  /** Stops reading the socket: what is held is at most what ws had already buffered. */
+  private holdFor(ms: number): void {
+    this.ws.pause()
+    setTimeout(() => this.releaseHeld(), ms).unref()
+  }
+
+  private releaseHeld(): void {
+    while (this.held.length > 0) {
+      if (this.refusedFatally) return void (this.held = [])
+      const wait = this.rate.take()
+      if (wait > 0) return this.holdFor(wait)
+      this.receive(this.held.shift()!)
+    }
+    this.ws.resume()
+  }
+
   private receive(frame: Frame): void {
-    if (this.helloPending && !this.joined) return void this.early.push(frame)
+    if (this.helloPending && !this.joined) {
+      if (this.early.length >= MAX_EARLY_FRAMES) return this.refuse('invalid-message', `more than ${MAX_EARLY_FRAMES} messages before the hello was checked`, true)
+      return void this.early.push(frame)
+    }
     try {
       const decoded = decodeAgentMessage(frame)
       if (!decoded.ok) return this.refuse('invalid-message', decoded.reason, !this.joined)
@@ -93,6 +137,7 @@ export class AgentConnection {
       return undefined
     })
     clearTimeout(this.helloTimer)
+    if (this.refusedFatally) return // refused while the project opened (too many early frames)
     // The same answer for an unknown project and a wrong token: neither is revealed.
     if (!entry || !tokensEqual(hello.token, entry.token)) {
       this.early = []
@@ -146,6 +191,9 @@ export class AgentConnection {
   private refuse(code: ErrorCode, reason: string, fatal: boolean, seq?: number): void {
     this.log('warn', `${this.who}: refused (${code}): ${reason}`)
     this.send({type: 'error', code, message: reason, fatal, ...(seq === undefined ? {} : {seq})})
-    if (fatal) this.close(1008, code)
+    if (!fatal) return
+    this.refusedFatally = true
+    this.early = []
+    this.close(1008, code)
   }
 }

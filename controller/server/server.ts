@@ -10,6 +10,7 @@ import {MonitorService} from '../monitors/service.js'
 import {LiveReports} from '../report/live.js'
 import {AgentConnection, type Joined} from './connection.js'
 import {handleControl} from './control.js'
+import {MAX_UNAUTHENTICATED, RateLimit} from './limits.js'
 import {stderrLog, type Log} from './log.js'
 import {ProjectRegistry, type OpenProject} from './registry.js'
 import {removeServerInfo, writeServerInfo, type ServerInfo} from './server-info.js'
@@ -25,6 +26,8 @@ export interface ServeOptions {
   port?: number
   log?: Log
   snapshotPolicy?: SnapshotPolicy
+  /** Messages per second and burst per agent connection (limits.ts defaults). */
+  rateLimit?: {perSecond: number; burst: number}
   /** Called when the journal cannot be written: the caller must exit (nothing more is acknowledged). */
   onFatal?: (error: Error) => void
 }
@@ -88,9 +91,16 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
   const wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES})
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     if (new URL(request.url ?? '/', 'http://x').pathname !== AGENT_PATH) return void socket.destroy()
+    const peer = `${request.socket.remoteAddress}:${request.socket.remotePort}`
+    // Connections that never say hello would otherwise each hold a socket and a hello timer.
+    if ([...connections].filter((c) => !c.authenticated).length >= MAX_UNAUTHENTICATED) {
+      log('warn', `connection ${peer}: turned away, ${MAX_UNAUTHENTICATED} connections are already waiting for their hello`)
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
+      return
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const peer = `${request.socket.remoteAddress}:${request.socket.remotePort}`
-      const connection = new AgentConnection(ws, peer, registry, log, joined, fatal)
+      const rate = options.rateLimit && new RateLimit(options.rateLimit.perSecond, options.rateLimit.burst)
+      const connection = new AgentConnection(ws, peer, registry, log, joined, fatal, rate)
       connections.add(connection)
       ws.on('close', () => connections.delete(connection))
     })
