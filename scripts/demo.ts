@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned, type StatusJson} from './demo/processes.js'
 import {serveFolder} from './demo/serve-folder.js'
+import {requestReportBuild} from '../controller/report/client.js'
 
 const USAGE = 'npm run demo [-- --movies N] [-- --serve]'
 
@@ -88,12 +89,14 @@ async function main(): Promise<number> {
     const report = join(root, 'status.json')
     writeFileSync(report, JSON.stringify(status, null, 2) + '\n')
     printSummary(status)
+    // The report (controller/report): the controller builds it now; its index.html is the last line.
+    const reportIndex = await requestReportBuild(`http://127.0.0.1:${controller.port}`, 'demo')
     if (serve) {
       const url = await serveFolder(root)
       say(`serving ${root} at ${url} (Ctrl-C to stop)`)
-      console.log(`Report: ${report}`)
+      console.log(`Report: ${reportIndex}`)
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
-    } else console.log(`Report: ${report}`)
+    } else console.log(`Report: ${reportIndex}`)
     return status.movies.processed === movies ? 0 : 1
   } finally {
     for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGTERM')
