@@ -53,7 +53,7 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
   const warnings: string[] = []
   const gain = options.gainReference ? await loadGain(options, movie) : undefined
   const sampled = firstPassFrames(frameNumbers)
-  const rawSum = await sumFrames(movie, sampled)
+  const {sum: rawSum, frames: held} = await sumFrames(movie, sampled)
   const bad = new Uint8Array(width * height)
   if (options.defectFile) await markDefectFile(bad, options.defectFile, width, height)
   if (gain) {
@@ -95,7 +95,7 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
       bfactor: options.bfactor,
       weights: forWorkers(alignmentWeights(width, height, fine, options.bfactor)),
     }
-    const {spectra, small} = await transformFrames(movie, frameNumbers, correction, pool)
+    const {spectra, small} = await transformFrames(movie, frameNumbers, correction, held, pool)
     const global = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
     shifts = global.shifts
     local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(global.aligned, fine, groups, {width, height}, options) : undefined
@@ -177,20 +177,20 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
 const TASKS = new URL(`./tasks.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
 
 /**
- * Reads, corrects and transforms every used frame: in this thread, or with a pool, reading
- * ahead while up to `size` frames are transformed at once.
+ * Reads (or takes from `held`, the first pass's frames), corrects and transforms every used
+ * frame: in this thread, or with a pool, reading ahead while up to `size` are transformed.
  */
-async function transformFrames(movie: MovieReader, frameNumbers: number[], correction: FrameCorrection, pool?: WorkerPool) {
+async function transformFrames(movie: MovieReader, frameNumbers: number[], correction: FrameCorrection, held: Map<number, Float32Array>, pool?: WorkerPool) {
   const {width, height, fine} = correction
   const spectra: Float32Array[] = []
   const small: Float32Array[] = []
   const pending = new Set<Promise<void>>()
   let failure: unknown
   // Reading the next frame overlaps with transforming this one.
-  let next = prefetch(movie, frameNumbers[0])
+  let next = prefetch(movie, frameNumbers[0], held)
   for (let f = 0; f < frameNumbers.length; f++) {
     const frame = await next
-    if (f + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[f + 1])
+    if (f + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[f + 1], held)
     const spectrum = pool ? sharedFloat32(spectrumLength(width, height)) : new Float32Array(spectrumLength(width, height))
     const smallSpectrum = pool ? sharedFloat32(spectrumLength(fine.width, fine.height)) : new Float32Array(spectrumLength(fine.width, fine.height))
     spectra.push(spectrum)

@@ -62,27 +62,27 @@ export async function markDefectFile(mask: Uint8Array, file: string, width: numb
 }
 
 /**
- * The frames the first pass reads: all of a short movie, else at least 8 and a quarter of them,
- * evenly spread. Hot pixels (which fire in every frame) and the gain's fixed pattern stand out
- * in that sum as in the full one, for a quarter of the reading.
+ * The frames the first pass reads: all of a short movie, else the first quarter (at least 8).
+ * Hot pixels (which fire in every frame) and the gain's fixed pattern stand out in that sum as
+ * in the full one; the frames are kept, so the second pass reads each frame only once in all.
  */
 export function firstPassFrames(frameNumbers: number[]): number[] {
-  const count = Math.max(8, Math.ceil(frameNumbers.length / 4))
-  if (count >= frameNumbers.length) return frameNumbers.slice()
-  return Array.from({length: count}, (_, i) => frameNumbers[Math.floor((i * frameNumbers.length) / count)])
+  return frameNumbers.slice(0, Math.max(8, Math.ceil(frameNumbers.length / 4)))
 }
 
-/** Sum of the given (raw) frames, each checked on the way. */
-export async function sumFrames(movie: MovieReader, frameNumbers: number[]): Promise<Float32Array> {
+/** Sum of the given (raw) frames, each checked on the way; the frames themselves, by number. */
+export async function sumFrames(movie: MovieReader, frameNumbers: number[]): Promise<{sum: Float32Array; frames: Map<number, Float32Array>}> {
   const sum = new Float32Array(movie.width * movie.height)
+  const frames = new Map<number, Float32Array>()
   // Reading the next frame overlaps with summing this one.
   let next = prefetch(movie, frameNumbers[0])
   for (let k = 0; k < frameNumbers.length; k++) {
     const frame = await next
     if (k + 1 < frameNumbers.length) next = prefetch(movie, frameNumbers[k + 1])
     checkFrame(movie, frameNumbers[k], frame, addFrame(sum, frame))
+    frames.set(frameNumbers[k], frame)
   }
-  return sum
+  return {sum, frames}
 }
 
 /**
@@ -111,10 +111,15 @@ function addFrame(sum: Float32Array, frame: Float32Array): FrameStats {
 }
 
 /**
- * Starts reading frame n (1-based). If this frame is never awaited (an earlier one failed),
- * its rejection is not left unhandled; awaiting it still throws.
+ * Starts reading frame n (1-based), or takes it from `held` (and lets it go there). If this
+ * frame is never awaited (an earlier one failed), its rejection is not left unhandled.
  */
-export function prefetch(movie: MovieReader, n: number): Promise<Float32Array> {
+export function prefetch(movie: MovieReader, n: number, held?: Map<number, Float32Array>): Promise<Float32Array> {
+  const kept = held?.get(n)
+  if (kept) {
+    held!.delete(n)
+    return Promise.resolve(kept)
+  }
   const p = movie.readFrame(n - 1)
   p.catch(() => undefined)
   return p
