@@ -62,7 +62,13 @@ function explainEvent(value: Record<string, unknown>): string {
 /** The refusal reason when key is not one of names. */
 function oneOf(names: string[], key: unknown, field: string): string | undefined {
   if (typeof key === 'string' && names.includes(key)) return undefined
-  return `field \`${field}\`: must be one of ${names.map((k) => JSON.stringify(k)).join(', ')} (got ${JSON.stringify(key)})`
+  return `field \`${field}\`: must be one of ${names.map((k) => JSON.stringify(k)).join(', ')} (got ${quoted(key)})`
+}
+
+/** A value echoed in a refusal, cut short: a hostile sender must not have its payload sent back and logged. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text
 }
 
 function firstError(checker: TypeCheck<TSchema>, value: unknown, prefix: string): string | undefined {
