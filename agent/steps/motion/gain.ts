@@ -58,8 +58,8 @@ export interface OrientationCheck {
   noise: number
 }
 
-/** Rows compared: about this many, evenly spaced (a million pixels at 4K: plenty, and cheap). */
-const ROWS_COMPARED = 256
+/** Rows compared: about this many, evenly spaced (half a million pixels at 4K: plenty, and cheap). */
+const ROWS_COMPARED = 128
 
 /**
  * A camera records counts / gain, so the raw (uncorrected) sum carries the inverse gain's
