@@ -3,6 +3,7 @@
 import CreateProject from './create-project.js'
 import Curate from './curate.js'
 import Export from './export.js'
+import Provenance from './provenance.js'
 import ScheduleProject from './schedule-project.js'
 import Serve from './serve.js'
 import Status from './status.js'
@@ -16,4 +17,5 @@ export const COMMANDS = {
   'stop-streaming': StopStreaming,
   curate: Curate,
   export: Export,
+  provenance: Provenance,
 }

@@ -1,0 +1,98 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Command} from '@oclif/core'
+import {describe, expect, it, vi} from 'vitest'
+import type {AgentEvent, StepFinished} from '../../core/protocol/index.js'
+import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
+import {validateWorkflow} from '../../core/workflow/index.js'
+import ProvenanceCommand from '../commands/provenance.js'
+import {createProject} from '../project/create.js'
+import {projectLayout} from '../project/layout.js'
+import {Project} from '../project/project.js'
+import {describeProvenance} from './describe.js'
+import {traceMicrograph} from './trace.js'
+
+const workflow = validateWorkflow({
+  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
+  picking: {diameterMin: 100, diameterMax: 150},
+  preview: {enabled: false},
+})
+
+/** A CTF re-run at version 2 with other parameters and another defocus. */
+function ctfRerun(movie: string): AgentEvent[] {
+  const finished = sampleMovieEvents(movie).find((e): e is StepFinished => e.kind === 'stepFinished' && e.step === 'ctf')!
+  return [
+    {kind: 'stepStarted', movie, step: 'ctf', version: 2, program: 'ctffind', attempt: 1},
+    {
+      ...finished,
+      version: 2,
+      result: {...finished.result, defocusU: 21000, defocusV: 20500} as never,
+      run: {...finished.run, program: 'ctffind', version: '4.1.14', argv: ['ctffind', '--old-school-input'], parameters: {defocusMax: 40000}, exitStatus: 0},
+    } as StepFinished,
+  ]
+}
+
+async function projectWithTwoMovies() {
+  const projectsDir = mkdtempSync(join(tmpdir(), 'provenance-'))
+  await createProject({projectsDir, name: 'apo', workflow})
+  const project = await Project.open(projectLayout(projectsDir, 'apo'))
+  const events = [...sampleMovieEvents('Grid1/movie_1.tiff'), ...sampleMovieEvents('Grid2/movie_1.tiff'), ...ctfRerun('Grid1/movie_1.tiff')]
+  for (const message of asEventMessages('agent-1', events)) project.ingest(message)
+  await project.close()
+  return projectsDir
+}
+
+describe('provenance', () => {
+  it('traces a micrograph from its movie through every version of every step to the exported rows', async () => {
+    const projectsDir = await projectWithTwoMovies()
+    const project = await Project.open(projectLayout(projectsDir, 'apo'), {readOnly: true})
+    try {
+      const trace = traceMicrograph(project.db, 'apo', workflow, 'Grid1/movie_1.tiff')
+      expect(trace.origin).toMatchObject({movie: 'Grid1/movie_1.tiff', path: '/data/in/Grid1/movie_1.tiff', sizeBytes: 1_234_567_890, format: 'tiff', agentId: 'agent-1', state: 'done'})
+      expect(trace.runs.map((r) => [r.step, r.version, r.current])).toEqual([
+        ['motion', 1, true],
+        ['ctf', 1, false],
+        ['ctf', 2, true],
+        ['picking', 1, true],
+      ])
+      const ctf2 = trace.runs[2]
+      expect(ctf2).toMatchObject({program: 'ctffind', programVersion: '4.1.14', argv: ['ctffind', '--old-school-input'], parameters: {defocusMax: 40000}, exitStatus: 0, host: 'gpu-pc-1'})
+      const ctfRow = trace.exported.find((r) => r.step === 'ctf')!
+      expect(ctfRow).toMatchObject({file: 'micrographs_ctf.star', version: 2, values: {rlnDefocusU: 21000, rlnDefocusV: 20500}})
+      expect(trace.exported.map((r) => r.file)).toEqual(['corrected_micrographs.star', 'micrographs_ctf.star', 'AutoPick/job003/Movies/Grid1/movie_1_autopick.star'])
+      const text = describeProvenance(trace)
+      expect(text).toMatch(/\* ctf v2: done \(attempt 1\) ctffind 4\.1\.14/)
+      expect(text).toMatch(/argv: ctffind --old-school-input/)
+    } finally {
+      await project.close()
+    }
+  })
+
+  it('finds a movie by its micrograph file when that is unique, and says when a name is ambiguous or unknown', async () => {
+    const projectsDir = await projectWithTwoMovies()
+    const project = await Project.open(projectLayout(projectsDir, 'apo'), {readOnly: true})
+    try {
+      expect(traceMicrograph(project.db, 'apo', workflow, '/data/out/Grid2/movie_1.mrc').origin.movie).toBe('Grid2/movie_1.tiff')
+      expect(() => traceMicrograph(project.db, 'apo', workflow, 'movie_1.tiff')).toThrow(/names 2 movies/)
+      expect(() => traceMicrograph(project.db, 'apo', workflow, 'nothing.tiff')).toThrow(/no movie or micrograph named nothing\.tiff/)
+    } finally {
+      await project.close()
+    }
+  })
+
+  it('controller provenance --json prints the chain', async () => {
+    const projectsDir = await projectWithTwoMovies()
+    let out = ''
+    const spy = vi.spyOn(Command.prototype, 'log').mockImplementation((line = '') => void (out += `${line}\n`))
+    try {
+      await ProvenanceCommand.run(['--name', 'apo', '--dir', projectsDir, '--micrograph', 'Grid2/movie_1.tiff', '--json'], dirname(dirname(fileURLToPath(import.meta.url))))
+    } finally {
+      spy.mockRestore()
+    }
+    const trace = JSON.parse(out)
+    expect(trace.origin.movie).toBe('Grid2/movie_1.tiff')
+    expect(trace.runs.every((r: {version: number}) => r.version === 1)).toBe(true)
+  })
+})
