@@ -19,8 +19,10 @@ export interface ExposureRecord extends Exposure {
   coordinatesFile: string | null
 }
 
-/** The join condition keeping only a movie's newest version of a result table. */
-const newest = (alias: string, table: string) => `${alias}.version = (SELECT max(version) FROM ${table} t WHERE t.movie_id = ${alias}.movie_id)`
+/** A join keeping only each movie's newest version of a result table (one grouped scan, not a subquery per row). */
+const newest = (alias: string, table: string) =>
+  `LEFT JOIN (SELECT movie_id, max(version) AS version FROM ${table} GROUP BY movie_id) ${alias}v ON ${alias}v.movie_id = m.id
+   LEFT JOIN ${table} ${alias} ON ${alias}.movie_id = m.id AND ${alias}.version = ${alias}v.version`
 
 export function readExposures(db: Database): ExposureRecord[] {
   const sql = `
@@ -29,9 +31,9 @@ export function readExposures(db: Database): ExposureRecord[] {
       c.defocus_u, c.defocus_v, c.defocus_angle, c.astigmatism, c.phase_shift, c.resolution, c.figure_of_merit, c.psd_image,
       p.count, p.coordinates_file
     FROM movies m
-    LEFT JOIN micrographs g ON g.movie_id = m.id AND ${newest('g', 'micrographs')}
-    LEFT JOIN ctf c ON c.movie_id = m.id AND ${newest('c', 'ctf')}
-    LEFT JOIN particles p ON p.movie_id = m.id AND ${newest('p', 'particles')}
+    ${newest('g', 'micrographs')}
+    ${newest('c', 'ctf')}
+    ${newest('p', 'particles')}
     WHERE m.state IN ('done', 'failed') ORDER BY m.id`
   return rows(db, sql).map(exposure)
 }

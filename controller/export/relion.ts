@@ -30,6 +30,8 @@ export interface RelionExport {
   extractArgs: string[]
 }
 
+const PLACE_BATCH = 64
+
 type Exportable = ExposureRecord & {micrograph: string; pixelSize: number; ctf: NonNullable<ExposureRecord['ctf']>}
 
 export async function exportRelion(db: Database, workflow: Workflow, options: RelionExportOptions): Promise<RelionExport> {
@@ -49,7 +51,7 @@ export async function exportRelion(db: Database, workflow: Workflow, options: Re
   })
 
   const missing: string[] = []
-  const place = async (source: string, target: string, how: 'link' | 'copy') => {
+  const place: Place = async (source, target, how) => {
     const at = join(outDir, target)
     await mkdir(dirname(at), {recursive: true})
     await rm(at, {force: true})
@@ -57,33 +59,12 @@ export async function exportRelion(db: Database, workflow: Workflow, options: Re
     if (how === 'copy' && existsSync(source)) await copyFile(source, at)
     else await symlink(relative(dirname(at), resolve(source)), at)
   }
-  const rows: ExportedMicrograph[] = []
-  let withCoordinates = 0
-  for (const e of chosen) {
-    const paths = exposurePaths(e.movie)
-    await place(e.micrograph, paths.micrograph, 'link')
-    if (e.motionStar) await place(e.motionStar, paths.motionStar, 'link')
-    if (e.psdImage) await place(e.psdImage, paths.psd, 'link')
-    if (e.coordinatesFile) {
-      await place(e.coordinatesFile, paths.coordinates, 'copy')
-      withCoordinates++
-    }
-    rows.push({
-      micrograph: paths.micrograph,
-      ...(e.motionStar ? {motionStar: paths.motionStar} : {}),
-      ...(e.psdImage ? {psd: paths.psd} : {}),
-      pixelSize: e.pixelSize,
-      totalMotion: e.motion?.totalMotion ?? 0,
-      earlyMotion: e.motion?.earlyMotion ?? 0,
-      lateMotion: e.lateMotion ?? 0,
-      defocusU: e.ctf.defocusU,
-      defocusV: e.ctf.defocusV,
-      defocusAngle: e.defocusAngle ?? 0,
-      phaseShift: e.phaseShift ?? 0,
-      resolution: e.ctf.resolution,
-      figureOfMerit: e.figureOfMerit ?? 0,
-    })
+  // Files are placed a batch of micrographs at a time: file system calls overlap, memory stays bounded.
+  for (let start = 0; start < chosen.length; start += PLACE_BATCH) {
+    await Promise.all(chosen.slice(start, start + PLACE_BATCH).map((e) => placeFiles(e, place)))
   }
+  const rows = chosen.map(exportedRow)
+  const withCoordinates = chosen.filter((e) => e.coordinatesFile).length
 
   await mkdir(join(outDir, PICK_JOB), {recursive: true})
   await writeFile(join(outDir, CORRECTED_STAR), correctedMicrographsStar(rows, workflow.acquisition))
@@ -96,5 +77,35 @@ export async function exportRelion(db: Database, workflow: Workflow, options: Re
     skipped,
     missing,
     extractArgs: ['--i', CTF_STAR, '--coord_dir', `${PICK_JOB}/`, '--coord_suffix', COORD_SUFFIX, '--extract'],
+  }
+}
+
+type Place = (source: string, target: string, how: 'link' | 'copy') => Promise<void>
+
+/** Links the micrograph, motion STAR and spectrum, copies the coordinates. */
+async function placeFiles(e: Exportable, place: Place): Promise<void> {
+  const paths = exposurePaths(e.movie)
+  await place(e.micrograph, paths.micrograph, 'link')
+  if (e.motionStar) await place(e.motionStar, paths.motionStar, 'link')
+  if (e.psdImage) await place(e.psdImage, paths.psd, 'link')
+  if (e.coordinatesFile) await place(e.coordinatesFile, paths.coordinates, 'copy')
+}
+
+function exportedRow(e: Exportable): ExportedMicrograph {
+  const paths = exposurePaths(e.movie)
+  return {
+    micrograph: paths.micrograph,
+    ...(e.motionStar ? {motionStar: paths.motionStar} : {}),
+    ...(e.psdImage ? {psd: paths.psd} : {}),
+    pixelSize: e.pixelSize,
+    totalMotion: e.motion?.totalMotion ?? 0,
+    earlyMotion: e.motion?.earlyMotion ?? 0,
+    lateMotion: e.lateMotion ?? 0,
+    defocusU: e.ctf.defocusU,
+    defocusV: e.ctf.defocusV,
+    defocusAngle: e.defocusAngle ?? 0,
+    phaseShift: e.phaseShift ?? 0,
+    resolution: e.ctf.resolution,
+    figureOfMerit: e.figureOfMerit ?? 0,
   }
 }
