@@ -9,6 +9,7 @@ import type {ImageSources} from './read-project.js'
 
 /** Site-relative folder of the per-micrograph files. */
 export const IMAGES = 'images'
+const CONCURRENCY = 16
 
 type Made = {preview: boolean; psd: boolean; picks: boolean}
 interface Manifest {
@@ -28,13 +29,17 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   const manifestPath = join(dir, 'manifest.json')
   const manifest = await readManifest(manifestPath)
   const problems: AssetProblem[] = []
-  let made = 0
-  for (const source of sources) {
-    const key = String(source.id)
-    if (manifest[key]?.stamp === source.stamp) continue
-    manifest[key] = {stamp: source.stamp, ...(await makeAssets(folder, source, problems))}
-    made++
+  const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
+  // A few files at a time: the first export of a long session has thousands to make.
+  let next = 0
+  const worker = async () => {
+    while (next < due.length) {
+      const source = due[next++]
+      manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, problems))}
+    }
   }
+  await Promise.all(Array.from({length: CONCURRENCY}, worker))
+  const made = due.length
   for (const row of rows) {
     const m = manifest[String(row.id)]
     row.images = {
