@@ -72,6 +72,17 @@ function storeIntegers(values: Float32Array, mode: 0 | 1 | 6, typed: Int8Array |
     typed[i] = r
     histogram[r - lo]++
   }
+  addHistogram(histogram, lo, n, s)
+}
+
+/** Values already in their mode's type (int16 for mode 1, uint16 for mode 6): statistics only. */
+function countStored(values: Int16Array | Uint16Array, lo: number, s: MrcStatistics): void {
+  const histogram = new Uint32Array(65536)
+  for (let i = 0; i < values.length; i++) histogram[values[i] - lo]++
+  addHistogram(histogram, lo, values.length, s)
+}
+
+function addHistogram(histogram: Uint32Array, lo: number, n: number, s: MrcStatistics): void {
   for (let b = 0; b < histogram.length; b++) {
     const count = histogram[b]
     if (count === 0) continue
@@ -129,28 +140,43 @@ function typedView<T>(out: Uint8Array, Typed: {new (buffer: ArrayBuffer, offset:
   return new Typed(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength / Typed.BYTES_PER_ELEMENT)
 }
 
+/** Values an MRC section can be encoded from: floats in any mode, or a mode's own integer type. */
+export type MrcSectionValues = Float32Array | Int16Array | Uint16Array
+
 /**
  * One section's file bytes in `mode`, accumulating the stored values into `stats` in the same
- * pass. Writes into `out` (mrcSectionBytes long) when given; without it, a float32 section in
- * host byte order is returned as a view of `values` itself (no copy).
+ * pass. Writes into `out` (mrcSectionBytes long) when given; without it, values already in the
+ * mode's type and host byte order (float32 for mode 2, Int16Array for mode 1, Uint16Array for
+ * mode 6) are returned as a view of `values` itself (no copy).
  */
-export function encodeMrcSection(values: Float32Array, mode: MrcWriteMode, littleEndian: boolean, stats: MrcStatistics, out?: Uint8Array): Uint8Array {
+export function encodeMrcSection(values: MrcSectionValues, mode: MrcWriteMode, littleEndian: boolean, stats: MrcStatistics, out?: Uint8Array): Uint8Array {
   const bytes = MRC_MODES[mode].sectionBytes(values.length, 1)
   if (out && out.byteLength !== bytes) throw new RangeError(`MRC section buffer has ${out.byteLength} bytes, expected ${bytes}`)
+  if (!(values instanceof Float32Array)) {
+    const own = (mode === 1 && values instanceof Int16Array) || (mode === 6 && values instanceof Uint16Array)
+    if (!own) throw new RangeError(`MRC mode ${mode} cannot be encoded from ${values.constructor.name} values`)
+    countStored(values, MRC_MODES[mode].range![0], stats)
+    return asFileBytes(values, out, littleEndian, 2)
+  }
   if (mode === 2) {
     storeFloats(values, stats)
-    const own = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
-    if (littleEndian === HOST_LITTLE_ENDIAN && !out) return own // float32 in host order is already the file's bytes
-    const target = out ?? new Uint8Array(bytes)
-    target.set(own)
-    if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(target, 4)
-    return target
+    return asFileBytes(values, out, littleEndian, 4)
   }
   const target = out ?? new Uint8Array(bytes)
   if (mode === 12) storeHalves(values, typedView(target, Uint16Array), stats)
   else if (mode === 0) storeIntegers(values, mode, typedView(target, Int8Array), stats)
   else storeIntegers(values, mode, mode === 1 ? typedView(target, Int16Array) : typedView(target, Uint16Array), stats)
   if (mode !== 0 && littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(target, 2)
+  return target
+}
+
+/** Typed values already in the mode's type as file bytes: a view in host order, else a swapped copy. */
+function asFileBytes(values: MrcSectionValues, out: Uint8Array | undefined, littleEndian: boolean, size: number): Uint8Array {
+  const own = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
+  if (littleEndian === HOST_LITTLE_ENDIAN && !out) return own
+  const target = out ?? new Uint8Array(own.length)
+  target.set(own)
+  if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(target, size)
   return target
 }
 

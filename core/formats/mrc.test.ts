@@ -94,6 +94,21 @@ describe('MRC write/read round trip', () => {
     })
   }
 
+  it('encodes int16 (mode 1) and uint16 (mode 6) values as they are, with the same statistics as floats', () => {
+    for (const [mode, Typed] of [[1, Int16Array], [6, Uint16Array]] as const) {
+      for (const littleEndian of [true, false]) {
+        const floats = sectionsFor(mode, 2, 11)
+        const fromFloats = emptyMrcStatistics()
+        const fromTyped = emptyMrcStatistics()
+        const a = floats.map((s) => encodeMrcSection(s, mode, littleEndian, fromFloats))
+        const b = floats.map((s) => encodeMrcSection(Typed.from(s), mode, littleEndian, fromTyped))
+        expect(Buffer.compare(Buffer.concat(a), Buffer.concat(b))).toBe(0)
+        expect(fromTyped).toEqual(fromFloats)
+      }
+    }
+    expect(() => encodeMrcSection(new Int16Array(4), 6, true, emptyMrcStatistics())).toThrow(/mode 6 cannot be encoded from Int16Array/)
+  })
+
   it('reads big-endian files (MACHST 11 11) to the same values', () => {
     const sections = sectionsFor(2, 2)
     const big = decodeMrc(encodeMrc(sections, {width: W, height: H, littleEndian: false}))

@@ -21,6 +21,12 @@ export interface FrameExposure {
   frame: number
 }
 
+/**
+ * Where a frame's counts go: floats, or straight into an int16/uint16 MRC section (counts
+ * above the integer type's range saturate, as a camera's do).
+ */
+export type CountFrame = Float32Array | Int16Array | Uint16Array
+
 /** Pixels per row segment sharing one shift (local motion varies over hundreds of pixels). */
 const SEGMENT = 64
 /** exp(-lambda) tabulated every 1/512 up to 64 (linear interpolation: relative error < 1e-6). */
@@ -43,18 +49,18 @@ function buildExpTable(): Float64Array {
 }
 
 /**
- * Raw counts of one frame (integers stored as floats), width x height.
+ * Raw counts of one frame, width x height, into `out` (default: a new Float32Array).
  * `sensitivity` is 1 / gain per pixel; `rng` supplies the Poisson draws.
  */
-export function exposeFrame(
+export function exposeFrame<T extends CountFrame = Float32Array>(
   map: IntensityMap,
   drift: DriftModel,
   sensitivity: Float32Array,
   gain: GainReference,
   e: FrameExposure,
   rng: Rng,
-  out: Float32Array = new Float32Array(gain.width * gain.height),
-): Float32Array {
+  out: T = new Float32Array(gain.width * gain.height) as T,
+): T {
   const {width, height} = gain
   const s = rng.state()
   let a = s[0] | 0
@@ -152,9 +158,11 @@ export function exposeFrame(
 }
 
 /** Hot pixels count at `hotRate` times the mean rate whatever the specimen; dead ones count nothing. */
-function applyDefects(out: Float32Array, gain: GainReference, dose: number, rng: Rng): void {
+function applyDefects(out: CountFrame, gain: GainReference, dose: number, rng: Rng): void {
   const hotLambda = gain.hotRate * dose
-  for (const i of gain.hotPixels) out[i] = Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal()))
+  // Poisson counts stop at MAX_COUNT, inside every type's range; hot pixels may not.
+  const top = out instanceof Float32Array ? Infinity : out instanceof Int16Array ? 32767 : 65535
+  for (const i of gain.hotPixels) out[i] = Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal())))
   for (const i of gain.deadPixels) out[i] = 0
 }
 

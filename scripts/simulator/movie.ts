@@ -2,7 +2,7 @@
 // than the frame (so drifting frames never run out of specimen), then each frame is counted.
 import {createImage, type Image2D} from '../../core/numeric/image.js'
 import {accumulatedMotion, drawDrift, driftAt, type DriftModel} from './drift.js'
-import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
+import {exposeFrame, sensitivityOf, type CountFrame, type IntensityMap} from './exposure.js'
 import {drawGainReference, type GainReference} from './gain.js'
 import {imageSpecimen} from './imaging.js'
 import type {MovieSimOptions} from './options.js'
@@ -27,8 +27,9 @@ export interface PreparedMovie {
   frameCount: number
   gain: GainReference
   truth: MovieTruth
-  /** Counts of frame `i` (0-based); call in any order, each call draws fresh noise. */
+  /** Counts of frame `i` (0-based) into `out` (default: a new Float32Array); each call draws fresh noise. */
   frame(i: number, out?: Float32Array): Float32Array
+  frame<T extends CountFrame>(i: number, out: T): T
 }
 
 export function prepareMovie(o: MovieSimOptions): PreparedMovie {
@@ -46,7 +47,7 @@ export function prepareMovie(o: MovieSimOptions): PreparedMovie {
     frameCount: o.frames,
     gain,
     truth,
-    frame: (i, out) => exposeFrame(map, drift, sensitivity, gain, {electronsPerPixel, frame: i}, counting, out),
+    frame: <T extends CountFrame>(i: number, out?: T) => exposeFrame(map, drift, sensitivity, gain, {electronsPerPixel, frame: i}, counting, out),
   }
 }
 

@@ -52,7 +52,7 @@ describe('writeMovie', () => {
 
   it('counts a prepared movie frame by frame into the same file bytes as encoding all its frames', () => {
     const o = fixedMovieOptions({width: 96, height: 80, frames: 3})
-    for (const encoding of [{format: 'mrc', mrcMode: 0}, {format: 'mrc', mrcMode: 1}, {format: 'mrc', mrcMode: 2}, {format: 'tiff'}] as MovieEncoding[]) {
+    for (const encoding of [{format: 'mrc', mrcMode: 0}, {format: 'mrc', mrcMode: 1}, {format: 'mrc', mrcMode: 2}, {format: 'mrc', mrcMode: 6}, {format: 'tiff'}] as MovieEncoding[]) {
       const parts = encodePreparedMovie(prepareMovie(o), encoding)
       expect(Buffer.compare(Buffer.concat(parts), encodeMovie(simulateMovie(o), encoding))).toBe(0)
     }

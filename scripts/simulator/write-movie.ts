@@ -46,9 +46,10 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
 }
 
 /**
- * A prepared movie's file as byte parts in file order, counting each frame once. MRC is counted
- * frame by frame into one float scratch frame and encoded straight into its sections, so the
- * movie is held only as its file bytes; TIFF and EER are encoded from all counted frames.
+ * A prepared movie's file as byte parts in file order, counting each frame once. MRC modes 1
+ * and 6 are counted straight into each section's int16/uint16 values (the section is the
+ * counted frame); modes 0 and 2 go through one float scratch frame. So an MRC movie is held
+ * only as its file bytes. TIFF and EER are encoded from all counted frames.
  */
 export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uint8Array[] {
   const truth = movie.truth
@@ -59,11 +60,14 @@ export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uin
   const mode = e.mrcMode ?? 1
   const options = mrcOptions({width: movie.width, height: movie.height, truth}, mode)
   const stats = emptyMrcStatistics()
-  const scratch = new Float32Array(movie.width * movie.height)
+  const pixels = movie.width * movie.height
+  const scratch = mode === 0 || mode === 2 ? new Float32Array(pixels) : undefined
   const sections: Uint8Array[] = []
   for (let i = 0; i < movie.frameCount; i++) {
-    const counts = saturateInPlace(movie.frame(i, scratch), MODE_MAX[mode])
-    sections.push(encodeMrcSection(counts, mode, true, stats, new Uint8Array(mrcSectionBytes(options))))
+    const section = scratch
+      ? encodeMrcSection(saturateInPlace(movie.frame(i, scratch), MODE_MAX[mode]), mode, true, stats, new Uint8Array(mrcSectionBytes(options)))
+      : encodeMrcSection(movie.frame(i, mode === 1 ? new Int16Array(pixels) : new Uint16Array(pixels)), mode, true, stats)
+    sections.push(section)
   }
   return [encodeMrcPreamble(options, sections.length, stats), ...sections]
 }
