@@ -9,6 +9,7 @@ export default class Start extends Command {
   static override flags = {
     controller: Flags.string({description: 'controller URL, ws://HOST:PORT (env EMSTREAM_CONTROLLER)'}),
     token: Flags.string({description: 'project token (env EMSTREAM_TOKEN)'}),
+    ca: Flags.string({description: 'PEM CA file the wss:// controller\'s certificate must chain to, instead of the system CAs (env EMSTREAM_CA)'}),
     project: Flags.string({description: 'project name (env EMSTREAM_PROJECT)'}),
     watch: Flags.string({description: 'folder to watch instead of the workflow\'s acquisition.inputFolder'}),
     out: Flags.string({description: 'output folder (default ./emstream-processing)'}),
@@ -35,6 +36,7 @@ export default class Start extends Command {
       config = resolveStartConfig({
         controller: flags.controller,
         token: flags.token,
+        ca: flags.ca,
         project: flags.project,
         watch: flags.watch,
         out: flags.out,

@@ -27,6 +27,8 @@ export interface LinkOptions {
   agentId: string
   host: string
   software: string
+  /** PEM CA certificate(s) a wss:// controller's certificate must chain to, instead of the system CAs. */
+  ca?: string
   outbox: Outbox<AgentEvent>
   log: (level: 'info' | 'warn' | 'error', line: string, fields?: Record<string, unknown>) => void
   onWorkflow: (delivery: WorkflowDelivery) => void
@@ -68,7 +70,7 @@ export class ControllerLink {
   private async connect(): Promise<void> {
     if (this.closed) return
     const {default: WebSocketClass} = await import('ws')
-    const socket = new WebSocketClass(this.options.url, {handshakeTimeout: 10_000})
+    const socket = new WebSocketClass(this.options.url, {handshakeTimeout: 10_000, ...(this.options.ca ? {ca: this.options.ca} : {})})
     this.socket = socket
     socket.on('open', () => {
       socket.send(

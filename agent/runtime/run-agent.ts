@@ -18,6 +18,7 @@ export async function runStreamingAgent(config: StartConfig): Promise<void> {
   const agent = new StreamingAgent({
     controllerUrl: config.controller,
     token: config.token,
+    ca: config.ca,
     project: config.project,
     agentId: config.agentId,
     stateDir: config.state,

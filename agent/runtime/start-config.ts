@@ -9,6 +9,8 @@ export interface StartConfig {
   token: string
   project: string
   agentId: string
+  /** PEM CA certificate(s) the wss:// controller must chain to (read from --ca FILE), instead of the system CAs. */
+  ca?: string
   watch?: string
   out: string
   state: string
@@ -39,6 +41,7 @@ export type ConfigInput = Partial<Record<keyof StartConfig, string | number | bo
 const ENV: Partial<Record<keyof StartConfig, string>> = {
   controller: 'EMSTREAM_CONTROLLER',
   token: 'EMSTREAM_TOKEN',
+  ca: 'EMSTREAM_CA',
   project: 'EMSTREAM_PROJECT',
   agentId: 'EMSTREAM_AGENT_ID',
   watch: 'EMSTREAM_WATCH',
@@ -74,7 +77,9 @@ export function resolveStartConfig(flags: ConfigInput & {config?: string}, env: 
   if (!/^[A-Za-z0-9._@:-]+$/.test(agentId)) throw new StartConfigError('agentId', `may hold only letters, digits and . _ @ : - (got ${JSON.stringify(agentId)})`)
   const controller = agentEndpoint(text('controller'))
   const watch = pick('watch')
+  const ca = pick('ca')
   return {
+    ...(typeof ca === 'string' && ca !== '' ? {ca: readCaFile(ca)} : {}),
     controller,
     token: text('token'),
     project,
@@ -92,6 +97,14 @@ export function resolveStartConfig(flags: ConfigInput & {config?: string}, env: 
     giveUpMs: number('giveUpMs', 120_000, 0),
     logJson: bool('logJson'),
     verbose: bool('verbose'),
+  }
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new StartConfigError('ca', `cannot read the CA file ${file}: ${(error as Error).message}`)
   }
 }
 

@@ -23,6 +23,8 @@ import type {Logger} from './logger.js'
 export interface StreamingAgentOptions {
   controllerUrl: string
   token: string
+  /** PEM CA certificate(s) pinned for a wss:// controller. */
+  ca?: string
   project: string
   agentId: string
   /** Local state, outbox and the last workflow received. */
@@ -88,6 +90,7 @@ export class StreamingAgent {
     this.link = new ControllerLink({
       url: options.controllerUrl,
       token: options.token,
+      ca: options.ca,
       project: options.project,
       agentId: options.agentId,
       host: this.host,

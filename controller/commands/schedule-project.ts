@@ -1,6 +1,6 @@
 // `controller schedule-project --name N [--dir D] [--host H] [--port P]`
 import {Command} from '@oclif/core'
-import {hostFlag, portFlag} from './serve.js'
+import {hostFlag, portFlag, tlsCertFlag, tlsKeyFlag} from './serve.js'
 import {dirFlag, nameFlag, userErrors} from './shared.js'
 
 export default class ScheduleProject extends Command {
@@ -8,7 +8,7 @@ export default class ScheduleProject extends Command {
   static override description =
     'Tells the running controller of the projects folder to start the session. When no controller is serving, this command ' +
     'serves in the foreground (like `controller serve`) until interrupted.'
-  static override flags = {name: nameFlag, dir: dirFlag, host: hostFlag, port: portFlag}
+  static override flags = {name: nameFlag, dir: dirFlag, host: hostFlag, port: portFlag, 'tls-cert': tlsCertFlag, 'tls-key': tlsKeyFlag}
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ScheduleProject)
@@ -20,12 +20,14 @@ export default class ScheduleProject extends Command {
       if (status) return this.log(`Project ${flags.name} is ${status.state}.`)
       const {serveUntilStopped} = await import('../server/foreground.js')
       const {ProjectError} = await import('../project/errors.js')
-      await serveUntilStopped({projectsDir: dir, host: flags.host, port: flags.port}, async (server) => {
+      const {loadTls} = await import('../server/tls.js')
+      const tls = flags['tls-cert'] && flags['tls-key'] ? loadTls({cert: flags['tls-cert'], key: flags['tls-key']}) : undefined
+      await serveUntilStopped({projectsDir: dir, host: flags.host, port: flags.port, tls}, async (server) => {
         const entry = await server.registry.get(flags.name)
         if (!entry) throw new ProjectError(flags.name, `no such project in ${dir}`)
         entry.project.schedule()
         await entry.project.durable()
-        this.log(`Project ${flags.name} scheduled; serving on ws://${server.host}:${server.port}/agent (Ctrl-C to stop).`)
+        this.log(`Project ${flags.name} scheduled; serving on ${tls ? 'wss' : 'ws'}://${server.host}:${server.port}/agent (Ctrl-C to stop).`)
       })
     })
   }

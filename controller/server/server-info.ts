@@ -10,6 +10,8 @@ export interface ServerInfo {
   port: number
   pid: number
   controlToken: string
+  /** Set when the server speaks TLS: its certificate, pinned by the control client. */
+  tlsFingerprint256?: string
 }
 
 export function writeServerInfo(projectsDir: string, info: Omit<ServerInfo, 'controlToken' | 'pid'>): ServerInfo {

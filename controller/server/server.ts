@@ -1,6 +1,7 @@
 // `controller serve`: agents connect over WebSocket (ws://host:port/agent); controller commands
 // reach it over HTTP on the same port (/control/...), with the control token of server-info.ts.
 import {createServer, type IncomingMessage, type Server} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {WebSocketServer} from 'ws'
 import {MAX_MESSAGE_BYTES, type SessionInfo} from '../../core/protocol/index.js'
@@ -8,12 +9,14 @@ import type {Workflow} from '../../core/workflow/index.js'
 import type {SnapshotPolicy} from '../project/project.js'
 import {MonitorService} from '../monitors/service.js'
 import {LiveReports} from '../report/live.js'
+import {rerunMessage} from '../rerun/message.js'
 import {AgentConnection, type Joined} from './connection.js'
 import {handleControl} from './control.js'
 import {MAX_UNAUTHENTICATED, RateLimit} from './limits.js'
 import {stderrLog, type Log} from './log.js'
 import {ProjectRegistry, type OpenProject} from './registry.js'
 import {removeServerInfo, writeServerInfo, type ServerInfo} from './server-info.js'
+import {isLoopback, type TlsMaterial} from './tls.js'
 
 export const AGENT_PATH = '/agent'
 export const DEFAULT_PORT = 7412
@@ -26,6 +29,8 @@ export interface ServeOptions {
   port?: number
   log?: Log
   snapshotPolicy?: SnapshotPolicy
+  /** Serve wss:// and https:// with this certificate and key (tls.ts loadTls). */
+  tls?: TlsMaterial
   /** Messages per second and burst per agent connection (limits.ts defaults). */
   rateLimit?: {perSecond: number; burst: number}
   /** Called when the journal cannot be written: the caller must exit (nothing more is acknowledged). */
@@ -70,6 +75,9 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
         c.send({type: 'session', ...session})
       }
     })
+    project.onRerun((rerun) => {
+      for (const c of connections) if (c.project === project.name) c.send(rerunMessage(rerun))
+    })
   }
 
   function joined(connection: AgentConnection, {agentId, entry}: Joined) {
@@ -81,8 +89,12 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     }
   }
 
-  const http: Server = createServer()
+  const tls = options.tls
+  const http: Server = tls ? createTlsServer({cert: tls.cert, key: tls.key}) : createServer()
   const host = options.host ?? '127.0.0.1'
+  if (!tls && !isLoopback(host)) {
+    log('warn', `serving ${host} without TLS: agent tokens and results cross the network in clear; give --tls-cert and --tls-key`)
+  }
   const info = {current: undefined as ServerInfo | undefined}
   http.on('request', (request, response) => {
     if (reports.handles(request)) return void reports.serve(request, response)
@@ -110,8 +122,8 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     http.listen(options.port ?? DEFAULT_PORT, host, () => resolve())
   })
   const port = (http.address() as AddressInfo).port
-  info.current = writeServerInfo(options.projectsDir, {host, port})
-  log('info', `controller serving ${options.projectsDir} on ws://${host}:${port}${AGENT_PATH}`)
+  info.current = writeServerInfo(options.projectsDir, {host, port, ...(tls ? {tlsFingerprint256: tls.fingerprint256} : {})})
+  log('info', `controller serving ${options.projectsDir} on ${tls ? 'wss' : 'ws'}://${host}:${port}${AGENT_PATH}`)
 
   const ticker = setInterval(async () => {
     for (const {project} of await registry.all()) await project.tick().catch(fatal)
