@@ -30,6 +30,7 @@ const ADAPTERS: Record<AdaptedStep, Record<string, Adapter>> = {
   },
   ctf: {
     ctffind: {id: 'ctffind', entry: 'estimateCtfWithCtffind'},
+    'relion-ctffind': {id: 'relion-ctffind', entry: 'estimateCtfWithRelionCtffind'},
   },
   picking: {
     'relion-log': {

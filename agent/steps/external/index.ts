@@ -2,6 +2,7 @@
 // the built-in step's arguments (input, outDir, options) plus the external settings.
 export {correctMotionWithRelion} from './relion-motioncorr.js'
 export {estimateCtfWithCtffind} from './ctffind.js'
+export {estimateCtfWithRelionCtffind} from './relion-ctffind.js'
 export {pickParticlesWithRelionLog} from './relion-autopick.js'
 import type {MotionResult} from '../../../core/results/index.js'
 import type {MotionOptions} from '../motion/options.js'

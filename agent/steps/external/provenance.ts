@@ -13,6 +13,8 @@ export interface ExternalProvenance {
   stderrTail: string
   /** Answers given on stdin (CTFFIND), one per line. */
   stdin?: string[]
+  /** The program a wrapper drove (relion_run_ctffind -> CTFFIND). */
+  ctffind?: {path: string; version: string}
 }
 
 /** Results of external steps carry their provenance next to the core/results fields. */

@@ -9,7 +9,8 @@ import {fixedMovieOptions, simulateMicrograph} from '../../../scripts/simulator/
 import {describeWithTools} from '../../../test/support/system-tools.js'
 import {parseCoordinateStar} from '../pick/coords-star.js'
 import {defaultPickOptions, type PickOptions} from '../pick/options.js'
-import {micrographsStar, pickParticlesWithRelionLog, type RelionLogSettings} from './relion-autopick.js'
+import {pickParticlesWithRelionLog, type RelionLogSettings} from './relion-autopick.js'
+import {micrographsStar} from './relion-input-star.js'
 import {defaultExternalSettings} from './settings.js'
 import {scratch} from './test-support.js'
 

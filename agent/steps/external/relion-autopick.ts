@@ -3,12 +3,12 @@
 // <micrograph>_<pickname>.star, read with the same parser as ours (pick/coords-star.ts).
 import {readFile, writeFile, copyFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {formatStar, loopBlock, relionStarFile} from '../../../core/formats/star.js'
 import type {PickResult} from '../../../core/results/index.js'
 import {formatCoordinateStar, parseCoordinateStar, type CoordinateRow} from '../pick/coords-star.js'
 import type {PickOptions} from '../pick/options.js'
 import {ExternalProgramError} from './errors.js'
 import {prepareProgram} from './prepare.js'
+import {micrographsStar} from './relion-input-star.js'
 import {provenanceOf, type WithProvenance} from './provenance.js'
 import {runProgram} from './run-program.js'
 import type {ExternalSettings} from './settings.js'
@@ -23,18 +23,6 @@ export interface RelionLogSettings extends ExternalSettings {
 }
 
 const PICKNAME = 'autopick'
-
-/** The one-micrograph input STAR relion_autopick reads (RELION 3.1: optics group + micrographs). */
-export function micrographsStar(input: string, pixelSize: number, s: RelionLogSettings): string {
-  return formatStar(
-    relionStarFile([
-      loopBlock('optics', ['rlnOpticsGroupName', 'rlnOpticsGroup', 'rlnMicrographPixelSize', 'rlnVoltage', 'rlnSphericalAberration', 'rlnAmplitudeContrast'], [
-        ['opticsGroup1', 1, pixelSize, s.voltage, s.sphericalAberration, s.amplitudeContrast],
-      ]),
-      loopBlock('micrographs', ['rlnMicrographName', 'rlnOpticsGroup'], [[input, 1]]),
-    ]),
-  )
-}
 
 export function relionLogArgs(o: PickOptions, pixelSize: number, s: RelionLogSettings): string[] {
   const args = ['--i', 'micrographs.star', '--odir', 'out/', '--pickname', PICKNAME, '--LoG']
