@@ -1,7 +1,6 @@
 // The finished movies of a project with their newest results, for curation and exports.
 import type {Database, SqlValue} from 'sql.js'
 import type {Workflow} from '../../core/workflow/index.js'
-import {rows} from '../project/queries.js'
 import {curateExposure, summarise, type CurationDecision, type CurationSummary, type Exposure} from './curate.js'
 import {currentThresholds, type CurationThresholds} from './thresholds.js'
 
@@ -35,7 +34,10 @@ export function readExposures(db: Database): ExposureRecord[] {
     ${newest('c', 'ctf')}
     ${newest('p', 'particles')}
     WHERE m.state IN ('done', 'failed') ORDER BY m.id`
-  return rows(db, sql).map(exposure)
+  // exec() returns plain arrays: several times cheaper per row than statement objects, which counts at 100k movies.
+  const [result] = db.exec(sql)
+  if (!result) return []
+  return result.values.map((values) => exposure(Object.fromEntries(result.columns.map((c, k) => [c, values[k]]))))
 }
 
 const n = (v: SqlValue) => (v === null ? null : Number(v))
