@@ -261,30 +261,34 @@ export interface EerWriteOptions {
   compression?: EerCompression
 }
 
-const eerChunks = (frames: EerElectrons[], opts: EerWriteOptions) => {
+/**
+ * The file's bytes in order, asking for hardware frame `i` (in ascending order, once each) only
+ * when its page is laid out: a producer can make electrons frame by frame instead of all at once.
+ */
+export function eerFileChunks(frameCount: number, frameAt: (i: number) => EerElectrons, opts: EerWriteOptions = {}): Generator<Uint8Array> {
   const width = opts.width ?? 4096
   const height = opts.height ?? 4096
   const compression = opts.compression ?? EER_COMPRESSION.bit7
-  return tiffFileChunks(frames.length, (i) => ({
+  return tiffFileChunks(frameCount, (i) => ({
     width,
     height,
     bitsPerSample: 1, // not meaningful for EER; RELION and libtiff ignore it
     compression,
     sampleFormat: 1,
     rowsPerStrip: height,
-    strips: [encodeEerFrame(frames[i], compression, width, height)],
+    strips: [encodeEerFrame(frameAt(i), compression, width, height)],
   }))
 }
 
 /** EER movie bytes from electron lists, one per hardware frame. */
 export function encodeEer(frames: EerElectrons[], opts: EerWriteOptions = {}): Uint8Array {
-  return Buffer.concat([...eerChunks(frames, opts)])
+  return Buffer.concat([...eerFileChunks(frames.length, (i) => frames[i], opts)])
 }
 
 export async function writeEer(path: string, frames: EerElectrons[], opts: EerWriteOptions = {}): Promise<void> {
   const handle = await open(path, 'w')
   try {
-    for (const chunk of eerChunks(frames, opts)) await writeAll(handle, chunk)
+    for (const chunk of eerFileChunks(frames.length, (i) => frames[i], opts)) await writeAll(handle, chunk)
   } finally {
     await handle.close()
   }

@@ -1,7 +1,8 @@
 // EER as a Falcon 4 records it: each rendered frame's counts are split into `grouping` hardware
 // frames (Poisson splitting: each electron lands in a random one), at most one electron per
 // pixel per hardware frame (coincidence loss), with a sub-pixel position on the 4x grid.
-import {encodeEer, type EerElectrons} from '../../core/formats/eer.js'
+import {eerFileChunks, type EerElectrons} from '../../core/formats/eer.js'
+import type {PreparedMovie} from './movie.js'
 import type {Rng} from './rng.js'
 
 /**
@@ -48,8 +49,26 @@ export function splitIntoHardwareFrames(counts: Float32Array, width: number, hei
   return frames
 }
 
-/** The EER file of a movie whose rendered frames are `frames` (counts per pixel). */
-export function encodeEerMovie(frames: Float32Array[], width: number, height: number, grouping: number, rng: Rng): Uint8Array {
-  const hardware = frames.flatMap((f) => splitIntoHardwareFrames(f, width, height, grouping, rng))
-  return encodeEer(hardware, {width, height})
+/** The EER file's parts (in order) of a movie whose rendered frames are `frames` (counts per pixel). */
+export function encodeEerMovie(frames: Float32Array[], width: number, height: number, grouping: number, rng: Rng): Uint8Array[] {
+  return encodeEerFrames(frames.length, (i) => frames[i], width, height, grouping, rng)
+}
+
+/**
+ * The EER file's parts of a prepared movie, counting one rendered frame at a time into one
+ * scratch frame: only that frame's electrons are held, never the whole movie's.
+ */
+export function encodePreparedEerMovie(movie: PreparedMovie, grouping: number, rng: Rng): Uint8Array[] {
+  const scratch = new Float32Array(movie.width * movie.height)
+  return encodeEerFrames(movie.frameCount, (i) => movie.frame(i, scratch), movie.width, movie.height, grouping, rng)
+}
+
+/** Splits rendered frame i when the encoder reaches its first hardware frame (pages come in order). */
+function encodeEerFrames(count: number, renderedFrame: (i: number) => Float32Array, width: number, height: number, grouping: number, rng: Rng): Uint8Array[] {
+  let current: EerElectrons[] = []
+  const hardwareFrame = (h: number) => {
+    if (h % grouping === 0) current = splitIntoHardwareFrames(renderedFrame(h / grouping), width, height, grouping, rng)
+    return current[h % grouping]
+  }
+  return [...eerFileChunks(count * grouping, hardwareFrame, {width, height})]
 }

@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openMovie} from '../../core/formats/movie.js'
 import {openMrc} from '../../core/formats/mrc-read.js'
 import {prepareMovie, simulateMovie, type SimulatedMovie} from './movie.js'
+import {createRng, type Rng} from './rng.js'
 import {fixedMovieOptions} from './test-support.js'
 import {encodeMovie, encodePreparedMovie, writeGainReference, writeMovie, type MovieEncoding} from './write-movie.js'
 
@@ -56,6 +57,10 @@ describe('writeMovie', () => {
       const parts = encodePreparedMovie(prepareMovie(o), encoding)
       expect(Buffer.compare(Buffer.concat(parts), encodeMovie(simulateMovie(o), encoding))).toBe(0)
     }
+    // EER: rendered frames split one at a time while the file is laid out; same splitting draws.
+    const eer = (rng: Rng): MovieEncoding => ({format: 'eer', eerGrouping: 5, rng})
+    const streamed = Buffer.concat(encodePreparedMovie(prepareMovie(o), eer(createRng(3, 'eer'))))
+    expect(Buffer.compare(streamed, encodeMovie(simulateMovie(o), eer(createRng(3, 'eer'))))).toBe(0)
   })
 
   it('records the pixel size and dose per frame in the MRC header', async () => {

@@ -3,7 +3,7 @@
 import {writeFile} from 'node:fs/promises'
 import {emptyMrcStatistics, encodeMrc, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, writeMrc} from '../../core/formats/mrc-write.js'
 import {encodeTiffMovie} from '../../core/formats/tiff.js'
-import {encodeEerMovie} from './eer-events.js'
+import {encodeEerMovie, encodePreparedEerMovie} from './eer-events.js'
 import type {PreparedMovie} from './movie.js'
 import {createRng, type Rng} from './rng.js'
 
@@ -42,17 +42,21 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
     const bitsPerSample = max <= 255 ? 8 : 16
     return encodeTiffMovie(saturate(movie.frames, bitsPerSample === 8 ? 255 : 65535), {width, height, bitsPerSample, compression: 'lzw'})
   }
-  return encodeEerMovie(movie.frames, width, height, e.eerGrouping ?? 20, e.rng ?? createRng(0, movie.truth.movie))
+  return Buffer.concat(encodeEerMovie(movie.frames, width, height, e.eerGrouping ?? 20, eerRng(e, movie.truth.movie)))
 }
+
+const eerRng = (e: MovieEncoding, movie: string) => e.rng ?? createRng(0, movie)
 
 /**
  * A prepared movie's file as byte parts in file order, counting each frame once. MRC modes 1
  * and 6 are counted straight into each section's int16/uint16 values (the section is the
  * counted frame); modes 0 and 2 go through one float scratch frame. So an MRC movie is held
- * only as its file bytes. TIFF and EER are encoded from all counted frames.
+ * only as its file bytes; EER holds one rendered frame's electrons at a time. TIFF is encoded
+ * from all counted frames.
  */
 export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uint8Array[] {
   const truth = movie.truth
+  if (e.format === 'eer') return encodePreparedEerMovie(movie, e.eerGrouping ?? 20, eerRng(e, truth.movie))
   if (e.format !== 'mrc') {
     const frames = Array.from({length: movie.frameCount}, (_, i) => movie.frame(i))
     return [encodeMovie({width: movie.width, height: movie.height, frames, truth}, e)]
