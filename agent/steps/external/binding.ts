@@ -31,6 +31,7 @@ const ADAPTERS: Record<AdaptedStep, Record<string, Adapter>> = {
   ctf: {
     ctffind: {id: 'ctffind', entry: 'estimateCtfWithCtffind'},
     'relion-ctffind': {id: 'relion-ctffind', entry: 'estimateCtfWithRelionCtffind'},
+    gctf: {id: 'gctf', entry: 'estimateCtfWithGctf'},
   },
   picking: {
     'relion-log': {
@@ -64,10 +65,13 @@ export function workflowGpuIds(workflow: Workflow): number[] {
   return [...new Set(workflow.motion.gpus)].sort((a, b) => a - b)
 }
 
-/** How many GPUs one run of the step holds: one per movie for a GPU program the workflow gives GPUs. */
-function gpuRequest(workflow: Workflow, step: AdaptedStep, adapter: Adapter): number {
+/**
+ * GPUs one run of the step holds: one per movie for a GPU program (or RELION driving MotionCor2)
+ * when the workflow gives GPUs (motion.gpus); the pool hands concurrent runs distinct ids.
+ */
+function gpuRequest(workflow: Workflow, adapter: Adapter): number {
   const wantsGpu = EXTERNAL_PROGRAMS[adapter.id].gpu || adapter.id === 'relion-motioncorr'
-  return step === 'motion' && wantsGpu && workflow.motion.gpus.length > 0 ? 1 : 0
+  return wantsGpu && workflowGpuIds(workflow).length > 0 ? 1 : 0
 }
 
 /**
@@ -83,7 +87,7 @@ export function externalBinding(workflow: Workflow, step: AdaptedStep, builtin: 
   return {
     ...base,
     program: section.program,
-    resources: {cpu: base.resources.cpu, gpu: gpuRequest(workflow, step, adapter)},
+    resources: {cpu: base.resources.cpu, gpu: gpuRequest(workflow, adapter)},
     call: (movie, results, grant) => {
       const prepared = base.call(movie, results, grant)
       const settings: ExternalSettings = {

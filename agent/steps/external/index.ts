@@ -3,6 +3,7 @@
 export {correctMotionWithRelion} from './relion-motioncorr.js'
 export {estimateCtfWithCtffind} from './ctffind.js'
 export {estimateCtfWithRelionCtffind} from './relion-ctffind.js'
+export {estimateCtfWithGctf} from './gctf.js'
 export {pickParticlesWithRelionLog} from './relion-autopick.js'
 import type {MotionResult} from '../../../core/results/index.js'
 import type {MotionOptions} from '../motion/options.js'
