@@ -8,6 +8,7 @@ import {
   encodeMessage,
   type AgentEvent,
   type ControllerMessage,
+  type RerunMessage,
   type SessionInfo,
   type EventMessage,
 } from '../../core/protocol/index.js'
@@ -33,6 +34,8 @@ export interface LinkOptions {
   log: (level: 'info' | 'warn' | 'error', line: string, fields?: Record<string, unknown>) => void
   onWorkflow: (delivery: WorkflowDelivery) => void
   onSession: (session: SessionInfo) => void
+  /** A rerun request (controller rerun); it may come again after each welcome. */
+  onRerun?: (rerun: RerunMessage) => void
   /** Reconnect delays (ms): first, and the cap. */
   backoff?: {initialMs: number; maxMs: number}
 }
@@ -124,6 +127,9 @@ export class ControllerLink {
         return
       case 'session':
         this.options.onSession({state: message.state, acceptingMovies: message.acceptingMovies})
+        return
+      case 'rerun':
+        this.options.onRerun?.(message)
         return
       case 'error':
         return this.refused(message)

@@ -29,7 +29,8 @@ describe('LocalState', () => {
     const again = LocalState.open(dir)
     expect(again.all().map((m) => m.id)).toEqual(Array.from({length: 20}, (_, i) => `m${i}.mrc`))
     expect(again.get('m0.mrc')?.status).toBe('done')
-    expect(again.get('m0.mrc')?.steps.ctf?.result).toBeUndefined()
+    // A finished movie keeps its results: a rerun of a later step takes them as its input.
+    expect(again.get('m0.mrc')?.steps.ctf?.result).toEqual({micrograph: '/out/m0.mrc'})
     expect(again.get('m1.mrc')?.status).toBe('queued')
     expect(again.get('m1.mrc')?.steps.ctf?.result).toEqual({micrograph: '/out/m1.mrc'})
     expect(again.hasPath('/data/m19.mrc')).toBe(true)

@@ -14,6 +14,8 @@ export type StateRecord = (
   | {t: 'step-failed'; id: string; step: StepName; at: number; error: string; final: boolean; run?: StepRunRecord}
   | {t: 'movie-failed'; id: string; at: number; failure: StepFailure}
   | {t: 'movie-done'; id: string; at: number}
+  /** A rerun: these steps are to run again (under the new workflow revision); the movie is queued again. */
+  | {t: 'steps-reset'; id: string; at: number; steps: StepName[]; rerun: number}
 ) & {seq?: number}
 
 /**
@@ -119,6 +121,15 @@ export class LocalState {
     return this.write({t: 'movie-done', id, at: Date.now()})
   }
 
+  /** Queues a movie again to run `steps` anew for rerun request `rerun`; false when it was already applied. */
+  resetSteps(id: string, steps: StepName[], rerun: number): boolean {
+    const movie = this.movies.get(id)
+    if (!movie) throw new LocalStateError(this.file, `rerun of unknown movie ${id}`)
+    if ((movie.lastRerun ?? 0) >= rerun) return false
+    this.write({t: 'steps-reset', id, at: Date.now(), steps, rerun})
+    return true
+  }
+
   close(): void {
     closeSync(this.fd)
   }
@@ -202,8 +213,15 @@ export class LocalState {
       case 'movie-done':
         movie.status = 'done'
         this.open.delete(movie.id)
-        // Results went out in events; a finished movie keeps only its step statuses here.
-        for (const state of Object.values(movie.steps)) if (state) delete state.result
+        // Results stay: a rerun of a later step needs the earlier steps' results as its input.
+        break
+      case 'steps-reset':
+        for (const step of record.steps) delete movie.steps[step]
+        movie.lastRerun = record.rerun
+        if (movie.status === 'failed') this.failedCount--
+        delete movie.failure
+        movie.status = 'queued'
+        this.open.set(movie.id, movie)
         break
     }
   }

@@ -50,4 +50,6 @@ export interface MovieRecord {
   status: MovieStatus
   steps: Partial<Record<StepName, StepState>>
   failure?: StepFailure
+  /** Id of the last rerun request applied to this movie (controller rerun): each applies once. */
+  lastRerun?: number
 }

@@ -45,6 +45,8 @@ export interface PipelineCounts {
 
 export class Pipeline {
   private readonly running = new Map<string, StepName>()
+  /** Reruns of movies that had a step running when they came: applied when it ends. */
+  private readonly pendingReruns = new Map<string, {steps: StepName[]; rerun: number}>()
   private readonly idleWaiters: (() => void)[] = []
   private stopped = false
 
@@ -64,6 +66,24 @@ export class Pipeline {
     for (const step of steps) step.resources = this.options.pool.clamp(step.resources)
     this.options.steps = steps
     this.schedule()
+  }
+
+  /**
+   * Runs `steps` of these movies again (rerun request `rerun`, bound by a rebind() before it).
+   * Movies this agent does not hold are skipped; each request applies once per movie.
+   * Returns the movies queued again (or to be, once their running step ends).
+   */
+  rerun(movies: string[], steps: StepName[], rerun: number): string[] {
+    const taken = movies.filter((id) => {
+      const movie = this.options.state.get(id)
+      return movie !== undefined && (movie.lastRerun ?? 0) < rerun
+    })
+    for (const id of taken) {
+      if (this.running.has(id)) this.pendingReruns.set(id, {steps, rerun})
+      else this.options.state.resetSteps(id, steps, rerun)
+    }
+    this.schedule()
+    return taken
   }
 
   /** Schedules what local state left queued (after a restart). */
@@ -170,6 +190,11 @@ export class Pipeline {
         error: message,
       })
       if (final) state.movieFailed(movie.id, {step: step.name, message})
+    }
+    const rerun = this.pendingReruns.get(movie.id)
+    if (rerun) {
+      this.pendingReruns.delete(movie.id)
+      state.resetSteps(movie.id, rerun.steps, rerun.rerun)
     }
     this.schedule()
   }

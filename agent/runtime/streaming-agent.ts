@@ -4,8 +4,8 @@
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join, relative, resolve, sep} from 'node:path'
-import type {AgentEvent, SessionInfo} from '../../core/protocol/index.js'
-import type {Workflow} from '../../core/workflow/types.js'
+import type {AgentEvent, RerunMessage, SessionInfo} from '../../core/protocol/index.js'
+import type {StepName, Workflow} from '../../core/workflow/types.js'
 import {ControllerLink, type WorkflowDelivery} from '../link/client.js'
 import {causesEvent, eventForRecord} from '../link/events.js'
 import {Outbox} from '../link/outbox.js'
@@ -99,6 +99,7 @@ export class StreamingAgent {
       log: (level, line, fields) => options.log[level](line, fields),
       onWorkflow: (delivery) => void this.useWorkflow(delivery, true),
       onSession: (session) => this.useSession(session),
+      onRerun: (rerun) => void this.rerun(rerun),
     })
     this.sampler = new SystemSampler({
       disks: [options.outDir, ...(options.watchDir ? [options.watchDir] : [])],
@@ -165,6 +166,14 @@ export class StreamingAgent {
     this.options.log.info(`workflow revision ${delivery.revision}: ${steps.map((s) => s.name).join(' -> ')}`)
     this.pipeline.rebind(steps)
     await this.watch(delivery.workflow as Workflow)
+  }
+
+  /** A rerun request: its workflow revision first (the new version), then the steps of the movies this agent holds. */
+  private async rerun(rerun: RerunMessage): Promise<void> {
+    await this.useWorkflow({revision: rerun.revision, workflow: rerun.workflow}, true)
+    if (this.revision < rerun.revision) return // the workflow was refused (logged)
+    const taken = this.pipeline.rerun(rerun.movies, rerun.steps as StepName[], rerun.id)
+    if (taken.length > 0) this.options.log.info(`rerun ${rerun.id}: ${rerun.steps.join(' -> ')} of ${taken.length} movie(s) under revision ${rerun.revision}`)
   }
 
   private useSession(session: SessionInfo): void {

@@ -4,6 +4,7 @@ import CreateProject from './create-project.js'
 import Curate from './curate.js'
 import Export from './export.js'
 import Provenance from './provenance.js'
+import Rerun from './rerun.js'
 import ScheduleProject from './schedule-project.js'
 import Serve from './serve.js'
 import Status from './status.js'
@@ -18,4 +19,5 @@ export const COMMANDS = {
   curate: Curate,
   export: Export,
   provenance: Provenance,
+  rerun: Rerun,
 }

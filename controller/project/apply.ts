@@ -4,8 +4,8 @@
 import type {Database, Statement} from 'sql.js'
 import type {AgentEvent, MovieFound, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
-import {OUTPUT_SETS} from './schema.js'
-import type {JournalRecord, NewAlert, SessionAction} from './records.js'
+import {OUTPUT_SETS, RERUNS_SQL} from './schema.js'
+import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
 const SQL = {
   movieFound: `INSERT INTO movies (movie, agent_id, path, size_bytes, format, modified_at, found_at, state, updated_at)
@@ -110,6 +110,8 @@ export class Applier {
         return this.atomically(() => this.run('alertResolved', [record.at, record.monitor]))
       case 'curation':
         return this.atomically(() => this.run('curation', [JSON.stringify(record.thresholds)]))
+      case 'rerun':
+        return this.atomically(() => this.applyRerun(record.rerun, record.at))
     }
   }
 
@@ -247,6 +249,16 @@ export class Applier {
         this.db.run(`UPDATE output_sets SET state = 'closed', closed_at = ? WHERE state = 'open'`, [at])
         return
     }
+  }
+
+  /** The rerun's workflow becomes a new revision and the session's; the request is kept for agents that join later. */
+  private applyRerun(r: RerunRequest, at: number): void {
+    this.db.run(RERUNS_SQL)
+    this.db.run('INSERT INTO workflows (revision, workflow, created_at) VALUES (?, ?, ?)', [r.revision, JSON.stringify(r.workflow), at])
+    this.db.run('UPDATE sessions SET workflow_revision = ? WHERE id = (SELECT max(id) FROM sessions)', [r.revision])
+    this.db.run('INSERT INTO reruns (id, at, revision, steps, settings, movies) VALUES (?, ?, ?, ?, ?, ?)', [
+      r.id, at, r.revision, JSON.stringify(r.steps), JSON.stringify(r.settings), JSON.stringify(r.movies),
+    ])
   }
 
   private applyAlert(a: NewAlert, at: number): void {

@@ -17,11 +17,12 @@ import {
   metaValue,
   movieCounts,
   projectStatus,
+  rerunRequests,
   workflowRevision,
   type ProjectStatus,
   type SessionRow,
 } from './queries.js'
-import type {JournalEntry, NewAlert} from './records.js'
+import type {JournalEntry, NewAlert, RerunRequest} from './records.js'
 import {readSnapshot, writeSnapshot} from './snapshot.js'
 import {requiredSteps} from './steps.js'
 
@@ -48,6 +49,7 @@ export interface OpenOptions {
 }
 
 type SessionListener = (session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => void
+type RerunListener = (rerun: RerunRequest) => void
 
 export class Project {
   private readonly applier: Applier
@@ -55,6 +57,7 @@ export class Project {
   /** The current session row, re-read after each session change (hot paths read it per event). */
   private current: SessionRow
   private readonly listeners = new Set<SessionListener>()
+  private readonly rerunListeners = new Set<RerunListener>()
   private steps: StepName[]
   private recordsSinceSnapshot = 0
   private lastSnapshotAt = Date.now()
@@ -99,6 +102,9 @@ export class Project {
       }
       project.endBatch()
       project.current = currentSession(db)
+      // A replayed rerun may have changed the workflow revision in force.
+      project.steps = requiredSteps(project.workflow().workflow)
+      project.applier.setRequiredSteps(project.steps)
       project.recordsSinceSnapshot = records.length
       return project
     } catch (error) {
@@ -159,6 +165,30 @@ export class Project {
   /** Stores the exposure curation thresholds in force (controller/curation). */
   setCurationThresholds(thresholds: Record<string, unknown>, at = Date.now()): void {
     this.commit({type: 'curation', at, thresholds})
+  }
+
+  /**
+   * Records a rerun request (controller/rerun builds it): its workflow becomes the session's new
+   * revision, and listeners (the server) deliver it to the agents.
+   */
+  rerun(request: RerunRequest, at = Date.now()): void {
+    if (this.current.state === 'created') throw new ProjectError(this.name, 'the session is not scheduled yet; nothing to re-run')
+    this.commit({type: 'rerun', at, rerun: request})
+    this.current = currentSession(this.db)
+    this.steps = requiredSteps(this.workflow().workflow)
+    this.applier.setRequiredSteps(this.steps)
+    for (const listener of this.rerunListeners) listener(request)
+  }
+
+  /** Every rerun request so far, oldest first (re-sent to each agent that joins). */
+  reruns(): RerunRequest[] {
+    return rerunRequests(this.db)
+  }
+
+  /** Calls listener with each new rerun request. */
+  onRerun(listener: RerunListener): () => void {
+    this.rerunListeners.add(listener)
+    return () => this.rerunListeners.delete(listener)
   }
 
   /** Periodic upkeep: the idle timeout and snapshots. */

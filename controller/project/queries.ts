@@ -2,6 +2,7 @@
 import type {Database, SqlValue} from 'sql.js'
 import type {SessionState} from '../../core/protocol/index.js'
 import type {StepName, Workflow} from '../../core/workflow/index.js'
+import type {RerunRequest} from './records.js'
 
 export interface StepCounts {
   done: number
@@ -137,4 +138,17 @@ export function projectStatus(db: Database, name: string, steps: StepName[]): Pr
 /** Highest applied seq per agent (the exactly-once state). */
 export function agentSeqs(db: Database): Map<string, number> {
   return new Map(rows(db, 'SELECT agent_id, last_seq FROM agents').map((r) => [String(r.agent_id), Number(r.last_seq)]))
+}
+
+/** Every rerun request, oldest first (none in a project that never had one: the table is made on first use). */
+export function rerunRequests(db: Database): RerunRequest[] {
+  if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'reruns'") === 0) return []
+  return rows(db, 'SELECT id, revision, steps, settings, movies FROM reruns ORDER BY id').map((r) => ({
+    id: Number(r.id),
+    revision: Number(r.revision),
+    workflow: workflowRevision(db, Number(r.revision)),
+    steps: JSON.parse(String(r.steps)) as StepName[],
+    settings: JSON.parse(String(r.settings)) as string[],
+    movies: JSON.parse(String(r.movies)) as string[],
+  }))
 }

@@ -2,6 +2,16 @@
 // so applying one result twice updates the same row. Times are ms since the Unix epoch.
 export const SCHEMA_VERSION = 1
 
+/** Re-processing requests (controller/rerun); created on first use in projects made before it existed. */
+export const RERUNS_SQL = `CREATE TABLE IF NOT EXISTS reruns (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  revision INTEGER NOT NULL REFERENCES workflows(revision),
+  steps TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  movies TEXT NOT NULL
+);`
+
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -140,6 +150,8 @@ CREATE TABLE previews (
   finished_at INTEGER NOT NULL,
   PRIMARY KEY (movie_id, version)
 ) WITHOUT ROWID;
+
+${RERUNS_SQL}
 
 CREATE TABLE system_samples (
   id INTEGER PRIMARY KEY,

@@ -12,6 +12,7 @@ import {
   type Hello,
 } from '../../core/protocol/index.js'
 import {tokensEqual} from '../project/token.js'
+import {rerunMessage} from '../rerun/message.js'
 import {frameBytes, MAX_EARLY_FRAMES, MAX_HELLO_BYTES, RateLimit} from './limits.js'
 import type {Log} from './log.js'
 import type {OpenProject, ProjectRegistry} from './registry.js'
@@ -157,6 +158,8 @@ export class AgentConnection {
       session,
       ...(deliver ? {workflow: project.workflow()} : {}),
     })
+    // Reruns again after every welcome: the agent applies each once (it may have missed one while away).
+    for (const rerun of project.reruns()) this.send(rerunMessage(rerun))
     this.log('info', `${this.who}: joined, last seq ${project.lastSeq(hello.agentId)}`)
     for (const frame of this.early.splice(0)) this.receive(frame)
   }

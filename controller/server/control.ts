@@ -2,10 +2,12 @@
 //   POST /control/projects/NAME/schedule | /control/projects/NAME/stop-streaming
 //   GET  /control/projects/NAME/status
 //   POST /control/projects/NAME/curate  {settings: ["ctf.maxResolution=5", ...]} (controller/curation)
+//   POST /control/projects/NAME/rerun   {step, settings, selection} (controller/rerun)
 // Authorization: Bearer <control token from the projects folder's .controller.json>.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {curateRequest} from '../curation/control.js'
 import {ProjectError} from '../project/errors.js'
+import {rerunRequest} from '../rerun/control.js'
 import {tokensEqual} from '../project/token.js'
 import type {Log} from './log.js'
 import type {ProjectRegistry} from './registry.js'
@@ -16,7 +18,7 @@ export interface ControlContext {
   log: Log
 }
 
-const ROUTE = /^\/control\/projects\/([^/]+)\/(schedule|stop-streaming|status|curate)$/
+const ROUTE = /^\/control\/projects\/([^/]+)\/(schedule|stop-streaming|status|curate|rerun)$/
 
 export async function handleControl(request: IncomingMessage, response: ServerResponse, context: ControlContext): Promise<void> {
   const reply = (status: number, body: unknown) => {
@@ -34,6 +36,7 @@ export async function handleControl(request: IncomingMessage, response: ServerRe
     if (!entry) return reply(404, {error: `no project ${name}`})
     const {project} = entry
     if (match[2] === 'curate') return reply(200, await curateRequest(request, project))
+    if (match[2] === 'rerun') return reply(200, await rerunRequest(request, project))
     if (match[2] === 'schedule') {
       project.schedule()
       context.log('info', `project ${name} scheduled`)

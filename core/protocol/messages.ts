@@ -3,7 +3,7 @@
 // then the agent streams events and the controller answers with cumulative acks.
 import {Type, type Static} from '@sinclair/typebox'
 import {WorkflowSchema} from '../workflow/schema.js'
-import {AgentEventSchema} from './events.js'
+import {AgentEventSchema, StepNameSchema} from './events.js'
 
 const AgentId = Type.String({minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._@:-]+$'})
 
@@ -62,6 +62,23 @@ export const WorkflowMessageSchema = Type.Composite([Type.Object({type: Type.Lit
 /** Controller -> agent: the session changed (stop-streaming, closed). */
 export const SessionMessageSchema = Type.Composite([Type.Object({type: Type.Literal('session')}), SessionInfoSchema])
 
+/**
+ * Controller -> agent: process `steps` of these movies again, under the workflow revision it
+ * carries (the new version of their results). Sent when requested and again after every
+ * welcome; an agent applies each id once per movie and ignores movies it does not hold.
+ */
+export const RerunMessageSchema = Type.Composite([
+  Type.Object({
+    type: Type.Literal('rerun'),
+    /** Increasing per project. */
+    id: Type.Integer({minimum: 1}),
+    /** The step asked for, then every step downstream of it, in pipeline order. */
+    steps: Type.Array(StepNameSchema, {minItems: 1}),
+    movies: Type.Array(Type.String({minLength: 1, maxLength: 4096})),
+  }),
+  WorkflowDeliverySchema,
+])
+
 /** Controller -> agent: every event of this agent with seq <= this is durable (cumulative). */
 export const AckSchema = Type.Object({type: Type.Literal('ack'), seq: Type.Integer({minimum: 0})})
 
@@ -93,6 +110,7 @@ export const ControllerMessageSchemas = {
   welcome: WelcomeSchema,
   workflow: WorkflowMessageSchema,
   session: SessionMessageSchema,
+  rerun: RerunMessageSchema,
   ack: AckSchema,
   error: ErrorMessageSchema,
 }
@@ -104,8 +122,9 @@ export type EventMessage = Static<typeof EventMessageSchema>
 export type Welcome = Static<typeof WelcomeSchema>
 export type WorkflowMessage = Static<typeof WorkflowMessageSchema>
 export type SessionMessage = Static<typeof SessionMessageSchema>
+export type RerunMessage = Static<typeof RerunMessageSchema>
 export type Ack = Static<typeof AckSchema>
 export type ErrorCode = (typeof ERROR_CODES)[number]
 export type ErrorMessage = Static<typeof ErrorMessageSchema>
 export type AgentMessage = Hello | EventMessage
-export type ControllerMessage = Welcome | WorkflowMessage | SessionMessage | Ack | ErrorMessage
+export type ControllerMessage = Welcome | WorkflowMessage | SessionMessage | RerunMessage | Ack | ErrorMessage
