@@ -1,17 +1,18 @@
-// Per-micrograph files of the report (preview, PSD, picks), made once per micrograph: a
+// Per-micrograph files of the report (preview, PSD, picks, drift and CTF charts), made once per micrograph: a
 // manifest remembers the stamp each was made from, so a rebuild only touches new results.
 import {copyFile, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {readMrcHeader} from '../../core/formats/mrc-read.js'
 import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
-import type {MicrographRow, PicksFile} from './export-types.js'
+import type {MicrographRow, PicksFile, ReportData} from './export-types.js'
+import {ctfCurve, trajectory} from './micrograph-charts.js'
 import type {ImageSources} from './read-project.js'
 
 /** Site-relative folder of the per-micrograph files. */
 export const IMAGES = 'images'
 const CONCURRENCY = 16
 
-type Made = {preview: boolean; psd: boolean; picks: boolean}
+type Made = {preview: boolean; psd: boolean; picks: boolean; drift: boolean; ctf: boolean}
 interface Manifest {
   [id: string]: {stamp: string} & Made
 }
@@ -23,7 +24,8 @@ export interface AssetProblem {
 }
 
 /** Brings `dir`/images up to date with the sources; fills in each row's `images`. */
-export async function syncAssets(dir: string, rows: MicrographRow[], sources: ImageSources[]): Promise<{made: number; problems: AssetProblem[]}> {
+export async function syncAssets(dir: string, rows: MicrographRow[], sources: ImageSources[], optics: ReportData['optics']): Promise<{made: number; problems: AssetProblem[]}> {
+  const byId = new Map(rows.map((r) => [r.id, r]))
   const folder = join(dir, IMAGES)
   await mkdir(folder, {recursive: true})
   const manifestPath = join(dir, 'manifest.json')
@@ -35,7 +37,7 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   const worker = async () => {
     while (next < due.length) {
       const source = due[next++]
-      manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, problems))}
+      manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, problems))}
     }
   }
   await Promise.all(Array.from({length: CONCURRENCY}, worker))
@@ -46,13 +48,15 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
       preview: m?.preview ? `${IMAGES}/${row.id}-preview.png` : null,
       psd: m?.psd ? `${IMAGES}/${row.id}-psd.png` : null,
       picks: m?.picks ? `${IMAGES}/${row.id}-picks.json` : null,
+      drift: m?.drift ? `${IMAGES}/${row.id}-drift.svg` : null,
+      ctf: m?.ctf ? `${IMAGES}/${row.id}-ctf.svg` : null,
     }
   }
   if (made > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
   return {made, problems}
 }
 
-async function makeAssets(folder: string, s: ImageSources, problems: AssetProblem[]): Promise<Made> {
+async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, optics: ReportData['optics'], problems: AssetProblem[]): Promise<Made> {
   const attempt = async (file: string | null, make: (file: string) => Promise<void>): Promise<boolean> => {
     if (!file) return false
     try {
@@ -67,6 +71,8 @@ async function makeAssets(folder: string, s: ImageSources, problems: AssetProble
     preview: await attempt(s.preview, (f) => copyAtomically(f, join(folder, `${s.id}-preview.png`))),
     psd: await attempt(s.psd, (f) => copyAtomically(f, join(folder, `${s.id}-psd.png`))),
     picks: await attempt(s.coordinates, (f) => writePicks(f, s.micrograph, join(folder, `${s.id}-picks.json`))),
+    drift: await attempt(row.motion && 'drift', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), trajectory(row.motion!.shifts))),
+    ctf: await attempt(row.ctf && row.motion && 'ctf', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), ctfCurve(row.ctf!, row.motion!.pixelSize, optics))),
   }
 }
 

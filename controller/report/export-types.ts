@@ -19,7 +19,7 @@ export interface ReportData {
   optics: {voltage: number; sphericalAberration: number; amplitudeContrast: number}
   steps: StepSummary[]
   alerts: ReportAlert[]
-  /** Accepted/rejected per micrograph; `available` false until a curation step writes it. */
+  /** Accepted/rejected per micrograph (controller/curation, thresholds in force); `available` false without curation. */
   curation: {available: boolean; accepted: number; rejected: number}
   micrographs: MicrographRow[]
   /** Distinct provenance records, referenced by index from MicrographRow.runs (most movies share them). */
@@ -83,8 +83,8 @@ export interface MicrographRow {
   ctf: CtfRow | null
   picks: PicksRow | null
   /** Site-relative image paths (e.g. `images/12-preview.png`), null when not made (yet). */
-  images: {preview: string | null; psd: string | null; picks: string | null}
-  /** null = no curation result: shown as accepted. */
+  images: {preview: string | null; psd: string | null; picks: string | null; drift: string | null; ctf: string | null}
+  /** null = not curated (still processing); rejectReason lists every threshold it failed. */
   accepted: boolean | null
   rejectReason: string | null
   /** From EPU XML / .mdoc sidecars when read (A, positive = underfocus). */

@@ -27,7 +27,7 @@ export interface ExportResult {
 export async function exportReport(db: Database, dataDir: string, options: ExportOptions): Promise<ExportResult> {
   const {data, sources} = readReportData(db, options)
   await mkdir(dataDir, {recursive: true})
-  const {made, problems} = await syncAssets(dataDir, data.micrographs, sources)
+  const {made, problems} = await syncAssets(dataDir, data.micrographs, sources, data.optics)
   await writeAtomically(join(dataDir, REPORT_JSON), JSON.stringify(data))
   return {data, imagesMade: made, problems}
 }

@@ -2,6 +2,7 @@
 // Synchronous and in memory: it runs between two ingest turns and takes tens of ms per 10k movies.
 import type {Database, SqlValue} from 'sql.js'
 import type {Workflow} from '../../core/workflow/index.js'
+import {curateProject} from '../curation/read.js'
 import {
   REPORT_DATA_VERSION,
   type GridSquareSummary,
@@ -55,10 +56,6 @@ function all(db: Database, sql: string): Row[] {
 const num = (v: SqlValue): number | null => (v === null || v === undefined ? null : Number(v))
 const str = (v: SqlValue): string | null => (v === null || v === undefined ? null : String(v))
 
-function tableExists(db: Database, name: string): boolean {
-  return all(db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = '${name}'`).length > 0
-}
-
 export function readReportData(db: Database, options: ReadOptions): {data: ReportData; sources: ImageSources[]} {
   const clean = options.publishPaths ? (s: string) => s : redactPaths
   const now = options.now ?? Date.now()
@@ -71,10 +68,10 @@ export function readReportData(db: Database, options: ReadOptions): {data: Repor
     return s
   }
   readMotion(db, byId, source)
-  readCtf(db, byId)
+  readCtf(db, byId, source)
   readPicks(db, byId, source)
   readPreviews(db, byId, source)
-  const curation = readCuration(db, byId)
+  const curation = readCuration(db, options.workflow, byId, clean)
   const provenance = readProvenance(db, byId, clean)
   const session = readSession(db)
   return {
@@ -112,7 +109,7 @@ function readMovies(db: Database, clean: (s: string) => string): MicrographRow[]
     motion: null,
     ctf: null,
     picks: null,
-    images: {preview: null, psd: null, picks: null},
+    images: {preview: null, psd: null, picks: null, drift: null, ctf: null},
     accepted: null,
     rejectReason: null,
     nominalDefocus: null,
@@ -149,7 +146,7 @@ function readMotion(db: Database, byId: Map<number, MicrographRow>, source: (id:
   })
 }
 
-function readCtf(db: Database, byId: Map<number, MicrographRow>): void {
+function readCtf(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
   each(db, LATEST('ctf', 'movie_id, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at'), (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
@@ -163,6 +160,7 @@ function readCtf(db: Database, byId: Map<number, MicrographRow>): void {
       resolution: Number(r.resolution),
       figureOfMerit: Number(r.figure_of_merit),
     }
+    source(m.id).stamp += `c${r.finished_at}`
   })
 }
 
@@ -187,22 +185,18 @@ function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (i
   })
 }
 
-/**
- * Curation (the monitors' accept/reject) is read from a `curation (movie_id, accepted, reason)`
- * table when the project has one; without it every micrograph counts as accepted.
- */
-function readCuration(db: Database, byId: Map<number, MicrographRow>): ReportData['curation'] {
-  // A movie that failed processing counts as rejected (the table says why), with or without curation.
-  const failed = [...byId.values()].filter((m) => m.state === 'failed').length
-  if (!tableExists(db, 'curation')) return {available: false, accepted: byId.size - failed, rejected: failed}
-  each(db, 'SELECT movie_id, accepted, reason FROM curation', (r) => {
-    const m = byId.get(Number(r.movie_id))
-    if (!m) return
-    m.accepted = Boolean(Number(r.accepted))
-    m.rejectReason = str(r.reason)
-  })
+/** Accepted / rejected with the reasons, by controller/curation with the thresholds in force. */
+function readCuration(db: Database, workflow: Workflow, byId: Map<number, MicrographRow>, clean: (s: string) => string): ReportData['curation'] {
+  const decisions = new Map(curateProject(db, workflow).decisions.map((d) => [d.movie, d]))
   let rejected = 0
-  for (const m of byId.values()) if (m.accepted === false || m.state === 'failed') rejected++
+  each(db, 'SELECT id, movie FROM movies', (r) => {
+    const m = byId.get(Number(r.id))
+    const decision = decisions.get(String(r.movie))
+    if (!m || !decision) return
+    m.accepted = decision.accepted
+    m.rejectReason = decision.accepted ? null : clean(decision.reasons.map((reason) => reason.message).join('; '))
+    if (!decision.accepted) rejected++
+  })
   return {available: true, accepted: byId.size - rejected, rejected}
 }
 

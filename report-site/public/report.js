@@ -78,11 +78,11 @@
       td.textContent = text
       return td
     }
-    function thumb(src) {
+    function thumb(src, extra) {
       var td = document.createElement('td')
       if (!src) { td.textContent = '–'; return td }
       var img = document.createElement('img')
-      img.className = 'thumb'; img.loading = 'lazy'; img.alt = ''; img.src = src
+      img.className = extra ? 'thumb ' + extra : 'thumb'; img.loading = 'lazy'; img.alt = ''; img.src = src
       td.appendChild(img)
       return td
     }
@@ -114,6 +114,7 @@
         var tr = document.createElement('tr')
         tr.appendChild(thumb(r.preview))
         tr.appendChild(thumb(r.psd))
+        tr.appendChild(thumb(r.drift, 'drift'))
         columns.forEach(function (c) {
           if (c.key === 'name') {
             var td = document.createElement('td'), a = document.createElement('a')

@@ -57,10 +57,12 @@ export async function syntheticProject(o: SyntheticOptions): Promise<SyntheticPr
   db.run('BEGIN')
   const insert = (sql: string) => db.prepare(sql)
   const movie = insert("INSERT INTO movies (id, movie, agent_id, path, found_at, state, failed_step, error, updated_at) VALUES (?, ?, 'a1', ?, ?, ?, ?, ?, ?)")
-  const motion = insert('INSERT INTO micrographs VALUES (?, 1, ?, NULL, 1.0, ?, 1.0, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)')
-  const ctf = insert('INSERT INTO ctf VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?, NULL, NULL, ?)')
-  const picks = insert('INSERT INTO particles VALUES (?, 1, ?, ?, 0.5, 150, ?)')
-  const previews = insert('INSERT INTO previews VALUES (?, 1, ?, ?, ?)')
+  const motion = insert(`INSERT INTO micrographs (movie_id, version, path, pixel_size, frames, dose_per_frame, total_motion, early_motion, late_motion, shifts, finished_at)
+    VALUES (?, 1, ?, 1.0, ?, 1.0, ?, ?, ?, ?, ?)`)
+  const ctf = insert(`INSERT INTO ctf (movie_id, version, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at)
+    VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?, ?)`)
+  const picks = insert('INSERT INTO particles (movie_id, version, count, coordinates_file, mean_score, mean_diameter, finished_at) VALUES (?, 1, ?, ?, 0.5, 150, ?)')
+  const previews = insert('INSERT INTO previews (movie_id, version, micrograph_preview, psd_preview, finished_at) VALUES (?, 1, ?, ?, ?)')
   const run = insert("INSERT INTO step_runs (movie_id, step, version, state, attempt, agent_id, program, program_version, argv, parameters, started_at, ended_at, host) VALUES (?, ?, 1, ?, 1, 'a1', 'builtin', '0.1.0', ?, ?, ?, ?, 'scope-pc')")
   for (let i = 0; i < o.movies; i++) {
     const id = i + 1

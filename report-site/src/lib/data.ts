@@ -16,6 +16,11 @@ export const PAGE_SIZE = 100
 export const newestFirst: MicrographRow[] = [...report.micrographs].reverse()
 export const pageCount = Math.max(1, Math.ceil(newestFirst.length / PAGE_SIZE))
 
+/** A per-micrograph SVG chart made by the export, to inline in the page (null when not made). */
+export function readChart(file: string | null): string | null {
+  return file ? readFileSync(join(dir, file), 'utf8') : null
+}
+
 export function readPicks(row: MicrographRow): PicksFile | null {
   return row.images.picks ? (JSON.parse(readFileSync(join(dir, row.images.picks), 'utf8')) as PicksFile) : null
 }

@@ -8,6 +8,7 @@ export interface Cells {
   name: string
   preview: string | null
   psd: string | null
+  drift: string | null
   /** Sort keys (numbers; null sorts last) and shown text per column. */
   keys: Record<string, number | string | null>
   text: Record<string, string>
@@ -35,6 +36,7 @@ export function cells(m: MicrographRow): Cells {
     name: m.name,
     preview: m.images.preview,
     psd: m.images.psd,
+    drift: m.images.drift,
     keys: {
       name: m.name,
       defocus,
