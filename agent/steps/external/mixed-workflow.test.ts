@@ -10,6 +10,8 @@ import {fixedMovieOptions, simulateMovie} from '../../../scripts/simulator/index
 import {describeWithTools} from '../../../test/support/system-tools.js'
 import {processFiles} from '../../runtime/process-files.js'
 import {bindWorkflow} from '../../pipeline/bindings.js'
+import {ResourcePool} from '../../pipeline/resources.js'
+import {workflowGpuIds} from './binding.js'
 import {fake, scratch} from './test-support.js'
 
 let dir: string
@@ -54,5 +56,17 @@ describeWithTools({commands: ['relion_autopick']}, 'a workflow mixing external a
     expect(picking.program).toBe('relion-log')
     const [relionCpu] = bindWorkflow({workflow: workflow({program: 'relion'}), revision: 1, outDir: dir})
     expect(relionCpu.resources.gpu).toBe(0)
+  })
+
+  it('gives concurrent GPU runs distinct GPU ids from the workflow\'s list', () => {
+    const w = workflow({program: 'motioncor2', gpus: [1, 0]})
+    const [motion] = bindWorkflow({workflow: w, revision: 1, outDir: dir})
+    const pool = new ResourcePool(8, workflowGpuIds(w))
+    const first = pool.take(motion.resources)
+    const second = pool.take(motion.resources)
+    expect([...first.gpuIds, ...second.gpuIds].sort()).toEqual([0, 1])
+    expect(pool.fits(motion.resources)).toBe(false)
+    pool.give(first)
+    expect(pool.take(motion.resources).gpuIds).toEqual(first.gpuIds)
   })
 })
