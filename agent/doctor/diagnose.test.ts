@@ -47,6 +47,15 @@ describe('agent doctor', () => {
     expect(formatReport(report)).toMatch(/CANNOT run/)
   })
 
+  it('says RELION on GPUs needs MotionCor2, and RELION on CPU does not', async () => {
+    process.env.PATH = savedPath
+    const steps = (gpus: number[]) => ({motion: {program: 'relion', gpus}, ctf: {program: 'builtin'}, picking: {program: 'builtin'}})
+    const onGpu = await diagnose({gpus: [gpu0], workflow: {file: 'w.json', steps: steps([0])}})
+    expect(onGpu.workflow?.steps[0].problems.join('; ')).toMatch(/relion-motioncorr needs motioncor2/)
+    const onCpu = await diagnose({gpus: [], workflow: {file: 'w.json', steps: steps([])}})
+    expect(onCpu.workflow?.steps[0].problems.join('; ')).not.toMatch(/motioncor2|GPU/)
+  })
+
   it('reads nvidia-smi CSV', () => {
     expect(parseNvidiaSmi('0, NVIDIA H200, 143771, 550.54\n1, NVIDIA A100-SXM4-80GB, 81920, 550.54\n')).toEqual([
       gpu0,

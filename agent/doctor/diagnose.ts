@@ -56,8 +56,10 @@ async function stepVerdict(step: StepVerdict['step'], section: {program?: string
     const where = section.executable ? `"${section.executable}"` : `${info.commands.join(' / ')} on PATH, or $${info.envVars.join(' / $')}`
     problems.push(`${adapter.id} not found (looked for ${where})`)
   }
-  for (const needed of info.needs ?? []) if (!(await programStatus(needed)).found) problems.push(`${adapter.id} needs ${needed}, which is not installed`)
   const wanted = section.gpus ?? []
+  // relion_run_motioncorr on GPUs drives MotionCor2 (binding.ts).
+  const needs = [...(info.needs ?? []), ...(adapter.id === 'relion-motioncorr' && wanted.length ? (['motioncor2'] as const) : [])]
+  for (const needed of needs) if (!(await programStatus(needed)).found) problems.push(`${adapter.id} needs ${needed}, which is not installed`)
   const present = new Set(gpus.map((g) => g.index))
   const absent = wanted.filter((id) => !present.has(id))
   if (absent.length) problems.push(`GPU id(s) ${absent.join(', ')} asked for but not on this machine (${gpus.length ? `has ${[...present].join(', ')}` : 'no GPUs found'})`)
