@@ -9,6 +9,7 @@ import ScheduleProject from './schedule-project.js'
 import Serve from './serve.js'
 import Status from './status.js'
 import StopStreaming from './stop-streaming.js'
+import Wizard from './wizard.js'
 
 export const COMMANDS = {
   'create-project': CreateProject,
@@ -20,4 +21,5 @@ export const COMMANDS = {
   export: Export,
   provenance: Provenance,
   rerun: Rerun,
+  wizard: Wizard,
 }
