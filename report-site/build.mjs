@@ -1,6 +1,6 @@
 // Builds the report in this process (the controller spawns it, so a build never blocks ingest):
 //   node report-site/build.mjs <data folder> <output folder>
-// Prints one JSON line at the end: {"maxRssBytes": N}.
+// Prints one JSON line at the end: {"maxRssBytes": N, "cpuMs": N} (peak memory, CPU time used).
 import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -60,4 +60,5 @@ try {
   rmSync(cacheDir, {recursive: true, force: true})
   unlock()
 }
-console.log(JSON.stringify({maxRssBytes: process.resourceUsage().maxRSS * 1024}))
+const usage = process.resourceUsage()
+console.log(JSON.stringify({maxRssBytes: usage.maxRSS * 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000}))

@@ -43,8 +43,9 @@ export interface BuildResult {
   /** The new build's folder (what `site` now points to). */
   folder: string
   ms: number
-  /** Peak resident memory of the build process. */
+  /** Peak resident memory and CPU time of the build process. */
   maxRssBytes: number
+  cpuMs: number
 }
 
 export interface BuildOptions {
@@ -57,18 +58,18 @@ export async function buildReport(paths: ReportPaths, options: BuildOptions = {}
   await mkdir(paths.builds, {recursive: true})
   const folder = join(paths.builds, `${Date.now()}-${process.pid}`)
   try {
-    const {maxRssBytes} = await runAstroBuild(paths.data, folder, options)
+    const {maxRssBytes, cpuMs} = await runAstroBuild(paths.data, folder, options)
     await linkTree(join(paths.data, IMAGES), join(folder, IMAGES))
     await swapIn(paths, folder)
     await pruneBuilds(paths, folder)
-    return {folder, ms: performance.now() - started, maxRssBytes}
+    return {folder, ms: performance.now() - started, maxRssBytes, cpuMs}
   } catch (error) {
     await rm(folder, {recursive: true, force: true})
     throw error
   }
 }
 
-function runAstroBuild(data: string, out: string, options: BuildOptions): Promise<{maxRssBytes: number}> {
+function runAstroBuild(data: string, out: string, options: BuildOptions): Promise<{maxRssBytes: number; cpuMs: number}> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(reportSiteDir(), 'build.mjs'), resolve(data), resolve(out)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +88,8 @@ function runAstroBuild(data: string, out: string, options: BuildOptions): Promis
     child.on('close', (code, signal) => {
       if (code !== 0) return reject(new ReportBuildError(out, `${signal ? `killed by ${signal}` : `exit ${code}`}: ${stderr.trim() || stdout.slice(-2000)}`))
       const last = stdout.trim().split('\n').pop() ?? '{}'
-      resolvePromise({maxRssBytes: Number((JSON.parse(last) as {maxRssBytes?: number}).maxRssBytes ?? 0)})
+      const usage = JSON.parse(last) as {maxRssBytes?: number; cpuMs?: number}
+      resolvePromise({maxRssBytes: Number(usage.maxRssBytes ?? 0), cpuMs: Number(usage.cpuMs ?? 0)})
     })
   })
 }
