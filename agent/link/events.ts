@@ -15,6 +15,7 @@ export function eventForRecord(record: StateRecord, movie: MovieRecord, host: st
         sizeBytes: movie.size,
         format: movie.format,
         modifiedAt: Math.max(0, movie.mtimeMs),
+        ...(movie.checksum ? {checksum: movie.checksum} : {}),
       }
     case 'step-started': {
       return {

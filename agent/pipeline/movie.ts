@@ -43,6 +43,8 @@ export interface MovieRecord {
   foundAt: number
   size: number
   mtimeMs: number
+  /** "sha256:<hex>" of the file when found (agent/watch/checksum.ts). */
+  checksum?: string
   format: 'mrc' | 'tiff' | 'eer'
   /** A 2D micrograph (one section) skips motion correction. */
   kind: 'movie' | 'micrograph'

@@ -15,6 +15,7 @@ import {Pipeline, type PipelineCounts} from '../pipeline/pipeline.js'
 import {ResourcePool} from '../pipeline/resources.js'
 import {StepRunner} from '../pipeline/step-runner.js'
 import {SystemSampler} from '../system/sampler.js'
+import {fileChecksum} from '../watch/checksum.js'
 import {describeMovie} from '../watch/movie-kind.js'
 import type {CompletenessCheck} from '../watch/readiness.js'
 import {MovieWatcher, type FoundMovie} from '../watch/watcher.js'
@@ -218,6 +219,10 @@ export class StreamingAgent {
 
   private async register(found: FoundMovie, root: string): Promise<void> {
     const {format, kind} = await describeMovie(found.path)
+    const checksum = await fileChecksum(found.path).catch((error: Error) => {
+      this.options.log.warn(`${found.path}: no checksum: ${error.message}`)
+      return undefined
+    })
     if (this.state.hasPath(found.path)) return
     const id = relative(root, found.path).split(sep).join('/')
     if (found.incomplete) this.options.log.warn(`${id}: still incomplete after waiting (${found.incomplete}); processing it anyway so it fails visibly`)
@@ -228,6 +233,7 @@ export class StreamingAgent {
       foundAt: Date.now(),
       size: found.size,
       mtimeMs: found.mtimeMs,
+      ...(checksum ? {checksum} : {}),
       format,
       kind,
       ...(found.sidecar ? {sidecar: found.sidecar} : {}),

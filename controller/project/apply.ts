@@ -4,7 +4,7 @@
 import type {Database, Statement} from 'sql.js'
 import type {AgentEvent, MovieFound, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
-import {OUTPUT_SETS, RERUNS_SQL} from './schema.js'
+import {CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL} from './schema.js'
 import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
 const SQL = {
@@ -153,6 +153,9 @@ export class Applier {
 
   private movieFound(agentId: string, e: MovieFound, at: number): void {
     this.run('movieFound', [e.movie, agentId, e.path, e.sizeBytes, e.format, e.modifiedAt, at, at])
+    if (e.checksum === undefined) return
+    this.db.run(CHECKSUMS_SQL)
+    this.db.run('INSERT OR REPLACE INTO movie_checksums (movie_id, checksum) VALUES ((SELECT id FROM movies WHERE movie = ?), ?)', [e.movie, e.checksum])
   }
 
   private stepStarted(agentId: string, e: StepStarted, at: number): void {

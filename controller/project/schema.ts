@@ -12,6 +12,12 @@ export const RERUNS_SQL = `CREATE TABLE IF NOT EXISTS reruns (
   movies TEXT NOT NULL
 );`
 
+/** Movie files' checksums (provenance); created on first use in projects made before it existed. */
+export const CHECKSUMS_SQL = `CREATE TABLE IF NOT EXISTS movie_checksums (
+  movie_id INTEGER PRIMARY KEY REFERENCES movies(id),
+  checksum TEXT NOT NULL
+);`
+
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -152,6 +158,8 @@ CREATE TABLE previews (
 ) WITHOUT ROWID;
 
 ${RERUNS_SQL}
+
+${CHECKSUMS_SQL}
 
 CREATE TABLE system_samples (
   id INTEGER PRIMARY KEY,

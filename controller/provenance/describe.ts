@@ -22,7 +22,7 @@ export function describeProvenance(p: MicrographProvenance): string {
   const o = p.origin
   const lines = [
     `${p.project} / ${o.movie} (${o.state})`,
-    `movie ${o.path ?? '?'}: ${size(o.sizeBytes)}, ${o.format ?? '?'}, modified ${o.modifiedAt ?? '?'}, found ${o.foundAt} by ${o.agentId ?? '?'}`,
+    `movie ${o.path ?? '?'}: ${size(o.sizeBytes)}, ${o.checksum ?? 'no checksum'}, ${o.format ?? '?'}, modified ${o.modifiedAt ?? '?'}, found ${o.foundAt} by ${o.agentId ?? '?'}`,
     'steps (* = current version, the one shown and exported):',
     ...p.runs.flatMap(describeRun),
   ]

@@ -20,6 +20,8 @@ const workflow = validateWorkflow({
   preview: {enabled: false},
 })
 
+const CHECKSUM = `sha256:${'ab'.repeat(32)}`
+
 /** A CTF re-run at version 2 with other parameters and another defocus. */
 function ctfRerun(movie: string): AgentEvent[] {
   const finished = sampleMovieEvents(movie).find((e): e is StepFinished => e.kind === 'stepFinished' && e.step === 'ctf')!
@@ -38,7 +40,8 @@ async function projectWithTwoMovies() {
   const projectsDir = mkdtempSync(join(tmpdir(), 'provenance-'))
   await createProject({projectsDir, name: 'apo', workflow})
   const project = await Project.open(projectLayout(projectsDir, 'apo'))
-  const events = [...sampleMovieEvents('Grid1/movie_1.tiff'), ...sampleMovieEvents('Grid2/movie_1.tiff'), ...ctfRerun('Grid1/movie_1.tiff')]
+  const [found, ...rest] = sampleMovieEvents('Grid1/movie_1.tiff')
+  const events = [{...found, checksum: CHECKSUM} as AgentEvent, ...rest, ...sampleMovieEvents('Grid2/movie_1.tiff'), ...ctfRerun('Grid1/movie_1.tiff')]
   for (const message of asEventMessages('agent-1', events)) project.ingest(message)
   await project.close()
   return projectsDir
@@ -50,7 +53,7 @@ describe('provenance', () => {
     const project = await Project.open(projectLayout(projectsDir, 'apo'), {readOnly: true})
     try {
       const trace = traceMicrograph(project.db, 'apo', workflow, 'Grid1/movie_1.tiff')
-      expect(trace.origin).toMatchObject({movie: 'Grid1/movie_1.tiff', path: '/data/in/Grid1/movie_1.tiff', sizeBytes: 1_234_567_890, format: 'tiff', agentId: 'agent-1', state: 'done'})
+      expect(trace.origin).toMatchObject({movie: 'Grid1/movie_1.tiff', path: '/data/in/Grid1/movie_1.tiff', sizeBytes: 1_234_567_890, format: 'tiff', agentId: 'agent-1', state: 'done', checksum: CHECKSUM})
       expect(trace.runs.map((r) => [r.step, r.version, r.current])).toEqual([
         ['motion', 1, true],
         ['ctf', 1, false],
@@ -65,6 +68,7 @@ describe('provenance', () => {
       const text = describeProvenance(trace)
       expect(text).toMatch(/\* ctf v2: done \(attempt 1\) ctffind 4\.1\.14/)
       expect(text).toMatch(/argv: ctffind --old-school-input/)
+      expect(text).toContain(`1234567890 bytes, ${CHECKSUM}`)
     } finally {
       await project.close()
     }
@@ -94,5 +98,6 @@ describe('provenance', () => {
     const trace = JSON.parse(out)
     expect(trace.origin.movie).toBe('Grid2/movie_1.tiff')
     expect(trace.runs.every((r: {version: number}) => r.version === 1)).toBe(true)
+    expect(trace.origin.checksum).toBeNull() // this movie was reported without one
   })
 })

@@ -12,6 +12,8 @@ export interface MovieOrigin {
   movie: string
   path: string | null
   sizeBytes: number | null
+  /** "sha256:<hex>" of the file as the agent found it; null from agents that did not send one. */
+  checksum: string | null
   format: string | null
   /** The file's modification time and when the agent found it (ISO 8601). */
   modifiedAt: string | null
@@ -103,6 +105,7 @@ export function traceMicrograph(db: Database, project: string, workflow: Workflo
       movie,
       path: str(m.path),
       sizeBytes: num(m.size_bytes),
+      checksum: movieChecksum(db, Number(m.id)),
       format: str(m.format),
       modifiedAt: iso(m.modified_at),
       foundAt: iso(m.found_at)!,
@@ -112,6 +115,12 @@ export function traceMicrograph(db: Database, project: string, workflow: Workflo
     runs,
     ...exportedRows(db, workflow, movie, runs),
   }
+}
+
+function movieChecksum(db: Database, movieId: number): string | null {
+  if (rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'movie_checksums'").length === 0) return null
+  const [row] = rows(db, 'SELECT checksum FROM movie_checksums WHERE movie_id = ?', [movieId])
+  return row ? String(row.checksum) : null
 }
 
 function stepRuns(db: Database, movieId: number): StepRunTrace[] {

@@ -31,6 +31,8 @@ export const MovieFoundSchema = Type.Object({
   sizeBytes: Type.Integer({minimum: 0}),
   format: Type.Union([Type.Literal('mrc'), Type.Literal('tiff'), Type.Literal('eer')]),
   modifiedAt: Time('file modification time'),
+  /** The file's bytes as found (provenance); absent from agents older than it. */
+  checksum: Type.Optional(Type.String({pattern: '^sha256:[0-9a-f]{64}$', description: '"sha256:" and the hex digest'})),
 })
 
 export const StepStartedSchema = Type.Object({

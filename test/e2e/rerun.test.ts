@@ -1,7 +1,8 @@
 // controller rerun on a live session with real processes: the agent runs ctf and picking of one
 // micrograph again under the new workflow revision; the earlier version stays, the new one is
 // current, and controller provenance shows both with their parameters.
-import {mkdirSync, mkdtempSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -68,6 +69,7 @@ describe('controller rerun end to end', () => {
       ['picking', 1, false],
       ['picking', 2, true],
     ])
+    expect(trace.origin.checksum).toBe(`sha256:${createHash('sha256').update(readFileSync(join(data, 'movie_1.mrc'))).digest('hex')}`)
     const ctf = (version: number) => trace.runs.find((r) => r.step === 'ctf' && r.version === version)!
     expect(ctf(1).parameters?.maxDefocus).toBe(50000)
     expect(ctf(2).parameters?.maxDefocus).toBe(40000)
