@@ -20,12 +20,21 @@ const count = (description: string, minimum: number, def: number) => Type.Intege
 const threads = () => count('CPU threads this step may use per movie.', 1, 1)
 const gpus = () =>
   Type.Array(Type.Integer({minimum: 0}), {default: [], uniqueItems: true, description: 'GPU ids this step may use (empty = CPU only).'})
+/** How long one run of the step may take and how often a failed run is tried again. */
+const runControl = () => ({
+  timeoutSeconds: Type.Number({exclusiveMinimum: 0, default: 1800, description: 'An external program run is killed after this long (s).'}),
+  retries: Type.Optional(
+    Type.Integer({minimum: 0, maximum: 20, description: "Times a failed run of this step is tried again before the movie fails (default: the agent's --attempts - 1)."}),
+  ),
+  retryBackoffSeconds: Type.Number({minimum: 0, default: 0, description: 'Wait this long before trying a failed run again (s); doubled on each further try.'}),
+})
+const extraArgs = () => Type.Array(Type.String(), {default: [], description: 'Extra command-line arguments for an external program.'})
 const executable = () =>
   Type.Optional(Type.String({minLength: 1, description: 'Path or name of the external program (default: the usual command name on PATH).'}))
 
-export const MOTION_PROGRAMS = ['builtin', 'relion', 'motioncor2'] as const
-export const CTF_PROGRAMS = ['builtin', 'ctffind'] as const
-export const PICKING_PROGRAMS = ['builtin', 'relion-log'] as const
+export const MOTION_PROGRAMS = ['builtin', 'relion', 'motioncor2', 'motioncor3'] as const
+export const CTF_PROGRAMS = ['builtin', 'ctffind', 'gctf', 'relion-ctffind'] as const
+export const PICKING_PROGRAMS = ['builtin', 'relion-log', 'cryolo'] as const
 
 export const AcquisitionSchema = Type.Object(
   {
@@ -71,7 +80,8 @@ export const MotionSchema = Section(
     saveNoDoseWeighting: Type.Boolean({default: false, description: 'Also write the sum without dose weighting.'}),
     threads: threads(),
     gpus: gpus(),
-    extraArgs: Type.Array(Type.String(), {default: [], description: 'Extra command-line arguments for an external program.'}),
+    extraArgs: extraArgs(),
+    ...runControl(),
   },
   'Motion correction: movie -> aligned, dose-weighted micrograph.',
 )
@@ -91,6 +101,9 @@ export const CtfSchema = Section(
     phaseShiftMax: Type.Number({default: 180, description: 'Highest phase shift searched (degrees).'}),
     phaseShiftStep: positive('Phase shift search step (degrees).', {default: 10}),
     threads: threads(),
+    gpus: gpus(),
+    extraArgs: extraArgs(),
+    ...runControl(),
   },
   'CTF estimation on each motion-corrected micrograph.',
 )
@@ -105,7 +118,18 @@ export const PickingSchema = Section(
     threshold: Type.Number({default: 0, description: 'Threshold adjustment in standard deviations (RELION --LoG_adjust_threshold).'}),
     lowpass: positive('Low-pass filter before picking (A).', {default: 20}),
     maxParticles: Type.Optional(Type.Integer({minimum: 1, description: 'Keep at most this many best picks per micrograph.'})),
+    cryolo: Section(
+      {
+        config: Type.Optional(Type.String({minLength: 1, description: 'crYOLO config.json (required for program "cryolo").'})),
+        weights: Type.Optional(Type.String({minLength: 1, description: 'crYOLO model weights, .h5 (required for program "cryolo").'})),
+        threshold: Type.Number({minimum: 0, maximum: 1, default: 0.3, description: 'crYOLO confidence threshold (-t).'}),
+      },
+      'crYOLO settings (program "cryolo").',
+    ),
     threads: threads(),
+    gpus: gpus(),
+    extraArgs: extraArgs(),
+    ...runControl(),
   },
   'Template-free particle picking.',
 )
@@ -238,6 +262,14 @@ export const ReportSchema = Section(
   'The live static report.',
 )
 
+export const ResourcesSchema = Section(
+  {
+    allowGpuSharing: Type.Boolean({default: false, description: 'Let concurrent runs share a GPU id (otherwise each run holds its GPUs alone).'}),
+    jobsPerGpu: count('With allowGpuSharing, at most this many runs share one GPU.', 1, 2),
+  },
+  'How the agent shares its GPUs between concurrent step runs.',
+)
+
 export const SessionSchema = Section(
   {
     idleTimeoutHours: positive('Close the session after this long without a new movie (hours).', {default: 12}),
@@ -255,6 +287,7 @@ export const WorkflowSchema = Type.Object(
     ctf: CtfSchema,
     picking: PickingSchema,
     preview: PreviewSchema,
+    resources: ResourcesSchema,
     monitors: MonitorsSchema,
     report: ReportSchema,
     session: SessionSchema,

@@ -8,6 +8,7 @@ import type {
   PickingSchema,
   PreviewSchema,
   ReportSchema,
+  ResourcesSchema,
   SessionSchema,
   WorkflowSchema,
   MOTION_PROGRAMS,
@@ -23,6 +24,7 @@ export type PickingStep = Static<typeof PickingSchema>
 export type PreviewStep = Static<typeof PreviewSchema>
 export type MonitorSettings = Static<typeof MonitorsSchema>
 export type ReportSettings = Static<typeof ReportSchema>
+export type ResourceSettings = Static<typeof ResourcesSchema>
 export type SessionSettings = Static<typeof SessionSchema>
 
 export type MotionProgram = (typeof MOTION_PROGRAMS)[number]

@@ -72,7 +72,13 @@ function crossFieldIssues(w: Workflow): WorkflowIssue[] {
     'motion.lastFrame',
     `must be 0 (the last frame) or >= motion.firstFrame (${w.motion.firstFrame})`,
   )
-  rule(w.motion.program !== 'motioncor2' || w.motion.gpus.length > 0, 'motion.gpus', 'must list at least one GPU id for motioncor2')
+  for (const program of ['motioncor2', 'motioncor3'] as const) {
+    rule(w.motion.program !== program || w.motion.gpus.length > 0, 'motion.gpus', `must list at least one GPU id for ${program}`)
+  }
+  rule(w.ctf.program !== 'gctf' || w.ctf.gpus.length > 0, 'ctf.gpus', 'must list at least one GPU id for gctf')
+  const cryolo = w.picking.enabled && w.picking.program === 'cryolo'
+  rule(!cryolo || w.picking.cryolo.config !== undefined, 'picking.cryolo.config', 'required value is missing for program "cryolo"')
+  rule(!cryolo || w.picking.cryolo.weights !== undefined, 'picking.cryolo.weights', 'required value is missing for program "cryolo"')
   return issues
 }
 

@@ -53,7 +53,7 @@ describe('workflow validation', () => {
     const issues = issuesOf(doc)
     expect(issues).toContainEqual({field: 'acquisition.pixelSize', problem: 'must be a number'})
     expect(issues).toContainEqual({field: 'acquisition.voltage', problem: 'required value is missing'})
-    expect(issues).toContainEqual({field: 'motion.program', problem: 'must be one of "builtin", "relion", "motioncor2"'})
+    expect(issues).toContainEqual({field: 'motion.program', problem: 'must be one of "builtin", "relion", "motioncor2", "motioncor3"'})
     expect(issues).toContainEqual({field: 'motion.binnig', problem: 'is not a workflow setting (check the spelling)'})
     expect(issues).toContainEqual({field: 'acquisition.filePatterns[0]', problem: 'must not be empty'})
   })
@@ -65,6 +65,46 @@ describe('workflow validation', () => {
     const issues = issuesOf(doc)
     expect(issues.map((i) => i.field).sort()).toEqual(['ctf.defocusMax', 'picking.diameterMax'])
     expect(issues.find((i) => i.field === 'ctf.defocusMax')!.problem).toMatch(/> ctf.defocusMin \(30000\)/)
+  })
+
+  it('takes the external programs, their GPUs, timeouts, retries and GPU sharing', () => {
+    const doc = minimal() as Record<string, any>
+    doc.motion = {program: 'motioncor3', gpus: [0, 1], retries: 2, retryBackoffSeconds: 5}
+    doc.ctf = {program: 'gctf', gpus: [1], timeoutSeconds: 600}
+    doc.picking = {...doc.picking, program: 'cryolo', gpus: [0], cryolo: {config: '/m/config.json', weights: '/m/gmodel.h5', threshold: 0.2}}
+    doc.resources = {allowGpuSharing: true}
+    const w = validateWorkflow(doc)
+    expect(w.ctf).toMatchObject({program: 'gctf', gpus: [1], timeoutSeconds: 600, retryBackoffSeconds: 0})
+    expect(w.ctf.retries).toBeUndefined()
+    expect(w.motion).toMatchObject({retries: 2, retryBackoffSeconds: 5, timeoutSeconds: 1800})
+    expect(w.picking.cryolo).toEqual({config: '/m/config.json', weights: '/m/gmodel.h5', threshold: 0.2})
+    expect(w.resources).toEqual({allowGpuSharing: true, jobsPerGpu: 2})
+    expect(validateWorkflow(minimal()).resources.allowGpuSharing).toBe(false)
+  })
+
+  it('names the field of a bad external-program setting', () => {
+    const doc = minimal() as Record<string, any>
+    doc.ctf = {program: 'ctffind4', timeoutSeconds: 0, retries: -1}
+    doc.picking.cryolo = {threshold: 2}
+    doc.resources = {allowGpuSharing: 'yes'}
+    const issues = issuesOf(doc)
+    expect(issues).toContainEqual({field: 'ctf.program', problem: 'must be one of "builtin", "ctffind", "gctf", "relion-ctffind"'})
+    expect(issues).toContainEqual({field: 'ctf.timeoutSeconds', problem: 'must be a number > 0'})
+    expect(issues).toContainEqual({field: 'ctf.retries', problem: 'must be a number >= 0'})
+    expect(issues).toContainEqual({field: 'picking.cryolo.threshold', problem: 'must be a number <= 1'})
+    expect(issues).toContainEqual({field: 'resources.allowGpuSharing', problem: 'must be a boolean'})
+  })
+
+  it('requires what the chosen program needs: GPUs for gctf and motioncor3, crYOLO model files', () => {
+    const doc = minimal() as Record<string, any>
+    doc.motion = {program: 'motioncor3'}
+    doc.ctf = {program: 'gctf'}
+    doc.picking = {...doc.picking, program: 'cryolo', cryolo: {config: '/m/config.json'}}
+    expect(issuesOf(doc)).toEqual([
+      {field: 'motion.gpus', problem: 'must list at least one GPU id for motioncor3'},
+      {field: 'ctf.gpus', problem: 'must list at least one GPU id for gctf'},
+      {field: 'picking.cryolo.weights', problem: 'required value is missing for program "cryolo"'},
+    ])
   })
 
   it('puts every field and reason into the thrown message', () => {
