@@ -98,7 +98,10 @@ export function lastMovieFoundAt(db: Database): number | null {
 export function projectStatus(db: Database, name: string, steps: StepName[]): ProjectStatus {
   const session = currentSession(db)
   const stepCounts: Partial<Record<StepName, StepCounts>> = Object.fromEntries(steps.map((s) => [s, {done: 0, failed: 0, running: 0}]))
-  for (const r of rows(db, 'SELECT step, state, count(*) AS n FROM step_runs GROUP BY step, state')) {
+  // The current version of each movie's step only: a rerun's earlier versions are history, not counts.
+  const current = `SELECT step, state, count(*) AS n FROM step_runs r
+    WHERE version = (SELECT max(version) FROM step_runs t WHERE t.movie_id = r.movie_id AND t.step = r.step) GROUP BY step, state`
+  for (const r of rows(db, current)) {
     const counts = stepCounts[r.step as StepName]
     if (!counts) continue
     const key = r.state === 'retrying' ? 'running' : (r.state as keyof StepCounts)

@@ -65,6 +65,8 @@ describe('provenance', () => {
       const ctfRow = trace.exported.find((r) => r.step === 'ctf')!
       expect(ctfRow).toMatchObject({file: 'micrographs_ctf.star', version: 2, values: {rlnDefocusU: 21000, rlnDefocusV: 20500}})
       expect(trace.exported.map((r) => r.file)).toEqual(['corrected_micrographs.star', 'micrographs_ctf.star', 'AutoPick/job003/Movies/Grid1/movie_1_autopick.star'])
+      // Status counts the current version of each movie's step, not every version.
+      expect(project.status().steps.ctf).toEqual({done: 2, failed: 0, running: 0})
       const text = describeProvenance(trace)
       expect(text).toMatch(/\* ctf v2: done \(attempt 1\) ctffind 4\.1\.14/)
       expect(text).toMatch(/argv: ctffind --old-school-input/)
