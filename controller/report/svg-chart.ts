@@ -61,7 +61,7 @@ export function miniChart(series: Series[], o: MiniChartOptions): string {
   }
   const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * pw
   const sy = (y: number) => M.top + ph - ((y - y0) / (y1 - y0)) * ph
-  const parts: string[] = [`<svg class="mini" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" font-size="11" font-family="system-ui, sans-serif">`]
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="mini" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" font-size="11" font-family="system-ui, sans-serif">`]
   for (const t of ticks(x0, x1)) parts.push(`<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${f(sx(t))}" y="${M.top + ph + 14}" text-anchor="middle">${t}</text>`)
   for (const t of ticks(y0, y1)) parts.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${f(sy(t))}" y2="${f(sy(t))}" stroke="#eee"/><text x="${M.left - 6}" y="${f(sy(t)) }" dy="0.32em" text-anchor="end">${t}</text>`)
   parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`)

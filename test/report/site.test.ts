@@ -74,6 +74,11 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
         const {page, problems} = await open(root + path)
         expect(problems, `${how} ${path}`).toEqual([])
         expect(await page.locator('main').count()).toBe(1)
+        // Every image decodes (a broken one loads with status 200 but has no size); lazy ones load once scrolled to.
+        await page.evaluate('window.scrollTo(0, document.body.scrollHeight)')
+        await page.waitForLoadState('networkidle')
+        const broken = (await page.evaluate(`[...document.images].filter((i) => i.naturalWidth === 0).map((i) => i.getAttribute('src'))`)) as string[]
+        expect(broken, `${how} ${path}`).toEqual([])
         if (how === 'http') await page.screenshot({path: join(shots, `${path.replace(/\W+/g, '_')}.png`), fullPage: true})
         await page.close()
       }
