@@ -3,10 +3,10 @@
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import initSqlJs from 'sql.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
+import {controllerStatus, ensureBuilt, waitFor, type Spawned} from '../../scripts/demo/processes.js'
 import {writeSmallMovie} from '../e2e/small-movie.js'
+import {startFaultSession} from './session.js'
 
 const running: Spawned[] = []
 afterAll(() => {
@@ -34,19 +34,6 @@ describe('bad inputs in a streaming session', () => {
     const root = mkdtempSync(join(tmpdir(), 'emstream-bad-'))
     const data = join(root, 'data')
     mkdirSync(data)
-    const projects = join(root, 'projects')
-    mkdirSync(projects)
-    const controller = await startController(projects)
-    running.push(controller)
-    const settings = [
-      `acquisition.inputFolder=${data}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0',
-      'picking.diameterMin=120', 'picking.diameterMax=180', 'motion.patchesX=1', 'motion.patchesY=1', 'preview.size=64',
-    ].flatMap((s) => ['--set', s])
-    const created = await runProgram('controller', ['create-project', '--name', 'bad', '--dir', projects, '--json', ...settings])
-    expect(created.code, created.stderr).toBe(0)
-    const {token} = JSON.parse(created.stdout) as {token: string}
-    expect((await runProgram('controller', ['schedule-project', '--name', 'bad', '--dir', projects])).code).toBe(0)
-
     // Written before the agent starts: a backlog of bad files.
     const bad: Record<string, string> = {
       'huge-extended-header.mrc': 'extended header of 2 GB in a 5 kB file',
@@ -66,11 +53,8 @@ describe('bad inputs in a streaming session', () => {
     mkdirSync(join(data, 'folder.mrc'))
     writeFileSync(join(data, 'folder.mrc', 'notes.txt'), 'not a movie')
 
-    const agent = spawnProgram('agent', [
-      'start', '--controller', `ws://127.0.0.1:${controller.port}`, '--token', token, '--project', 'bad', '--state', join(root, 'state'),
-      '--out', join(root, 'out'), '--threads', '2', '--give-up-ms', '1500', '--system-interval', '0', '--log-json',
-    ])
-    running.push(agent)
+    const session = await startFaultSession(root, 'bad', {data, out: join(root, 'out'), running})
+    const agent = session.startAgent()
 
     // A movie deleted while the agent reads it, then a good movie: the session goes on.
     const vanishing = join(data, 'vanishing.mrc')
@@ -84,23 +68,17 @@ describe('bad inputs in a streaming session', () => {
     const status = await waitFor(
       'every movie to end',
       async () => {
-        const s = await controllerStatus(projects, 'bad')
+        const s = await controllerStatus(session.projects, 'bad')
         return s.movies.processed + s.movies.failed >= expected && s.movies.inFlight === 0 ? s : undefined
       },
       240_000,
       1000,
     )
     expect(agent.child.exitCode, agent.stderr()).toBeNull()
-    agent.child.kill('SIGTERM')
-    controller.child.kill('SIGTERM')
-    await Promise.all([agent.exited, controller.exited])
-
-    const SQL = await initSqlJs()
-    const db = new SQL.Database(readFileSync(join(projects, 'bad', 'project.sqlite')))
-    const rows = db.exec("SELECT m.movie, s.step, s.state, s.error FROM movies m JOIN step_runs s ON s.movie_id = m.id WHERE s.state = 'failed'")[0]?.values ?? []
-    const movieNames = (db.exec('SELECT movie FROM movies')[0]?.values ?? []).map((r) => String(r[0]))
-    db.close()
-    const failed = new Map(rows.map((r) => [String(r[0]), String(r[3])]))
+    const rows = await session.stop()
+    const failedRows = rows("SELECT m.movie, s.step, s.state, s.error FROM movies m JOIN step_runs s ON s.movie_id = m.id WHERE s.state = 'failed'")
+    const movieNames = rows('SELECT movie FROM movies').map((r) => String(r[0]))
+    const failed = new Map(failedRows.map((r) => [String(r[0]), String(r[3])]))
     for (const [name, r] of failed) console.log(`bad input ${name}: ${r}`)
     // Every bad movie failed with a reason, the good one did not; the non-movies never became movies.
     for (const name of Object.keys(bad)) expect(failed.get(name), name).toMatch(/\w{4,}/)
