@@ -1,8 +1,10 @@
 // Counting one frame: the expected intensity, moved by the frame's specimen motion (bilinear,
 // constant within 64-pixel row segments so local motion costs nothing extra), times the dose
-// and each pixel's sensitivity (1/gain), Poisson-sampled; then hot and dead pixels.
+// and each pixel's sensitivity (1/gain), Poisson-sampled (one inlined sfc32 draw per pixel,
+// inverted through `poisson.ts`'s guide table); then hot and dead pixels.
 import {driftAt, type DriftModel} from './drift.js'
 import type {GainReference} from './gain.js'
+import {poissonCount} from './poisson.js'
 import type {Rng} from './rng.js'
 
 /** The expected-intensity map of the specimen, larger than the frame by `margin` on every side. */
@@ -29,24 +31,6 @@ export type CountFrame = Float32Array | Int16Array | Uint16Array
 
 /** Pixels per row segment sharing one shift (local motion varies over hundreds of pixels). */
 const SEGMENT = 64
-/** exp(-lambda) tabulated every 1/512 up to 64 (linear interpolation: relative error < 1e-6). */
-const EXP_TABLE_MAX = 64
-const EXP_TABLE_SCALE = 512
-const EXP_TABLE_STEP = 1 / EXP_TABLE_SCALE
-const expTable = buildExpTable()
-/** Counts stop here (a saturated pixel), far above any real per-frame count. */
-const MAX_COUNT = 1024
-/** 1/k for the Poisson recursion: a multiply instead of a divide in the hottest loop. */
-const reciprocal = Float64Array.from({length: MAX_COUNT + 1}, (_, k) => (k === 0 ? 0 : 1 / k))
-/** Index of the last Poisson term computed without branches. */
-const LAST_UNROLLED_TERM = 5
-
-function buildExpTable(): Float64Array {
-  const n = Math.ceil(EXP_TABLE_MAX / EXP_TABLE_STEP) + 2
-  const t = new Float64Array(n)
-  for (let i = 0; i < n; i++) t[i] = Math.exp(-i * EXP_TABLE_STEP)
-  return t
-}
 
 /**
  * Raw counts of one frame, width x height, into `out` (default: a new Float32Array).
@@ -72,8 +56,8 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
   const dose = e.electronsPerPixel
   const maxX = map.width - 2
   const maxY = map.height - 2
-  const lambdas = new Float64Array(width)
   for (let y = 0; y < height; y++) {
+    const row = y * width
     for (let x0 = 0; x0 < width; x0 += SEGMENT) {
       const x1 = Math.min(width, x0 + SEGMENT)
       const [sx, sy] = driftAt(drift, e.frame, (x0 + x1) / 2, y)
@@ -85,68 +69,26 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
       const fx = px - Math.floor(px)
       // Clamped per segment (the margin makes clamping rare): no bounds logic per pixel.
       const ix0 = Math.min(Math.max(Math.floor(px), 0), maxX - (x1 - x0 - 1))
-      const w00 = (1 - fx) * (1 - fy) * dose
-      const w10 = fx * (1 - fy) * dose
-      const w01 = (1 - fx) * fy * dose
-      const w11 = fx * fy * dose
-      const row = y * width
+      const gy = 1 - fy
+      const gx = 1 - fx
+      // Each source column is blended between its two rows once; the pixel blends two columns.
       let q = iy * mw + ix0
-      for (let x = x0; x < x1; x++, q++) {
-        lambdas[x] = (w00 * src[q] + w10 * src[q + 1] + w01 * src[q + mw] + w11 * src[q + mw + 1]) * sensitivity[row + x]
+      let left = (gy * src[q] + fy * src[q + mw]) * dose
+      for (let x = x0; x < x1; x++) {
+        q++
+        const right = (gy * src[q] + fy * src[q + mw]) * dose
+        const lambda = (gx * left + fx * right) * sensitivity[row + x]
+        left = right
+        // sfc32, inlined: this loop runs 670 million times for a 4k x 40-frame movie.
+        // Int32 arithmetic (| 0) keeps the state in registers; the bits equal sfc32's.
+        const t = (((a + b) | 0) + d) | 0
+        d = (d + 1) | 0
+        a = b ^ (b >>> 9)
+        b = (c + (c << 3)) | 0
+        c = (c << 21) | (c >>> 11)
+        c = (c + t) | 0
+        out[row + x] = poissonCount(lambda, t)
       }
-    }
-    const row = y * width
-    for (let x = 0; x < width; x++) {
-      const lambda = lambdas[x]
-      // Poisson by inversion: one uniform per pixel, ~lambda + 1 steps.
-      let limit: number
-      if (lambda < EXP_TABLE_MAX) {
-        const tpos = lambda * EXP_TABLE_SCALE
-        const ti = tpos | 0
-        const tf = tpos - ti
-        limit = expTable[ti] + (expTable[ti + 1] - expTable[ti]) * tf
-      } else {
-        limit = Math.exp(-lambda)
-      }
-      // sfc32, inlined: this loop runs 670 million times for a 4k x 40-frame movie.
-      // Int32 arithmetic (| 0) keeps the state in registers; the bits equal sfc32's.
-      const t = (((a + b) | 0) + d) | 0
-      d = (d + 1) | 0
-      a = b ^ (b >>> 9)
-      b = (c + (c << 3)) | 0
-      c = (c << 21) | (c >>> 11)
-      c = (c + t) | 0
-      const u = (t >>> 0) * 2.3283064365386963e-10 // 2^-32
-      // The first terms of the CDF without branches (k is random, so a loop would mispredict
-      // about once per pixel); the rare tail beyond LAST_UNROLLED_TERM counts continues the recursion.
-      let p = limit
-      let cdf = limit
-      let k = +(u > cdf)
-      p *= lambda
-      cdf += p
-      k += +(u > cdf)
-      p *= lambda * 0.5
-      cdf += p
-      k += +(u > cdf)
-      p *= lambda * 0.3333333333333333
-      cdf += p
-      k += +(u > cdf)
-      p *= lambda * 0.25
-      cdf += p
-      k += +(u > cdf)
-      p *= lambda * 0.2
-      cdf += p
-      k += +(u > cdf)
-      if (u > cdf) {
-        let j = LAST_UNROLLED_TERM
-        while (u > cdf && j < MAX_COUNT) {
-          j++
-          p *= lambda * reciprocal[j]
-          cdf += p
-        }
-        k = j
-      }
-      out[row + x] = k
     }
   }
   s[0] = a
@@ -160,7 +102,7 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
 /** Hot pixels count at `hotRate` times the mean rate whatever the specimen; dead ones count nothing. */
 function applyDefects(out: CountFrame, gain: GainReference, dose: number, rng: Rng): void {
   const hotLambda = gain.hotRate * dose
-  // Poisson counts stop at MAX_COUNT, inside every type's range; hot pixels may not.
+  // Poisson counts stop at poisson.ts's MAX_COUNT, inside every type's range; hot pixels may not.
   const top = out instanceof Float32Array ? Infinity : out instanceof Int16Array ? 32767 : 65535
   for (const i of gain.hotPixels) out[i] = Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal())))
   for (const i of gain.deadPixels) out[i] = 0
