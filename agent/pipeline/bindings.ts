@@ -192,8 +192,11 @@ export function bindWorkflow(context: BindingContext): StepBinding[] {
   const wanted = (step: StepName, enabled = true) => enabled && (!context.only || context.only.includes(step))
   const bindings: StepBinding[] = []
   // A step whose program is not "builtin" runs on that program's adapter (agent/steps/external).
-  const program = (step: 'motion' | 'ctf' | 'picking', builtin: (c: BindingContext) => StepBinding) =>
-    w[step].program === 'builtin' ? builtin(context) : externalBinding(w, step, (workflow) => builtin({...context, workflow}))
+  const program = (step: 'motion' | 'ctf' | 'picking', builtin: (c: BindingContext) => StepBinding): StepBinding => {
+    const section = w[step]
+    const binding = section.program === 'builtin' ? builtin(context) : externalBinding(w, step, (workflow) => builtin({...context, workflow}))
+    return {...binding, retry: {retries: section.retries, backoffSeconds: section.retryBackoffSeconds}}
+  }
   if (wanted('motion')) bindings.push(program('motion', motionBinding))
   if (wanted('ctf')) bindings.push(program('ctf', ctfBinding))
   if (wanted('picking', w.picking.enabled)) bindings.push(program('picking', pickingBinding))

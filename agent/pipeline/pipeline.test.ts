@@ -71,6 +71,39 @@ describe('Pipeline', () => {
     expect(state.get('good.mrc')?.status).toBe('done')
   })
 
+  it("retries a failed step by the step's own policy, after its backoff", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-'))
+    const runner = new StepRunner(1)
+    runners.push(runner)
+    const state = LocalState.open(join(dir, 'state'))
+    const out = join(dir, 'out')
+    const flaky: StepBinding = {
+      ...binding('motion', undefined, out),
+      retry: {retries: 2, backoffSeconds: 0.05},
+      call: (movie) => ({call: {module: stepModule, entry: 'flakyStep', args: [movie.path, join(out, 'motion'), {tag: 'motion', failTimes: 2}]}, parameters: {}}),
+    }
+    const events: {line: string; at: number}[] = []
+    // attempts: 1 would fail the movie at once; the step's retries (2) override it.
+    const pipeline = new Pipeline({
+      state,
+      steps: [flaky, binding('ctf', 'motion', out)],
+      pool: new ResourcePool(1, []),
+      executor: runner,
+      attempts: 1,
+      softwareVersion: 'test',
+      log: (line) => events.push({line, at: performance.now()}),
+    })
+    pipeline.add(movieAt(dir, 'a.mrc'))
+    await pipeline.idle()
+    expect(state.get('a.mrc')?.status).toBe('done')
+    expect(state.get('a.mrc')?.steps.motion).toMatchObject({status: 'done', attempts: 3, failures: 2})
+    const motion = events.filter((e) => e.line.startsWith('a.mrc: motion'))
+    expect(motion.map((e) => e.line.split(' ')[2])).toEqual(['started', 'failed', 'started', 'failed', 'started', 'done'])
+    // The backoff doubles: >= 50 ms before the first retry, >= 100 ms before the second.
+    expect(motion[2]!.at - motion[1]!.at).toBeGreaterThanOrEqual(45)
+    expect(motion[4]!.at - motion[3]!.at).toBeGreaterThanOrEqual(95)
+  })
+
   it('never runs more steps at once than CPU threads', async () => {
     let running = 0
     let peak = 0

@@ -15,8 +15,17 @@ export interface StepBinding {
   version: number
   applies(movie: MovieRecord): boolean
   resources: ResourceRequest
+  /** The step's own retry policy (workflow `retries`, `retryBackoffSeconds`); absent = the pipeline's attempts, no wait. */
+  retry?: RetryPolicy
   /** The call, and the options it passes (recorded as the run's parameters). */
   call(movie: MovieRecord, results: Partial<Record<StepName, unknown>>, grant: Grant): {call: StepCall; parameters: Record<string, unknown>}
+}
+
+export interface RetryPolicy {
+  /** Tries after the first failure; absent = the pipeline's `attempts` - 1. */
+  retries?: number
+  /** Wait before the first retry (s), doubled on each further one. */
+  backoffSeconds: number
 }
 
 export interface StepExecutor {
@@ -48,6 +57,8 @@ export class Pipeline {
   /** Reruns of movies that had a step running when they came: applied when it ends. */
   private readonly pendingReruns = new Map<string, {steps: StepName[]; rerun: number}>()
   private readonly idleWaiters: (() => void)[] = []
+  /** Movies waiting out a retry backoff: not scheduled until their timer fires. */
+  private readonly backingOff = new Map<string, NodeJS.Timeout>()
   private stopped = false
 
   constructor(private options: PipelineOptions) {
@@ -105,6 +116,8 @@ export class Pipeline {
   /** Starts no new steps; running ones finish (or are redone after a restart). */
   stop(): void {
     this.stopped = true
+    for (const timer of this.backingOff.values()) clearTimeout(timer)
+    this.backingOff.clear()
   }
 
   private isIdle(): boolean {
@@ -115,7 +128,7 @@ export class Pipeline {
     if (this.stopped) return
     const reserved = {cpu: false, gpu: false}
     for (const movie of this.options.state.queued()) {
-      if (this.running.has(movie.id)) continue
+      if (this.running.has(movie.id) || this.backingOff.has(movie.id)) continue
       const step = this.nextStep(movie)
       if (!step) {
         this.options.state.movieDone(movie.id)
@@ -182,7 +195,9 @@ export class Pipeline {
     } else {
       const message = error instanceof Error ? error.message : String(error)
       // This failure included; a step that could not even be prepared (bad options) fails at once.
-      const final = started === undefined || (movie.steps[step.name]?.failures ?? 0) + 1 >= attempts
+      const failures = (movie.steps[step.name]?.failures ?? 0) + 1
+      const allowed = step.retry?.retries !== undefined ? step.retry.retries + 1 : attempts
+      const final = started === undefined || failures >= allowed
       state.stepFailed(movie.id, step.name, message, final, run)
       this.options.log?.(`${movie.id}: ${step.name} failed${final ? '' : ' (will retry)'}: ${message}`, {
         movie: movie.id,
@@ -190,6 +205,7 @@ export class Pipeline {
         error: message,
       })
       if (final) state.movieFailed(movie.id, {step: step.name, message})
+      else this.backOff(movie.id, (step.retry?.backoffSeconds ?? 0) * 2 ** (failures - 1))
     }
     const rerun = this.pendingReruns.get(movie.id)
     if (rerun) {
@@ -197,6 +213,15 @@ export class Pipeline {
       state.resetSteps(movie.id, rerun.steps, rerun.rerun)
     }
     this.schedule()
+  }
+
+  private backOff(movieId: string, seconds: number): void {
+    if (seconds <= 0 || this.stopped) return
+    const timer = setTimeout(() => {
+      this.backingOff.delete(movieId)
+      this.schedule()
+    }, seconds * 1000)
+    this.backingOff.set(movieId, timer)
   }
 }
 

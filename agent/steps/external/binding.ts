@@ -4,10 +4,12 @@
 import type {Workflow} from '../../../core/workflow/types.js'
 import {BindingError} from '../../pipeline/bindings.js'
 import type {StepBinding} from '../../pipeline/pipeline.js'
+import type {ResourceRequest} from '../../pipeline/resources.js'
 import {EXTERNAL_PROGRAMS, type ExternalProgramId} from './programs.js'
 import {defaultExternalSettings, type ExternalSettings} from './settings.js'
 
 type AdaptedStep = 'motion' | 'ctf' | 'picking'
+type AdaptedSection = Workflow[AdaptedStep]
 
 interface Adapter {
   id: ExternalProgramId
@@ -44,6 +46,12 @@ const ADAPTERS: Record<AdaptedStep, Record<string, Adapter>> = {
         amplitudeContrast: w.acquisition.amplitudeContrast,
       }),
     },
+    cryolo: {
+      id: 'cryolo',
+      entry: 'pickParticlesWithCryolo',
+      // validate.ts requires config and weights for program "cryolo".
+      extra: (w) => ({config: w.picking.cryolo.config, weights: w.picking.cryolo.weights, threshold: w.picking.cryolo.threshold}),
+    },
   },
 }
 
@@ -62,16 +70,22 @@ function entryModule(): string {
 
 /** GPU ids a workflow's steps ask for (`agent process` gives them to its pool). */
 export function workflowGpuIds(workflow: Workflow): number[] {
-  return [...new Set(workflow.motion.gpus)].sort((a, b) => a - b)
+  const ids = [...workflow.motion.gpus, ...workflow.ctf.gpus, ...(workflow.picking.enabled ? workflow.picking.gpus : [])]
+  return [...new Set(ids)].sort((a, b) => a - b)
+}
+
+/** Runs that may hold one GPU at once: 1 unless the workflow allows sharing (resources.jobsPerGpu). */
+export function workflowJobsPerGpu(workflow: Workflow): number {
+  return workflow.resources.allowGpuSharing ? workflow.resources.jobsPerGpu : 1
 }
 
 /**
- * GPUs one run of the step holds: one per movie for a GPU program (or RELION driving MotionCor2)
- * when the workflow gives GPUs (motion.gpus); the pool hands concurrent runs distinct ids.
+ * GPUs one run of the step holds: one of the step's `gpus` per movie for a GPU program (or
+ * RELION driving MotionCor2); the pool hands concurrent runs distinct ids unless sharing is allowed.
  */
-function gpuRequest(workflow: Workflow, adapter: Adapter): number {
+function gpuRequest(section: AdaptedSection, adapter: Adapter): ResourceRequest {
   const wantsGpu = EXTERNAL_PROGRAMS[adapter.id].gpu || adapter.id === 'relion-motioncorr'
-  return wantsGpu && workflowGpuIds(workflow).length > 0 ? 1 : 0
+  return wantsGpu && section.gpus.length > 0 ? {cpu: 0, gpu: 1, gpuIds: section.gpus} : {cpu: 0, gpu: 0}
 }
 
 /**
@@ -83,18 +97,18 @@ export function externalBinding(workflow: Workflow, step: AdaptedStep, builtin: 
   const adapter = externalAdapter(step, section.program)
   if (!adapter) throw new BindingError(`${step}.program`, `"${section.program}" has no adapter; choose one of builtin, ${adaptedPrograms(step).join(', ')}`)
   const base = builtin({...workflow, [step]: {...section, program: 'builtin'}})
-  const extraArgs = 'extraArgs' in section ? section.extraArgs : []
   return {
     ...base,
     program: section.program,
-    resources: {cpu: base.resources.cpu, gpu: gpuRequest(workflow, adapter)},
+    resources: {...gpuRequest(section, adapter), cpu: base.resources.cpu},
     call: (movie, results, grant) => {
       const prepared = base.call(movie, results, grant)
       const settings: ExternalSettings = {
         ...defaultExternalSettings,
         ...(section.executable ? {executable: section.executable} : {}),
         gpuIds: grant.gpuIds,
-        extraArgs,
+        extraArgs: section.extraArgs,
+        timeoutSeconds: section.timeoutSeconds,
         ...adapter.extra?.(workflow, grant.gpuIds),
       }
       return {
