@@ -69,14 +69,15 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
       const fx = px - Math.floor(px)
       // Clamped per segment (the margin makes clamping rare): no bounds logic per pixel.
       const ix0 = Math.min(Math.max(Math.floor(px), 0), maxX - (x1 - x0 - 1))
-      const gy = 1 - fy
+      const top = (1 - fy) * dose
+      const bottom = fy * dose
       const gx = 1 - fx
       // Each source column is blended between its two rows once; the pixel blends two columns.
       let q = iy * mw + ix0
-      let left = (gy * src[q] + fy * src[q + mw]) * dose
+      let left = top * src[q] + bottom * src[q + mw]
       for (let x = x0; x < x1; x++) {
         q++
-        const right = (gy * src[q] + fy * src[q + mw]) * dose
+        const right = top * src[q] + bottom * src[q + mw]
         const lambda = (gx * left + fx * right) * sensitivity[row + x]
         left = right
         // sfc32, inlined: this loop runs 670 million times for a 4k x 40-frame movie.
