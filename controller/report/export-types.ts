@@ -3,7 +3,7 @@
 // Units are in the field names' docs. Times are ms since the Unix epoch. Every string may come
 // from files or users: the site escapes all of them.
 
-export const REPORT_DATA_VERSION = 1
+export const REPORT_DATA_VERSION = 2
 
 export type SessionStateName = 'created' | 'scheduled' | 'running' | 'closed'
 
@@ -90,7 +90,8 @@ export interface MicrographRow {
   /** From EPU XML / .mdoc sidecars when read (A, positive = underfocus). */
   nominalDefocus: number | null
   gridSquare: string | null
-  /** Indexes into ReportData.provenance, one per step run. */
+  /** Indexes into ReportData.provenance, one per step run at every version (the result history):
+   *  pipeline order, then oldest version first. */
   runs: number[]
 }
 
@@ -146,7 +147,11 @@ export interface PicksFile {
 
 export interface Provenance {
   step: string
+  /** Processing version (the workflow revision the run used); reruns add versions. */
   version: number
+  /** Whether this run's result is the one shown and exported (its step's newest finished version);
+   *  earlier versions stay as history. */
+  current: boolean
   state: string
   attempt: number
   program: string | null

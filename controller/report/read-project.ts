@@ -1,7 +1,7 @@
 // Reads everything the report shows out of the project database, in one pass per table.
 // Synchronous and in memory: it runs between two ingest turns and takes tens of ms per 10k movies.
 import type {Database, SqlValue} from 'sql.js'
-import type {Workflow} from '../../core/workflow/index.js'
+import {STEP_NAMES, type Workflow} from '../../core/workflow/index.js'
 import {curateProject} from '../curation/read.js'
 import {
   REPORT_DATA_VERSION,
@@ -200,11 +200,17 @@ function readCuration(db: Database, workflow: Workflow, byId: Map<number, Microg
   return {available: true, accepted: byId.size - rejected, rejected}
 }
 
+// Every run of every step at every version, in pipeline order then oldest first. The current
+// version is the newest finished one per movie and step, as for the result tables (LATEST).
+const STEP_RANK = `CASE step ${STEP_NAMES.map((name, i) => `WHEN '${name}' THEN ${i}`).join(' ')} ELSE ${STEP_NAMES.length} END`
+const STEP_RUNS_SQL = `SELECT movie_id, step, version, state, attempt, program, program_version, argv, parameters, started_at, ended_at, host, error,
+    max(CASE WHEN state = 'done' THEN version END) OVER (PARTITION BY movie_id, step) AS current_version
+  FROM step_runs ORDER BY movie_id, ${STEP_RANK}, step, version`
+
 function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (s: string) => string): Provenance[] {
   const records: Provenance[] = []
   const index = new Map<string, number>()
-  const sql = 'SELECT movie_id, step, version, state, attempt, program, program_version, argv, parameters, started_at, ended_at, host, error FROM step_runs ORDER BY movie_id, step'
-  each(db, sql, (r) => {
+  each(db, STEP_RUNS_SQL, (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     const argv = r.argv === null ? null : (JSON.parse(String(r.argv)) as string[]).map(clean)
@@ -212,6 +218,7 @@ function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (
     const record: Provenance = {
       step: String(r.step),
       version: Number(r.version),
+      current: r.current_version !== null && Number(r.current_version) === Number(r.version),
       state: String(r.state),
       attempt: Number(r.attempt),
       program: str(r.program),

@@ -61,4 +61,22 @@ describe('exportReport', () => {
     expect(readdirSync(join(data, 'images')).filter((f) => f.endsWith('.tmp'))).toEqual([])
     p.db.close()
   })
+
+  it('lists every version of every step per micrograph, the current one marked and shown', async () => {
+    const p = await syntheticProject({movies: 3, dir: join(dir, 'rerun'), rerunCtf: [1]})
+    const {data} = await exportReport(p.db, join(dir, 'rerun', 'data'), {name: 'demo', workflow: p.workflow})
+    p.db.close()
+    const history = (i: number) => data.micrographs[i].runs.map((r) => data.provenance[r])
+    const rerun = history(1)
+    expect(rerun.map((r) => [r.step, r.version, r.current])).toEqual([
+      ['motion', 1, true], ['ctf', 1, false], ['ctf', 2, true], ['picking', 1, true],
+    ])
+    const [earlier, current] = rerun.filter((r) => r.step === 'ctf')
+    expect([earlier.parameters, current.parameters].map((text) => JSON.parse(text!).box)).toEqual([512, 1024])
+    expect(current).toMatchObject({program: 'builtin', programVersion: '0.1.0', state: 'done'})
+    // The CTF result shown is the current version's, not the earlier one's.
+    expect(data.micrographs[1].ctf?.finishedAt).toBe(current.endedAt)
+    expect(data.micrographs[1].ctf?.finishedAt).not.toBe(earlier.endedAt)
+    expect(history(0).filter((r) => r.step === 'ctf').map((r) => [r.version, r.current])).toEqual([[1, true]])
+  })
 })

@@ -30,7 +30,7 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
   let report: ReportData
 
   beforeAll(async () => {
-    const p = await syntheticProject({movies: MOVIES, dir, failed: [3], name: (i) => (i === 1 ? XSS : `FoilHole_${1000 + i}_Data.tiff`)})
+    const p = await syntheticProject({movies: MOVIES, dir, failed: [3], rerunCtf: [1], name: (i) => (i === 1 ? XSS : `FoilHole_${1000 + i}_Data.tiff`)})
     report = (await exportReport(p.db, paths.data, {name: 'site-test', workflow: p.workflow})).data
     p.db.close()
     await buildReport(paths)
@@ -127,6 +127,12 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
     await expect(overlay.isVisible()).resolves.toBe(true)
     await page.locator('#show-picks').uncheck()
     await expect(overlay.isVisible()).resolves.toBe(false)
+    // The result history: both CTF versions, the rerun current, its parameters shown as text.
+    const ctfRuns = page.locator('table.provenance tr[data-step="ctf"]')
+    expect(await ctfRuns.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-version'), r.className]))).toEqual([['1', 'earlier'], ['2', 'current']])
+    await expect(page.locator('table.provenance tr.current[data-step="ctf"] td:nth-child(3)').textContent()).resolves.toBe('current')
+    await expect(page.locator('table.provenance b').count()).resolves.toBe(0)
+    await expect(page.locator('table.provenance pre', {hasText: '<b>refit</b>'}).count()).resolves.toBe(1)
     await page.close()
   })
 

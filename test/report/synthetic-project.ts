@@ -18,6 +18,8 @@ export interface SyntheticOptions {
   name?: (i: number) => string
   /** Movies that failed in CTF. */
   failed?: number[]
+  /** Movies whose CTF was fitted again (a rerun at version 2 with box 1024, a markup-laden note and a new fit). */
+  rerunCtf?: number[]
   state?: 'running' | 'closed'
   /** Micrograph size (px) in the headers the picks refer to. */
   size?: number
@@ -54,16 +56,17 @@ export async function syntheticProject(o: SyntheticOptions): Promise<SyntheticPr
   const png = encode({width: 8, height: 8, data: new Uint8Array(64).map((_, i) => (i * 37) % 256), channels: 1, depth: 8})
   const header = encodeMrc([new Float32Array(size * size)], {width: size, height: size, mode: 2, pixelSize: 1})
   const failed = new Set(o.failed ?? [])
+  const rerun = new Set(o.rerunCtf ?? [])
   db.run('BEGIN')
   const insert = (sql: string) => db.prepare(sql)
   const movie = insert("INSERT INTO movies (id, movie, agent_id, path, found_at, state, failed_step, error, updated_at) VALUES (?, ?, 'a1', ?, ?, ?, ?, ?, ?)")
   const motion = insert(`INSERT INTO micrographs (movie_id, version, path, pixel_size, frames, dose_per_frame, total_motion, early_motion, late_motion, shifts, finished_at)
     VALUES (?, 1, ?, 1.0, ?, 1.0, ?, ?, ?, ?, ?)`)
   const ctf = insert(`INSERT INTO ctf (movie_id, version, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at)
-    VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?, ?)`)
+    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`)
   const picks = insert('INSERT INTO particles (movie_id, version, count, coordinates_file, mean_score, mean_diameter, finished_at) VALUES (?, 1, ?, ?, 0.5, 150, ?)')
   const previews = insert('INSERT INTO previews (movie_id, version, micrograph_preview, psd_preview, finished_at) VALUES (?, 1, ?, ?, ?)')
-  const run = insert("INSERT INTO step_runs (movie_id, step, version, state, attempt, agent_id, program, program_version, argv, parameters, started_at, ended_at, host) VALUES (?, ?, 1, ?, 1, 'a1', 'builtin', '0.1.0', ?, ?, ?, ?, 'scope-pc')")
+  const run = insert("INSERT INTO step_runs (movie_id, step, version, state, attempt, agent_id, program, program_version, argv, parameters, started_at, ended_at, host) VALUES (?, ?, ?, ?, 1, 'a1', 'builtin', '0.1.0', ?, ?, ?, ?, 'scope-pc')")
   for (let i = 0; i < o.movies; i++) {
     const id = i + 1
     const name = o.name?.(i) ?? `FoilHole_${1000 + i}_Data.tiff`
@@ -74,18 +77,23 @@ export async function syntheticProject(o: SyntheticOptions): Promise<SyntheticPr
     for (let f = 0; f < FRAMES; f++) (shifts[2 * f] = -f * 0.3 * (1 + (i % 3))), (shifts[2 * f + 1] = f * 0.2)
     const micrograph = join(files, `${id}.mrc`)
     motion.run([id, micrograph, FRAMES, 10 + (i % 7), 3 + (i % 5) * 0.5, 7 + (i % 4), new Uint8Array(shifts.buffer), at + 8_000])
-    run.run([id, 'motion', 'done', JSON.stringify(['builtin-motion', '--in', `/data/in/${name}`]), JSON.stringify({patches: [5, 5], bfactor: 150}), at + 1000, at + 8000])
+    run.run([id, 'motion', 1, 'done', JSON.stringify(['builtin-motion', '--in', `/data/in/${name}`]), JSON.stringify({patches: [5, 5], bfactor: 150}), at + 1000, at + 8000])
     if (bad) {
-      run.run([id, 'ctf', 'failed', null, null, at + 8000, at + 9000])
+      run.run([id, 'ctf', 1, 'failed', null, null, at + 8000, at + 9000])
       continue
     }
     const defocus = 8000 + ((i * 3137) % 20000)
-    ctf.run([id, defocus + 300 + (i % 9) * 40, defocus - 300, 30 + (i % 50), 600 + (i % 9) * 40, 3 + ((i * 7) % 50) / 10, 0.2 + (i % 10) / 20, at + 12_000])
-    run.run([id, 'ctf', 'done', null, JSON.stringify({box: 512}), at + 8000, at + 12_000])
+    ctf.run([id, 1, defocus + 300 + (i % 9) * 40, defocus - 300, 30 + (i % 50), 600 + (i % 9) * 40, 3 + ((i * 7) % 50) / 10, 0.2 + (i % 10) / 20, at + 12_000])
+    run.run([id, 'ctf', 1, 'done', null, JSON.stringify({box: 512}), at + 8000, at + 12_000])
+    if (rerun.has(i)) {
+      const later = end + 60_000 + i * 1000
+      ctf.run([id, 2, defocus + 800, defocus + 200, 30, 600, 3, 0.5, later + 4000])
+      run.run([id, 'ctf', 2, 'done', null, JSON.stringify({box: 1024, note: '<b>refit</b>'}), later, later + 4000])
+    }
     const count = 50 + ((i * 13) % 200)
     const star = join(files, `${id}_picks.star`)
     picks.run([id, count, star, at + 15_000])
-    run.run([id, 'picking', 'done', null, JSON.stringify({diameter: [120, 180]}), at + 12_000, at + 15_000])
+    run.run([id, 'picking', 1, 'done', null, JSON.stringify({diameter: [120, 180]}), at + 12_000, at + 15_000])
     const preview = join(files, `${id}_preview.png`)
     const psd = join(files, `${id}_psd.png`)
     previews.run([id, preview, psd, at + 18_000])
