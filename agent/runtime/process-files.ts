@@ -11,7 +11,7 @@ import {LocalState} from '../pipeline/local-state.js'
 import type {StepFailure, StepName} from '../pipeline/movie.js'
 import {Pipeline} from '../pipeline/pipeline.js'
 import {ResourcePool} from '../pipeline/resources.js'
-import {workflowGpuIds} from '../steps/external/binding.js'
+import {workflowGpuIds, workflowJobsPerGpu} from '../steps/external/binding.js'
 import {StepRunner} from '../pipeline/step-runner.js'
 import {describeMovie} from '../watch/movie-kind.js'
 
@@ -54,7 +54,7 @@ export async function processFiles(options: ProcessOptions): Promise<ProcessOutc
     const pipeline = new Pipeline({
       state,
       steps: bindWorkflow({workflow: options.workflow, revision: 1, outDir: resolve(options.outDir), only: options.steps}),
-      pool: new ResourcePool(threads, workflowGpuIds(options.workflow)),
+      pool: new ResourcePool(threads, workflowGpuIds(options.workflow), workflowJobsPerGpu(options.workflow)),
       executor: runner,
       attempts: options.attempts ?? 1,
       softwareVersion: options.software,
