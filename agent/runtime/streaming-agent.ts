@@ -154,6 +154,8 @@ export class StreamingAgent {
     let steps
     try {
       steps = bindWorkflow({workflow: delivery.workflow as Workflow, revision: delivery.revision, outDir: this.options.outDir})
+      // Throws before changing anything when a step needs GPUs this agent was not given.
+      this.pipeline.rebind(steps)
     } catch (error) {
       this.options.log.error(`workflow revision ${delivery.revision} refused: ${(error as Error).message}`)
       return
@@ -165,7 +167,6 @@ export class StreamingAgent {
       renameSync(`${this.workflowFile}.tmp`, this.workflowFile)
     }
     this.options.log.info(`workflow revision ${delivery.revision}: ${steps.map((s) => s.name).join(' -> ')}`)
-    this.pipeline.rebind(steps)
     await this.watch(delivery.workflow as Workflow)
   }
 
