@@ -9,6 +9,7 @@ import initSqlJs from 'sql.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createRng} from '../../scripts/simulator/rng.js'
 import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
+import {agentStepsDone, workflowSettings} from './session.js'
 import {TcpProxy} from './tcp-proxy.js'
 
 const SEED = Number(process.env.FAULTS_SEED ?? 8)
@@ -25,34 +26,6 @@ afterAll(() => {
 })
 beforeAll(() => ensureBuilt(), 300_000)
 
-const settings = (dataDir: string) =>
-  [
-    `acquisition.inputFolder=${dataDir}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0',
-    'picking.diameterMin=120', 'picking.diameterMax=180', 'motion.patchesX=1', 'motion.patchesY=1', 'preview.size=64',
-  ].flatMap((s) => ['--set', s])
-
-/** (movie, step) pairs the agent has durably finished, from its state file (compacted or not). */
-function agentStepsDone(stateDir: string): number {
-  let text: string
-  try {
-    text = readFileSync(join(stateDir, 'movies.jsonl'), 'utf8')
-  } catch {
-    return 0
-  }
-  const finished = new Set<string>()
-  for (const line of text.split('\n')) {
-    let r: {t: string; id?: string; step?: string; movie?: {id: string; steps: Record<string, {status: string}>}}
-    try {
-      r = JSON.parse(line)
-    } catch {
-      continue // empty, or the line being written right now
-    }
-    if (r.t === 'movie') for (const [step, st] of Object.entries(r.movie!.steps)) if (st.status === 'done' || st.status === 'failed') finished.add(`${r.movie!.id}/${step}`)
-    if (r.t === 'step-done' || r.t === 'step-failed') finished.add(`${r.id}/${r.step}`)
-  }
-  return finished.size
-}
-
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('session faults', () => {
@@ -67,7 +40,7 @@ describe('session faults', () => {
     running.push(controller)
     const proxy = new TcpProxy(() => controller.port)
     await proxy.listen()
-    const created = await runProgram('controller', ['create-project', '--name', 'faults', '--dir', projects, '--json', ...settings(data)])
+    const created = await runProgram('controller', ['create-project', '--name', 'faults', '--dir', projects, '--json', ...workflowSettings(data)])
     expect(created.code, created.stderr).toBe(0)
     const {token} = JSON.parse(created.stdout) as {token: string}
     expect((await runProgram('controller', ['schedule-project', '--name', 'faults', '--dir', projects])).code).toBe(0)

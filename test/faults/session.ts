@@ -5,6 +5,36 @@ import {join} from 'node:path'
 import initSqlJs from 'sql.js'
 import {runProgram, spawnProgram, startController, type Spawned} from '../../scripts/demo/processes.js'
 
+/** `--set` flags of a fast workflow for small simulated movies. */
+export function workflowSettings(dataDir: string): string[] {
+  return [
+    `acquisition.inputFolder=${dataDir}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0',
+    'picking.diameterMin=120', 'picking.diameterMax=180', 'motion.patchesX=1', 'motion.patchesY=1', 'preview.size=64',
+  ].flatMap((s) => ['--set', s])
+}
+
+/** (movie, step) pairs the agent has durably finished, done or failed, from its state file (compacted or not). */
+export function agentStepsDone(stateDir: string): number {
+  let text: string
+  try {
+    text = readFileSync(join(stateDir, 'movies.jsonl'), 'utf8')
+  } catch {
+    return 0
+  }
+  const finished = new Set<string>()
+  for (const line of text.split('\n')) {
+    let r: {t: string; id?: string; step?: string; movie?: {id: string; steps: Record<string, {status: string}>}}
+    try {
+      r = JSON.parse(line)
+    } catch {
+      continue // empty, or the line being written right now
+    }
+    if (r.t === 'movie') for (const [step, st] of Object.entries(r.movie!.steps)) if (st.status === 'done' || st.status === 'failed') finished.add(`${r.movie!.id}/${step}`)
+    if (r.t === 'step-done' || r.t === 'step-failed') finished.add(`${r.id}/${r.step}`)
+  }
+  return finished.size
+}
+
 export interface FaultSession {
   projects: string
   controller: Spawned & {port: number}
@@ -20,11 +50,7 @@ export async function startFaultSession(root: string, name: string, options: {da
   mkdirSync(projects, {recursive: true})
   const controller = await startController(projects)
   options.running.push(controller)
-  const settings = [
-    `acquisition.inputFolder=${options.data}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0',
-    'picking.diameterMin=120', 'picking.diameterMax=180', 'motion.patchesX=1', 'motion.patchesY=1', 'preview.size=64',
-  ].flatMap((s) => ['--set', s])
-  const created = await runProgram('controller', ['create-project', '--name', name, '--dir', projects, '--json', ...settings])
+  const created = await runProgram('controller', ['create-project', '--name', name, '--dir', projects, '--json', ...workflowSettings(options.data)])
   if (created.code !== 0) throw new Error(`create-project failed: ${created.stderr}`)
   const {token} = JSON.parse(created.stdout) as {token: string}
   const scheduled = await runProgram('controller', ['schedule-project', '--name', name, '--dir', projects])
