@@ -56,10 +56,12 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
   const dose = e.electronsPerPixel
   const maxX = map.width - 2
   const maxY = map.height - 2
+  // Global motion only: one shift for the whole frame, so a row is one segment.
+  const segment = drift.local ? SEGMENT : width
   for (let y = 0; y < height; y++) {
     const row = y * width
-    for (let x0 = 0; x0 < width; x0 += SEGMENT) {
-      const x1 = Math.min(width, x0 + SEGMENT)
+    for (let x0 = 0; x0 < width; x0 += segment) {
+      const x1 = Math.min(width, x0 + segment)
       const [sx, sy] = driftAt(drift, e.frame, (x0 + x1) / 2, y)
       // Frame pixel x shows the specimen at x - shift (content moves by +shift).
       const px = x0 + map.margin - sx
