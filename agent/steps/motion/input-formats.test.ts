@@ -1,5 +1,5 @@
-// The same movie as MRC and as an LZW TIFF gives the same alignment: TIFF frames reach motion
-// correction in MRC orientation (Y-flipped as RELION reads them), so nothing downstream differs.
+// The same movie as MRC, as an LZW TIFF and as EER gives the same alignment: frames reach motion
+// correction in MRC orientation (TIFF Y-flipped, EER in file order, as RELION reads them).
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -9,6 +9,8 @@ import {writeTiffMovie} from '../../../core/formats/tiff.js'
 import {readMrcImage} from '../../../core/formats/mrc-read.js'
 import {correctMotion} from './index.js'
 import {decayingDrift, syntheticMovie} from './test-support/synthetic-movie.js'
+import {simulateMovie, writeMovie} from '../../../scripts/simulator/index.js'
+import {fixedMovieOptions} from '../../../scripts/simulator/test-support.js'
 
 const W = 256
 const H = 192
@@ -42,5 +44,21 @@ describe('correctMotion input formats', () => {
     let maxDiff = 0
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]))
     expect(maxDiff).toBeLessThan(1e-3)
+  })
+
+  it('aligns an EER movie (frames grouped from hardware frames) as the same movie in MRC', async () => {
+    const sim = simulateMovie(fixedMovieOptions({frames: 8, seed: 11}))
+    await writeMovie(join(dir, 'sim.mrc'), sim, 'mrc')
+    await writeMovie(join(dir, 'sim.eer'), sim, {format: 'eer', eerGrouping: 16})
+    const options = {dosePerFrame: 1, pixelSize: 1, eerGrouping: 16}
+    const mrc = await correctMotion(join(dir, 'sim.mrc'), join(dir, 'sim-mrc'), options)
+    const eer = await correctMotion(join(dir, 'sim.eer'), join(dir, 'sim-eer'), options)
+    expect(eer.frames).toBe(8)
+    eer.shifts.forEach(([x, y], f) => {
+      expect(Math.abs(x - mrc.shifts[f][0])).toBeLessThan(0.05)
+      expect(Math.abs(y - mrc.shifts[f][1])).toBeLessThan(0.05)
+    })
+    // The drift is large enough that a flipped orientation would show as an opposite y sign.
+    expect(Math.max(...sim.truth.shifts.map(([, y]) => Math.abs(y)))).toBeGreaterThan(0.5)
   })
 })
