@@ -24,6 +24,16 @@ export const StepRunSchema = Type.Object({
   host: Type.String({description: 'agent host name'}),
 })
 
+/** Acquisition metadata from the movie's EPU XML or SerialEM .mdoc, as the agent read it. */
+export const MovieSidecarSchema = Type.Object({
+  file: Type.String({minLength: 1, maxLength: 4096, description: 'the sidecar file (path on the agent host)'}),
+  format: Type.Union([Type.Literal('epu-xml'), Type.Literal('serialem-mdoc')]),
+  nominalDefocus: Type.Optional(Type.Number({description: 'the defocus the microscope was set to (A, positive = underfocus)'})),
+  totalDose: Type.Optional(Type.Number({minimum: 0, description: 'total exposure (e/A^2)'})),
+  acquiredAt: Type.Optional(Type.String({minLength: 1, maxLength: 64, description: 'acquisition time as written (ISO 8601, no zone)'})),
+  gridSquare: Type.Optional(Type.String({minLength: 1, maxLength: 64, description: "EPU's grid square (from its GridSquare_<n> folder)"})),
+})
+
 export const MovieFoundSchema = Type.Object({
   kind: Type.Literal('movieFound'),
   movie: MovieId,
@@ -33,6 +43,8 @@ export const MovieFoundSchema = Type.Object({
   modifiedAt: Time('file modification time'),
   /** The file's bytes as found (provenance); absent from agents older than it. */
   checksum: Type.Optional(Type.String({pattern: '^sha256:[0-9a-f]{64}$', description: '"sha256:" and the hex digest'})),
+  /** Present when a sidecar was read beside the movie. */
+  sidecar: Type.Optional(MovieSidecarSchema),
 })
 
 export const StepStartedSchema = Type.Object({
@@ -112,6 +124,7 @@ export const AgentEventSchema = Type.Union([
 
 export type StepRun = Static<typeof StepRunSchema>
 export type MovieFound = Static<typeof MovieFoundSchema>
+export type MovieSidecarEvent = Static<typeof MovieSidecarSchema>
 export type StepStarted = Static<typeof StepStartedSchema>
 export type StepFinished = {[S in keyof typeof StepFinishedSchemas]: Static<(typeof StepFinishedSchemas)[S]>}[keyof typeof StepFinishedSchemas]
 export type StepFailed = Static<typeof StepFailedSchema>

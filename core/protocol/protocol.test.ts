@@ -50,6 +50,19 @@ describe('wire protocol', () => {
     expect(refusal('x'.repeat(MAX_MESSAGE_BYTES + 1))).toMatch(/larger than/)
   })
 
+  it('carries a movie\'s sidecar metadata and refuses a malformed one', () => {
+    const [found] = asEventMessages('a', sampleMovieEvents('m.tiff'))
+    const sidecar = {file: '/data/GridSquare_7/Data/m.xml', format: 'epu-xml', nominalDefocus: 15000, totalDose: 40, acquiredAt: '2026-12-01T10:00:00', gridSquare: '7'}
+    const withSidecar = {...found, event: {...found.event, sidecar}}
+    expect(decodeAgentMessage(JSON.stringify(withSidecar))).toEqual({ok: true, message: withSidecar})
+    const badFormat = {...found, event: {...found.event, sidecar: {...sidecar, format: 'tvips'}}}
+    expect(refusal(JSON.stringify(badFormat))).toMatch(/^field `event\.sidecar\.format`/)
+    const longSquare = {...found, event: {...found.event, sidecar: {...sidecar, gridSquare: 'x'.repeat(65)}}}
+    expect(refusal(JSON.stringify(longSquare))).toMatch(/^field `event\.sidecar\.gridSquare`/)
+    const noFile = {...found, event: {...found.event, sidecar: {format: 'epu-xml'}}}
+    expect(refusal(JSON.stringify(noFile))).toMatch(/^field `event\.sidecar\.file`/)
+  })
+
   it('names the field inside an event that is wrong', () => {
     const [, , motion, , ctf] = asEventMessages('a', sampleMovieEvents('m.tiff'))
     const badCtf = structuredClone(ctf) as any
