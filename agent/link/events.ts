@@ -1,8 +1,9 @@
 // The wire event each local-state transition causes (core/protocol/events.ts). Derived from
 // the durable record alone, so an event lost in a crash can be rebuilt from the state file.
-import type {AgentEvent, StepFinished} from '../../core/protocol/events.js'
+import type {AgentEvent, MovieSidecarEvent, StepFinished} from '../../core/protocol/events.js'
 import type {StateRecord} from '../pipeline/local-state.js'
 import type {MovieRecord} from '../pipeline/movie.js'
+import {sidecarEvent} from './sidecar-event.js'
 
 /** The event a record causes, or undefined for bookkeeping records (movie done / failed). */
 export function eventForRecord(record: StateRecord, movie: MovieRecord, host: string): AgentEvent | undefined {
@@ -16,6 +17,7 @@ export function eventForRecord(record: StateRecord, movie: MovieRecord, host: st
         format: movie.format,
         modifiedAt: Math.max(0, movie.mtimeMs),
         ...(movie.checksum ? {checksum: movie.checksum} : {}),
+        ...sidecarField(movie),
       }
     case 'step-started': {
       return {
@@ -51,6 +53,11 @@ export function eventForRecord(record: StateRecord, movie: MovieRecord, host: st
     default:
       return undefined
   }
+}
+
+function sidecarField(movie: MovieRecord): {sidecar?: MovieSidecarEvent} {
+  const sidecar = movie.sidecar && sidecarEvent(movie.sidecar)
+  return sidecar ? {sidecar} : {}
 }
 
 /** Fields of the result types (core/results) that name files a step wrote. */
