@@ -2,9 +2,9 @@
 // journal after a snapshot rebuilds exactly the state the live controller had. Results are upserts
 // keyed (movie, step version), so even a record applied twice leaves one row.
 import type {Database, Statement} from 'sql.js'
-import type {AgentEvent, MovieFound, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
+import type {AgentEvent, MovieFound, MovieSidecarEvent, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
-import {CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL} from './schema.js'
+import {CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL} from './schema.js'
 import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
 const SQL = {
@@ -153,9 +153,20 @@ export class Applier {
 
   private movieFound(agentId: string, e: MovieFound, at: number): void {
     this.run('movieFound', [e.movie, agentId, e.path, e.sizeBytes, e.format, e.modifiedAt, at, at])
-    if (e.checksum === undefined) return
-    this.db.run(CHECKSUMS_SQL)
-    this.db.run('INSERT OR REPLACE INTO movie_checksums (movie_id, checksum) VALUES ((SELECT id FROM movies WHERE movie = ?), ?)', [e.movie, e.checksum])
+    if (e.checksum !== undefined) {
+      this.db.run(CHECKSUMS_SQL)
+      this.db.run('INSERT OR REPLACE INTO movie_checksums (movie_id, checksum) VALUES ((SELECT id FROM movies WHERE movie = ?), ?)', [e.movie, e.checksum])
+    }
+    if (e.sidecar !== undefined) this.movieSidecar(e.movie, e.sidecar)
+  }
+
+  private movieSidecar(movie: string, s: MovieSidecarEvent): void {
+    this.db.run(SIDECARS_SQL)
+    this.db.run(
+      `INSERT OR REPLACE INTO movie_sidecars (movie_id, file, format, nominal_defocus, total_dose, acquired_at, grid_square)
+        VALUES ((SELECT id FROM movies WHERE movie = ?), ?, ?, ?, ?, ?, ?)`,
+      [movie, s.file, s.format, opt(s.nominalDefocus), opt(s.totalDose), opt(s.acquiredAt), opt(s.gridSquare)],
+    )
   }
 
   private stepStarted(agentId: string, e: StepStarted, at: number): void {

@@ -84,6 +84,27 @@ describe('exactly-once apply', () => {
     await project.durable()
   })
 
+  it('stores a movie\'s sidecar once, through duplicates, a re-sent movieFound and journal replay', async () => {
+    const {projectsDir, layout} = await newProject()
+    const project = await openProject(layout)
+    project.schedule()
+    const sidecar = {file: '/data/Images-Disc1/GridSquare_5/Data/m.xml', format: 'epu-xml' as const, nominalDefocus: 12000, gridSquare: '5'}
+    const [found, ...rest] = events('krios', 1)
+    const withSidecar: EventMessage = {...found, event: {...found.event, sidecar} as EventMessage['event']}
+    expect(project.ingest(withSidecar).status).toBe('applied')
+    expect(project.ingest(withSidecar).status).toBe('duplicate')
+    for (const m of rest) project.ingest(m)
+    // An agent that rebuilt its outbox sends the movie again under a new seq, the dose now read too.
+    const resent = {...withSidecar, seq: rest.length + 2, event: {...withSidecar.event, sidecar: {...sidecar, totalDose: 40}} as EventMessage['event']}
+    expect(project.ingest(resent).status).toBe('applied')
+    await project.durable()
+    const sidecarRows = (p: Project) => p.db.exec('SELECT m.movie, s.file, s.format, s.nominal_defocus, s.total_dose, s.acquired_at, s.grid_square FROM movie_sidecars s JOIN movies m ON m.id = s.movie_id')[0].values
+    const expected = [['Grid1/movie_0.tiff', sidecar.file, 'epu-xml', 12000, 40, null, '5']]
+    expect(sidecarRows(project)).toEqual(expected)
+    const replayed = await openProject(crashCopy(projectsDir, 'apo'))
+    expect(sidecarRows(replayed)).toEqual(expected)
+  })
+
   it('remembers applied seqs across a restart', async () => {
     const {layout} = await newProject()
     const project = await openProject(layout)

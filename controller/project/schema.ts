@@ -18,6 +18,17 @@ export const CHECKSUMS_SQL = `CREATE TABLE IF NOT EXISTS movie_checksums (
   checksum TEXT NOT NULL
 );`
 
+/** Acquisition metadata from movies' EPU XML / .mdoc sidecars; created on first use in projects made before it existed. */
+export const SIDECARS_SQL = `CREATE TABLE IF NOT EXISTS movie_sidecars (
+  movie_id INTEGER PRIMARY KEY REFERENCES movies(id),
+  file TEXT NOT NULL,
+  format TEXT NOT NULL,
+  nominal_defocus REAL,
+  total_dose REAL,
+  acquired_at TEXT,
+  grid_square TEXT
+);`
+
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
