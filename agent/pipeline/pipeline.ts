@@ -29,7 +29,8 @@ export interface RetryPolicy {
 }
 
 export interface StepExecutor {
-  run(call: StepCall): Promise<unknown>
+  /** Aborting `signal` cancels the call (an external program's process is killed). */
+  run(call: StepCall, signal?: AbortSignal): Promise<unknown>
 }
 
 export interface PipelineOptions {
@@ -54,6 +55,9 @@ export interface PipelineCounts {
 
 export class Pipeline {
   private readonly running = new Map<string, StepName>()
+  /** Cancels each running step (stop()). */
+  private readonly cancels = new Map<string, AbortController>()
+  private readonly stopWaiters: (() => void)[] = []
   /** Reruns of movies that had a step running when they came: applied when it ends. */
   private readonly pendingReruns = new Map<string, {steps: StepName[]; rerun: number}>()
   private readonly idleWaiters: (() => void)[] = []
@@ -113,11 +117,17 @@ export class Pipeline {
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
-  /** Starts no new steps; running ones finish (or are redone after a restart). */
-  stop(): void {
+  /**
+   * Starts no new steps and cancels the running ones (their processes are killed); they stay
+   * started in local state, so a restart redoes them. Resolves when every running step has ended.
+   */
+  stop(): Promise<void> {
     this.stopped = true
     for (const timer of this.backingOff.values()) clearTimeout(timer)
     this.backingOff.clear()
+    for (const controller of this.cancels.values()) controller.abort()
+    if (this.running.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.stopWaiters.push(resolve))
   }
 
   private isIdle(): boolean {
@@ -163,7 +173,9 @@ export class Pipeline {
     state.stepStarted(movie.id, step.name, step.version, step.program)
     this.options.log?.(`${movie.id}: ${step.name} started`, {movie: movie.id, step: step.name})
     const run = {program: step.program, parameters: prepared.parameters, startedAt: Date.now()}
-    executor.run(prepared.call).then(
+    const cancel = new AbortController()
+    this.cancels.set(movie.id, cancel)
+    executor.run(prepared.call, cancel.signal).then(
       (result) => this.finish(movie, step, grant, run, undefined, result),
       (error: unknown) => this.finish(movie, step, grant, run, error),
     )
@@ -180,6 +192,12 @@ export class Pipeline {
     const {state, pool, attempts} = this.options
     pool.give(grant)
     this.running.delete(movie.id)
+    this.cancels.delete(movie.id)
+    if (this.stopped && error !== undefined) {
+      // Cancelled by stop(): not the movie's failure; the step is redone after a restart.
+      if (this.running.size === 0) for (const resolve of this.stopWaiters.splice(0)) resolve()
+      return
+    }
     const run: StepRunRecord | undefined = started && {
       ...started,
       version: this.options.softwareVersion,
@@ -213,6 +231,7 @@ export class Pipeline {
       state.resetSteps(movie.id, rerun.steps, rerun.rerun)
     }
     this.schedule()
+    if (this.stopped && this.running.size === 0) for (const resolve of this.stopWaiters.splice(0)) resolve()
   }
 
   private backOff(movieId: string, seconds: number): void {

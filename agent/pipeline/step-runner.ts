@@ -11,7 +11,12 @@ export interface StepCall {
   entry: string
   /** Structured-clonable arguments. */
   args: unknown[]
+  /** The entry takes an AbortSignal after `args` (external programs: a cancel kills the child). */
+  cancellable?: boolean
 }
+
+/** What the runner posts to a worker. */
+export type WorkerMessage = {type: 'run'; id: number; call: StepCall} | {type: 'cancel'; id: number}
 
 export type WorkerReply =
   | {id: number; ok: true; result: unknown}
@@ -46,7 +51,11 @@ interface Pending {
   call: StepCall
   resolve: (value: unknown) => void
   reject: (error: Error) => void
+  signal?: AbortSignal
 }
+
+/** How long close() waits for cancelled steps to end (execa escalates to SIGKILL after 5 s). */
+const CLOSE_GRACE_MS = 10_000
 
 interface PooledWorker {
   worker: Worker
@@ -61,18 +70,59 @@ export class StepRunner {
 
   constructor(private readonly size: number) {}
 
-  run(call: StepCall): Promise<unknown> {
+  /** Runs a call; aborting `signal` drops it from the queue, or cancels it in its worker. */
+  run(call: StepCall, signal?: AbortSignal): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('step runner is closed'))
+    if (signal?.aborted) return Promise.reject(new StepError('step cancelled', 'AbortError'))
     return new Promise((resolve, reject) => {
-      this.queue.push({id: this.nextId++, call, resolve, reject})
+      const task: Pending = {id: this.nextId++, call, resolve, reject, signal}
+      signal?.addEventListener('abort', () => this.cancel(task), {once: true})
+      this.queue.push(task)
       this.dispatch()
     })
   }
 
+  /**
+   * Cancels the running steps and waits (bounded) for them to end before terminating the
+   * workers: a terminated worker would leave its external programs' processes running.
+   */
   async close(): Promise<void> {
     this.closed = true
     for (const p of this.queue.splice(0)) p.reject(new Error('step runner closed'))
-    await Promise.all(this.workers.splice(0).map((w) => w.worker.terminate()))
+    // Built-in steps start no processes: their workers are terminated at once.
+    const cancellable = this.workers.filter((w) => w.busy?.call.cancellable)
+    const ending = cancellable.map((w) => this.ended(w))
+    for (const w of cancellable) w.worker.postMessage({type: 'cancel', id: w.busy!.id} satisfies WorkerMessage)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.all(ending), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+    clearTimeout(timer)
+    const workers = this.workers.splice(0)
+    await Promise.all(workers.map((w) => w.worker.terminate()))
+    for (const w of workers) w.busy?.reject(new StepError('step runner closed', 'AbortError'))
+  }
+
+  private cancel(task: Pending): void {
+    const queued = this.queue.indexOf(task)
+    if (queued >= 0) {
+      this.queue.splice(queued, 1)
+      task.reject(new StepError('step cancelled', 'AbortError'))
+      return
+    }
+    const holder = this.workers.find((w) => w.busy === task)
+    holder?.worker.postMessage({type: 'cancel', id: task.id} satisfies WorkerMessage)
+  }
+
+  /** Settles when the worker's current step replies or the worker dies. */
+  private ended(pooled: PooledWorker): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        pooled.worker.off('message', done)
+        pooled.worker.off('exit', done)
+        resolve()
+      }
+      pooled.worker.on('message', done)
+      pooled.worker.on('exit', done)
+    })
   }
 
   private dispatch(): void {
@@ -81,7 +131,7 @@ export class StepRunner {
       if (!idle) return
       const task = this.queue.shift()!
       idle.busy = task
-      idle.worker.postMessage({id: task.id, call: task.call})
+      idle.worker.postMessage({type: 'run', id: task.id, call: task.call} satisfies WorkerMessage)
     }
   }
 

@@ -132,10 +132,12 @@ export class StreamingAgent {
 
   async stop(): Promise<void> {
     if (this.sampleTimer) clearTimeout(this.sampleTimer)
-    this.pipeline.stop()
+    // Cancels running steps (external programs are killed); the runner's close ends them.
+    const steps = this.pipeline.stop()
     await this.watcher?.close()
     this.link.close()
     await this.runner.close()
+    await steps
     this.state.close()
     this.outbox.close()
   }

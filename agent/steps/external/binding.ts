@@ -112,7 +112,7 @@ export function externalBinding(workflow: Workflow, step: AdaptedStep, builtin: 
         ...adapter.extra?.(workflow, grant.gpuIds),
       }
       return {
-        call: {module: entryModule(), entry: adapter.entry, args: [...prepared.call.args, settings]},
+        call: {module: entryModule(), entry: adapter.entry, args: [...prepared.call.args, settings], cancellable: true},
         parameters: {...prepared.parameters, program: section.program, external: settings},
       }
     },

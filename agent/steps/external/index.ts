@@ -12,10 +12,10 @@ import {correctMotionWithMotionCor} from './motioncor2.js'
 import type {WithProvenance} from './provenance.js'
 import type {ExternalSettings} from './settings.js'
 
-export function correctMotionWithMotionCor2(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings): Promise<WithProvenance<MotionResult>> {
-  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor2')
+export function correctMotionWithMotionCor2(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings, signal?: AbortSignal): Promise<WithProvenance<MotionResult>> {
+  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor2', signal)
 }
 
-export function correctMotionWithMotionCor3(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings): Promise<WithProvenance<MotionResult>> {
-  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor3')
+export function correctMotionWithMotionCor3(moviePath: string, outDir: string, options: MotionOptions, settings: ExternalSettings, signal?: AbortSignal): Promise<WithProvenance<MotionResult>> {
+  return correctMotionWithMotionCor(moviePath, outDir, options, settings, 'motioncor3', signal)
 }
