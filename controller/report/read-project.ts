@@ -71,6 +71,7 @@ export function readReportData(db: Database, options: ReadOptions): {data: Repor
   readCtf(db, byId, source)
   readPicks(db, byId, source)
   readPreviews(db, byId, source)
+  readSidecars(db, byId)
   const curation = readCuration(db, options.workflow, byId, clean)
   const provenance = readProvenance(db, byId, clean)
   const session = readSession(db)
@@ -186,6 +187,17 @@ function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (i
 }
 
 /** Accepted / rejected with the reasons, by controller/curation with the thresholds in force. */
+/** Nominal defocus and grid square from EPU XML / .mdoc sidecars (the table exists once one was received). */
+function readSidecars(db: Database, byId: Map<number, MicrographRow>): void {
+  if (all(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'movie_sidecars'").length === 0) return
+  each(db, 'SELECT movie_id, nominal_defocus, grid_square FROM movie_sidecars', (r) => {
+    const m = byId.get(Number(r.movie_id))
+    if (!m) return
+    m.nominalDefocus = num(r.nominal_defocus)
+    m.gridSquare = str(r.grid_square)
+  })
+}
+
 function readCuration(db: Database, workflow: Workflow, byId: Map<number, MicrographRow>, clean: (s: string) => string): ReportData['curation'] {
   const decisions = new Map(curateProject(db, workflow).decisions.map((d) => [d.movie, d]))
   let rejected = 0

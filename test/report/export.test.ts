@@ -5,6 +5,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {PicksFile, ReportData} from '../../controller/report/export-types.js'
 import {exportReport} from '../../controller/report/export.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
+import {SIDECARS_SQL} from '../../controller/project/schema.js'
 import {syntheticProject} from './synthetic-project.js'
 
 const XSS = '<img src=x onerror=alert(1)>.mrc'
@@ -78,5 +79,25 @@ describe('exportReport', () => {
     expect(data.micrographs[1].ctf?.finishedAt).toBe(current.endedAt)
     expect(data.micrographs[1].ctf?.finishedAt).not.toBe(earlier.endedAt)
     expect(history(0).filter((r) => r.step === 'ctf').map((r) => [r.version, r.current])).toEqual([[1, true]])
+  })
+
+  it('gives micrographs with a sidecar their nominal defocus and grid square, and summarises each square', async () => {
+    const p = await syntheticProject({movies: 4, dir: join(dir, 'sidecars'), failed: [2]})
+    p.db.run(SIDECARS_SQL)
+    const sidecar = p.db.prepare("INSERT INTO movie_sidecars (movie_id, file, format, nominal_defocus, grid_square) VALUES (?, ?, 'epu-xml', ?, ?)")
+    // Movies 1-3 (ids) have sidecars in squares 7, 7 and 8; movie 4 has none.
+    for (const [id, defocus, square] of [[1, 12000, '7'], [2, 15000, '7'], [3, 18000, '8']] as const) sidecar.run([id, `/data/GridSquare_${square}/Data/m${id}.xml`, defocus, square])
+    sidecar.free()
+    const {data} = await exportReport(p.db, join(dir, 'sidecars', 'data'), {name: 'demo', workflow: p.workflow})
+    p.db.close()
+    expect(data.micrographs.map((m) => [m.nominalDefocus, m.gridSquare])).toEqual([[12000, '7'], [15000, '7'], [18000, '8'], [null, null]])
+    const resolution = (i: number) => data.micrographs[i].ctf!.resolution
+    expect(data.gridSquares).toEqual([
+      {gridSquare: '7', movies: 2, meanResolution: expect.any(Number), rejectedShare: data.micrographs.slice(0, 2).filter((m) => m.accepted === false).length / 2},
+      // Movie 3 failed in CTF: no resolution, rejected.
+      {gridSquare: '8', movies: 1, meanResolution: null, rejectedShare: 1},
+    ])
+    // Shown to 0.1 A.
+    expect(Math.abs(data.gridSquares[0].meanResolution! - (resolution(0) + resolution(1)) / 2)).toBeLessThanOrEqual(0.05 + 1e-9)
   })
 })
