@@ -76,9 +76,15 @@ export class Pipeline {
     return record
   }
 
-  /** Runs new steps with these bindings (a new workflow revision); running steps finish as they were. */
-  rebind(steps: StepBinding[]): void {
-    for (const step of steps) step.resources = this.options.pool.clamp(step.resources)
+  /**
+   * Runs new steps with these bindings (a new workflow revision) and, when given, its GPU
+   * sharing (runs per GPU id); running steps finish as they were. Throws before changing anything
+   * when a step needs GPUs the pool lacks.
+   */
+  rebind(steps: StepBinding[], jobsPerGpu?: number): void {
+    const clamped = steps.map((step) => this.options.pool.clamp(step.resources))
+    if (jobsPerGpu !== undefined) this.options.pool.setJobsPerGpu(jobsPerGpu)
+    steps.forEach((step, i) => (step.resources = clamped[i]))
     this.options.steps = steps
     this.schedule()
   }

@@ -29,3 +29,22 @@ describe('ResourcePool GPUs', () => {
     expect(() => pool.clamp({cpu: 1, gpu: 1, gpuIds: [5]})).toThrow(/needs 1 GPU\(s\) of its ids 5 but the agent has 0/)
   })
 })
+
+describe('ResourcePool GPU sharing changed while runs hold GPUs', () => {
+  it('grants more runs per GPU once raised, and none on a GPU above a lowered limit until it drains', () => {
+    const pool = new ResourcePool(8, [0])
+    const first = pool.take({cpu: 1, gpu: 1})
+    expect(pool.fits({cpu: 1, gpu: 1})).toBe(false)
+    pool.setJobsPerGpu(3)
+    const more = [pool.take({cpu: 1, gpu: 1}), pool.take({cpu: 1, gpu: 1})]
+    expect(more.map((g) => g.gpuIds)).toEqual([[0], [0]])
+    expect(pool.fits({cpu: 1, gpu: 1})).toBe(false)
+    pool.setJobsPerGpu(1)
+    pool.give(more[0])
+    pool.give(more[1])
+    expect(pool.fits({cpu: 1, gpu: 1})).toBe(false)
+    pool.give(first)
+    expect(pool.take({cpu: 1, gpu: 1}).gpuIds).toEqual([0])
+    expect(() => pool.setJobsPerGpu(0)).toThrow(/jobs per GPU must be a positive integer, got 0/)
+  })
+})

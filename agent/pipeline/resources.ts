@@ -19,16 +19,31 @@ export class ResourcePool {
   /** Runs holding each GPU id now. */
   private readonly gpuLoad = new Map<number, number>()
 
+  /** Runs that may hold one GPU id at once (1 = no sharing). */
+  private jobsPerGpuNow = 1
+
   constructor(
     readonly cpuThreads: number,
     readonly gpuIds: number[],
-    /** Runs that may hold one GPU id at once (1 = no sharing). */
-    readonly jobsPerGpu = 1,
+    jobsPerGpu = 1,
   ) {
     if (!Number.isInteger(cpuThreads) || cpuThreads < 1) throw new Error(`cpu threads must be a positive integer, got ${cpuThreads}`)
-    if (!Number.isInteger(jobsPerGpu) || jobsPerGpu < 1) throw new Error(`jobs per GPU must be a positive integer, got ${jobsPerGpu}`)
+    this.setJobsPerGpu(jobsPerGpu)
     this.freeCpu = cpuThreads
     for (const id of gpuIds) this.gpuLoad.set(id, 0)
+  }
+
+  get jobsPerGpu(): number {
+    return this.jobsPerGpuNow
+  }
+
+  /**
+   * Changes GPU sharing (a newly bound workflow's resources.jobsPerGpu). Safe while runs hold
+   * GPUs: lowering it grants an id again only once its load is under the new limit.
+   */
+  setJobsPerGpu(jobsPerGpu: number): void {
+    if (!Number.isInteger(jobsPerGpu) || jobsPerGpu < 1) throw new Error(`jobs per GPU must be a positive integer, got ${jobsPerGpu}`)
+    this.jobsPerGpuNow = jobsPerGpu
   }
 
   /** A request larger than the whole pool is clamped to it, so it can still run (alone). */
@@ -72,7 +87,7 @@ export class ResourcePool {
   /** Distinct ids with a free slot, least loaded first (so sharing spreads runs over GPUs). */
   private freeIds(request: ResourceRequest): number[] {
     return this.usableIds(request)
-      .filter((id) => this.gpuLoad.get(id)! < this.jobsPerGpu)
+      .filter((id) => this.gpuLoad.get(id)! < this.jobsPerGpuNow)
       .sort((a, b) => this.gpuLoad.get(a)! - this.gpuLoad.get(b)!)
   }
 }

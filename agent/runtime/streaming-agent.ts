@@ -14,6 +14,7 @@ import {LocalState} from '../pipeline/local-state.js'
 import {Pipeline, type PipelineCounts} from '../pipeline/pipeline.js'
 import {ResourcePool} from '../pipeline/resources.js'
 import {StepRunner} from '../pipeline/step-runner.js'
+import {workflowJobsPerGpu} from '../steps/external/binding.js'
 import {SystemSampler} from '../system/sampler.js'
 import {fileChecksum} from '../watch/checksum.js'
 import {describeMovie} from '../watch/movie-kind.js'
@@ -155,9 +156,10 @@ export class StreamingAgent {
     if (delivery.revision <= this.revision) return
     let steps
     try {
-      steps = bindWorkflow({workflow: delivery.workflow as Workflow, revision: delivery.revision, outDir: this.options.outDir})
+      const workflow = delivery.workflow as Workflow
+      steps = bindWorkflow({workflow, revision: delivery.revision, outDir: this.options.outDir})
       // Throws before changing anything when a step needs GPUs this agent was not given.
-      this.pipeline.rebind(steps)
+      this.pipeline.rebind(steps, workflowJobsPerGpu(workflow))
     } catch (error) {
       this.options.log.error(`workflow revision ${delivery.revision} refused: ${(error as Error).message}`)
       return
