@@ -45,12 +45,12 @@ export interface FaultSession {
   stop(): Promise<(sql: string) => unknown[][]>
 }
 
-export async function startFaultSession(root: string, name: string, options: {data: string; out: string; running: Spawned[]}): Promise<FaultSession> {
+export async function startFaultSession(root: string, name: string, options: {data: string; out: string; running: Spawned[]; settings?: string[]}): Promise<FaultSession> {
   const projects = join(root, 'projects')
   mkdirSync(projects, {recursive: true})
   const controller = await startController(projects)
   options.running.push(controller)
-  const created = await runProgram('controller', ['create-project', '--name', name, '--dir', projects, '--json', ...workflowSettings(options.data)])
+  const created = await runProgram('controller', ['create-project', '--name', name, '--dir', projects, '--json', ...workflowSettings(options.data), ...(options.settings ?? []).flatMap((s) => ['--set', s])])
   if (created.code !== 0) throw new Error(`create-project failed: ${created.stderr}`)
   const {token} = JSON.parse(created.stdout) as {token: string}
   const scheduled = await runProgram('controller', ['schedule-project', '--name', name, '--dir', projects])
