@@ -6,6 +6,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeSmallMovie} from './small-movie.js'
+import {projectLayout} from '../../controller/project/layout.js'
+import {Project} from '../../controller/project/project.js'
 import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
 
 const MOVIES = 6
@@ -85,7 +87,7 @@ describe('streaming session end to end', () => {
     let agent = startAgent(root, controller.port, token)
     const simulator = spawnProgram('simulate', [
       '--out', data, '--truth', join(root, 'truth'), '--movies', String(MOVIES), '--size', '512x512', '--frames', '6',
-      '--interval', '2', '--write-time', '0.5', '--faults', 'corrupt-header:1', '--bad-fraction', '0', '--seed', '7', '--gain', gain,
+      '--interval', '2', '--write-time', '0.5', '--faults', 'corrupt-header:1', '--bad-fraction', '0', '--seed', '7', '--gain', gain, '--sidecar', 'mdoc',
     ])
     running.push(simulator)
 
@@ -106,7 +108,7 @@ describe('streaming session end to end', () => {
 
     const written = (await simulator.exited).code
     expect(written, simulator.stderr()).toBe(0)
-    const movies = simulator.stdout().trim().split('\n').map((l) => JSON.parse(l) as {movie: string; fault: string | null})
+    const movies = simulator.stdout().trim().split('\n').map((l) => JSON.parse(l) as {movie: string; truth: string; fault: string | null})
     expect(movies).toHaveLength(MOVIES)
 
     const status = await waitFor(
@@ -127,6 +129,15 @@ describe('streaming session end to end', () => {
     agent.child.kill('SIGTERM')
     controller.child.kill('SIGTERM')
     await Promise.all([agent.exited, controller.exited])
+    // The .mdoc sidecars reached the controller: each stored nominal defocus is the simulator's (units and sign kept).
+    const project = await Project.open(projectLayout(projects, 'e2e'), {readOnly: true})
+    const stored = project.db.exec('SELECT m.movie, s.nominal_defocus FROM movie_sidecars s JOIN movies m ON m.id = s.movie_id')[0]?.values ?? []
+    expect(stored.length).toBeGreaterThan(0)
+    const truthOf = new Map(movies.map((m) => [m.movie, m.truth]))
+    for (const [movie, nominal] of stored) {
+      const truth = JSON.parse(readFileSync(truthOf.get(String(movie))!, 'utf8')) as {nominalDefocus: number}
+      expect(Number(nominal)).toBeCloseTo(truth.nominalDefocus, -1)
+    }
   }, 400_000)
 
   it('agent process: one JSON line per input; a 2D micrograph skips motion; a broken file fails with exit 1', async () => {
