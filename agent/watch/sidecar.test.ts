@@ -45,6 +45,11 @@ describe('sidecars', () => {
     expect(s.tiltAngle).toBeCloseTo(1, 4)
     expect(s.acquiredAt).toBe('2023-03-08T14:05:09.1+01:00')
   })
+  it('falls back to the optics defocus when EPU wrote no AppliedDefocus', () => {
+    const withoutApplied = EPU.replace(/<a:KeyValueOfstringanyType><a:Key>AppliedDefocus[\s\S]*?<\/a:KeyValueOfstringanyType>/, '')
+      .replace('<microscopeData>', '<microscopeData><optics><Defocus>-2.5E-06</Defocus></optics>')
+    expect(parseEpuXml('e.xml', withoutApplied).targetDefocus).toBeCloseTo(25000, 6)
+  })
   it('finds the sidecar by each program\'s naming, and none when absent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-'))
     writeFileSync(join(dir, 'FoilHole_1_Data_2_3_20230308_140509.xml'), EPU)

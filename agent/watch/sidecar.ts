@@ -106,8 +106,9 @@ export function parseEpuXml(file: string, text: string): MovieSidecar {
   if (pixelM !== undefined) sidecar.pixelSize = pixelM * 1e10
   const voltageV = firstNumber(text, /<AccelerationVoltage>([^<]+)<\/AccelerationVoltage>/)
   if (voltageV !== undefined) sidecar.voltage = voltageV / 1000
-  const defocusM = customValue(text, 'AppliedDefocus')
-  // EPU writes underfocus as negative metres.
+  // EPU writes underfocus as negative metres; files without the AppliedDefocus custom entry
+  // still carry the optics' current defocus.
+  const defocusM = customValue(text, 'AppliedDefocus') ?? firstNumber(text, /<optics>[\s\S]*?<Defocus>([^<]+)<\/Defocus>/)
   if (defocusM !== undefined) sidecar.targetDefocus = -defocusM * 1e10
   const doseM2 = customValue(text, 'Dose')
   // EPU's custom "Dose" is electrons per square metre.
