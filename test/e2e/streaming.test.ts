@@ -9,6 +9,7 @@ import {writeSmallMovie} from './small-movie.js'
 import {projectLayout} from '../../controller/project/layout.js'
 import {Project} from '../../controller/project/project.js'
 import {controllerStatus, ensureBuilt, runProgram, spawnProgram, startController, waitFor, type Spawned} from '../../scripts/demo/processes.js'
+import {agentStepsDone} from '../faults/session.js'
 
 const MOVIES = 6
 const running: Spawned[] = []
@@ -47,28 +48,6 @@ function startAgent(root: string, port: number, token: string): Spawned {
   return agent
 }
 
-/** Steps the agent has durably finished, done or failed, read from its state file (compacted or not). */
-function agentStepsDone(root: string): number {
-  let text: string
-  try {
-    text = readFileSync(join(root, 'agent-state', 'movies.jsonl'), 'utf8')
-  } catch {
-    return 0
-  }
-  const finished = new Set<string>()
-  for (const line of text.split('\n')) {
-    let r: {t: string; id?: string; step?: string; movie?: {id: string; steps: Record<string, {status: string}>}}
-    try {
-      r = JSON.parse(line)
-    } catch {
-      continue // empty, or the line being written right now
-    }
-    if (r.t === 'movie') for (const [step, st] of Object.entries(r.movie!.steps)) if (st.status === 'done' || st.status === 'failed') finished.add(`${r.movie!.id}/${step}`)
-    if (r.t === 'step-done' || r.t === 'step-failed') finished.add(`${r.id}/${r.step}`)
-  }
-  return finished.size
-}
-
 describe('streaming session end to end', () => {
   it('processes every movie exactly once across SIGKILLs of the agent and the controller', async () => {
     const root = mkdtempSync(join(tmpdir(), 'emstream-e2e-'))
@@ -92,17 +71,17 @@ describe('streaming session end to end', () => {
     running.push(simulator)
 
     // SIGKILL the agent once it has finished some steps, then start it again on the same state.
-    await waitFor('the agent to finish 3 steps', () => (agentStepsDone(root) >= 3 ? true : undefined), 120_000)
+    await waitFor('the agent to finish 3 steps', () => (agentStepsDone(join(root, 'agent-state')) >= 3 ? true : undefined), 120_000)
     agent.child.kill('SIGKILL')
     await agent.exited
     agent = startAgent(root, controller.port, token)
 
     // SIGKILL the controller mid-session; the agent keeps processing into its outbox and
     // reconnects by itself once the controller is back on the same port.
-    await waitFor('the agent to finish 8 steps', () => (agentStepsDone(root) >= 8 ? true : undefined), 120_000)
+    await waitFor('the agent to finish 8 steps', () => (agentStepsDone(join(root, 'agent-state')) >= 8 ? true : undefined), 120_000)
     controller.child.kill('SIGKILL')
     await controller.exited
-    await waitFor('the agent to finish 10 steps with the controller away', () => (agentStepsDone(root) >= 10 ? true : undefined), 120_000)
+    await waitFor('the agent to finish 10 steps with the controller away', () => (agentStepsDone(join(root, 'agent-state')) >= 10 ? true : undefined), 120_000)
     controller = await startController(projects, {port: controller.port})
     running.push(controller)
 
