@@ -70,14 +70,26 @@ describe('session faults', () => {
       await pause(rng.uniform(0, 1500))
     }
 
-    let agent = startAgent()
-    const firstBatch = simulate(data, FIRST_BATCH, SEED)
-    // The movies that arrive during the network cut, written aside now and moved in then.
+    // Both batches are written aside first and moved in as the session goes: the first a few
+    // movies before each kill, so every kill falls while there is work (however fast the machine),
+    // the late one during the network cut.
+    const firstStaging = join(root, 'staging-first')
     const staging = join(root, 'staging')
+    const firstBatch = simulate(firstStaging, FIRST_BATCH, SEED)
     const lateBatch = simulate(staging, LATE_BATCH, SEED + 1)
+    expect((await firstBatch.exited).code, firstBatch.stderr()).toBe(0)
+    const waiting = readdirSync(firstStaging).filter((f) => f.endsWith('.mrc')).sort()
+    expect(waiting).toHaveLength(FIRST_BATCH)
+    const perKill = Math.max(1, Math.floor(FIRST_BATCH / (AGENT_KILLS + CONTROLLER_KILLS)))
+    const moveIn = (count: number) => {
+      for (const name of waiting.splice(0, count)) renameSync(join(firstStaging, name), join(data, name))
+    }
+    mkdirSync(data, {recursive: true})
 
+    let agent = startAgent()
     // Agent SIGKILLs, each at a random moment while it is processing.
     for (let k = 0; k < AGENT_KILLS; k++) {
+      moveIn(perKill)
       await randomMomentAfterProgress(`agent kill ${k + 1}`)
       agent.child.kill('SIGKILL')
       await agent.exited
@@ -85,13 +97,14 @@ describe('session faults', () => {
     }
     // Controller SIGKILLs: it restarts on the same port; the agent reconnects and replays.
     for (let k = 0; k < CONTROLLER_KILLS; k++) {
+      moveIn(perKill)
       await randomMomentAfterProgress(`controller kill ${k + 1}`)
       controller.child.kill('SIGKILL')
       await controller.exited
       controller = await startController(projects, {port: controller.port})
       running.push(controller)
     }
-    expect((await firstBatch.exited).code, firstBatch.stderr()).toBe(0)
+    moveIn(waiting.length)
     expect((await lateBatch.exited).code, lateBatch.stderr()).toBe(0)
 
     // Network cut: the agent keeps processing the movies that arrive meanwhile, into its outbox.
