@@ -3,7 +3,7 @@
 import {TypeCompiler, type TypeCheck} from '@sinclair/typebox/compiler'
 import {Type, type TSchema} from '@sinclair/typebox'
 import {fieldFromPointer} from '../workflow/errors.js'
-import {StepFinishedSchemas, MovieFoundSchema, StepStartedSchema, StepFailedSchema, SystemSampleSchema} from './events.js'
+import {StepFinishedSchemas, MovieFoundSchema, StepStartedSchema, StepFailedSchema, SystemSampleSchema, WorkflowStatusSchema} from './events.js'
 import {AgentMessageSchemas, ControllerMessageSchemas, type AgentMessage, type ControllerMessage} from './messages.js'
 
 /** Frames larger than this are refused unread (a stepFinished with a CTF profile is ~100 kB). */
@@ -33,6 +33,7 @@ function eventKinds(): Checkers {
     stepStarted: StepStartedSchema,
     stepFailed: StepFailedSchema,
     systemSample: SystemSampleSchema,
+    workflowStatus: WorkflowStatusSchema,
   })
   return eventCheckers
 }

@@ -114,12 +114,27 @@ export const SystemSampleSchema = Type.Object({
   pipeline: Type.Object({queued: Type.Integer({minimum: 0}), running: Type.Integer({minimum: 0})}),
 })
 
+/**
+ * The agent's verdict on a workflow revision it received: accepted (it processes under it), or
+ * refused with why (e.g. a step needs GPUs the agent was not started with): it then processes nothing.
+ */
+export const WorkflowStatusSchema = Type.Object({
+  kind: Type.Literal('workflowStatus'),
+  revision: Type.Integer({minimum: 1}),
+  accepted: Type.Boolean(),
+  /** The step the agent cannot run, when the refusal is about one step. */
+  step: Type.Optional(StepNameSchema),
+  /** Why it was refused, for the user (absent when accepted). */
+  reason: Type.Optional(Type.String({minLength: 1, maxLength: 2000})),
+})
+
 export const AgentEventSchema = Type.Union([
   MovieFoundSchema,
   StepStartedSchema,
   ...Object.values(StepFinishedSchemas),
   StepFailedSchema,
   SystemSampleSchema,
+  WorkflowStatusSchema,
 ])
 
 export type StepRun = Static<typeof StepRunSchema>
@@ -129,5 +144,6 @@ export type StepStarted = Static<typeof StepStartedSchema>
 export type StepFinished = {[S in keyof typeof StepFinishedSchemas]: Static<(typeof StepFinishedSchemas)[S]>}[keyof typeof StepFinishedSchemas]
 export type StepFailed = Static<typeof StepFailedSchema>
 export type SystemSample = Static<typeof SystemSampleSchema>
-export type AgentEvent = MovieFound | StepStarted | StepFinished | StepFailed | SystemSample
+export type WorkflowStatus = Static<typeof WorkflowStatusSchema>
+export type AgentEvent = MovieFound | StepStarted | StepFinished | StepFailed | SystemSample | WorkflowStatus
 export type AgentEventKind = AgentEvent['kind']
