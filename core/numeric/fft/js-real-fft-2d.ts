@@ -4,59 +4,35 @@
  * Rows: real-to-complex through a half-length complex FFT (even widths). Columns: batched
  * Stockham passes over blocks of columns so the inner loops stream contiguous memory.
  */
-import {halfWidth, spectrumLength} from '../half-complex.js'
+import {halfWidth} from '../half-complex.js'
 import {complexFft, type ComplexFft} from './complex-fft.js'
-import {checkLength, type RealFft2D} from './real-fft-2d.js'
+import {SeparableRealFft2D, type ColumnPass, type RowTransform} from './real-fft-2d.js'
 import {halfLengthTwiddles, hermitianRow, mergeHalfLength, splitHalfLength} from './real-rows.js'
 
 /** Columns per batched column pass: 16 complex doubles per row of the block fit L1 lines well. */
 const COLUMN_BLOCK = 16
 
-export class JsRealFft2D implements RealFft2D {
-  private readonly rows: RealRowFft
-  private readonly columns: ComplexFft
+export class JsRealFft2D extends SeparableRealFft2D {
+  constructor(width: number, height: number) {
+    super(width, height, new RealRowFft(width), new BlockedColumns(halfWidth(width), height))
+  }
+}
+
+/** Complex FFT along y of every half-complex column, in place, a block of columns at a time. */
+class BlockedColumns implements ColumnPass {
+  private readonly fft: ComplexFft
   private readonly block: Float64Array
 
   constructor(
-    readonly width: number,
-    readonly height: number,
+    private readonly columns: number,
+    private readonly height: number,
   ) {
-    this.rows = new RealRowFft(width)
-    this.columns = complexFft(height)
+    this.fft = complexFft(height)
     this.block = new Float64Array(2 * COLUMN_BLOCK * height)
   }
 
-  forward(image: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('image', image, width * height)
-    const spectrum = out ?? new Float32Array(spectrumLength(width, height))
-    checkLength('spectrum output', spectrum, spectrumLength(width, height))
-    const rowFloats = 2 * halfWidth(width)
-    for (let y = 0; y < height; y++) {
-      this.rows.forward(image, y * width, spectrum, y * rowFloats)
-    }
-    this.transformColumns(spectrum, false)
-    return spectrum
-  }
-
-  inverse(spectrum: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('spectrum', spectrum, spectrumLength(width, height))
-    const image = out ?? new Float32Array(width * height)
-    checkLength('image output', image, width * height)
-    this.transformColumns(spectrum, true)
-    const rowFloats = 2 * halfWidth(width)
-    const scale = 1 / height
-    for (let y = 0; y < height; y++) {
-      this.rows.inverse(spectrum, y * rowFloats, image, y * width, scale)
-    }
-    return image
-  }
-
-  /** Complex FFT along y of every half-complex column, in place, a block of columns at a time. */
-  private transformColumns(spectrum: Float32Array, inverse: boolean): void {
-    const {height, block} = this
-    const columns = halfWidth(this.width)
+  run(spectrum: Float32Array, inverse: boolean): void {
+    const {height, block, columns} = this
     const rowFloats = 2 * columns
     for (let c0 = 0; c0 < columns; c0 += COLUMN_BLOCK) {
       const batch = Math.min(COLUMN_BLOCK, columns - c0)
@@ -66,7 +42,7 @@ export class JsRealFft2D implements RealFft2D {
         const to = y * span
         for (let t = 0; t < span; t++) block[to + t] = spectrum[from + t]
       }
-      this.columns.transform(block, inverse, batch)
+      this.fft.transform(block, inverse, batch)
       for (let y = 0; y < height; y++) {
         const to = y * rowFloats + 2 * c0
         const from = y * span
@@ -80,7 +56,7 @@ export class JsRealFft2D implements RealFft2D {
  * Real 1D FFT of one row. Even widths pack pairs of reals into a half-length complex FFT and
  * split the result; odd widths run a full-length complex FFT.
  */
-class RealRowFft {
+class RealRowFft implements RowTransform {
   private readonly fft: ComplexFft
   private readonly buffer: Float64Array
   /** exp(-2 pi i k / width), k <= width / 2 (even widths only). */
@@ -111,18 +87,16 @@ class RealRowFft {
     splitHalfLength(buffer, 0, half, this.twiddles, dst, dstAt)
   }
 
-  /** Writes width reals, multiplied by scale / width. */
   inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void {
     const {width, buffer, half} = this
-    const s = scale / width
     if (width % 2 === 1) {
       hermitianRow(src, srcAt, width, buffer, 0)
       this.fft.transform(buffer, true)
-      for (let i = 0; i < width; i++) dst[dstAt + i] = s * buffer[2 * i]
+      for (let i = 0; i < width; i++) dst[dstAt + i] = scale * buffer[2 * i]
       return
     }
     mergeHalfLength(src, srcAt, half, this.twiddles, buffer, 0)
     this.fft.transform(buffer, true)
-    for (let t = 0; t < width; t++) dst[dstAt + t] = s * buffer[t]
+    for (let t = 0; t < width; t++) dst[dstAt + t] = scale * buffer[t]
   }
 }

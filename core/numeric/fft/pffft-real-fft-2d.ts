@@ -4,7 +4,7 @@
  * through Bluestein (pffft-complex.ts), so every size works; the spectrum stays a plain
  * Float32Array in the team's half-complex layout.
  */
-import {halfWidth, spectrumLength} from '../half-complex.js'
+import {halfWidth} from '../half-complex.js'
 import {BluesteinKernel, heapComplexFft, type HeapComplexFft} from './pffft-complex.js'
 import {
   PFFFT_BACKWARD,
@@ -15,7 +15,7 @@ import {
   pffftSupportsReal,
   type PffftModule,
 } from './pffft-module.js'
-import {checkLength, type RealFft2D} from './real-fft-2d.js'
+import {SeparableRealFft2D, type ColumnPass, type RowTransform} from './real-fft-2d.js'
 import {halfLengthTwiddles, hermitianRow, mergeHalfLength, splitHalfLength} from './real-rows.js'
 
 /** Columns gathered per block: each image row contributes one contiguous run of 16 complex values. */
@@ -27,51 +27,16 @@ const COLUMN_BLOCK = 16
  */
 const COLUMN_PAD = 16
 
-export class PffftRealFft2D implements RealFft2D {
-  private readonly rows: RowTransform
-  private readonly columns: ColumnPass
-
-  constructor(
-    module: PffftModule,
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.rows = pffftSupportsReal(width)
+export class PffftRealFft2D extends SeparableRealFft2D {
+  constructor(module: PffftModule, width: number, height: number) {
+    const rows = pffftSupportsReal(width)
       ? new RealRows(module, width)
       : width % 2 === 0
         ? new HalfLengthRows(module, width)
         : new ComplexRows(module, width)
     const columns = halfWidth(width)
-    this.columns = pffftSupportsComplex(height) ? new DirectColumns(module, columns, height) : new BluesteinColumns(module, columns, height)
+    super(width, height, rows, pffftSupportsComplex(height) ? new DirectColumns(module, columns, height) : new BluesteinColumns(module, columns, height))
   }
-
-  forward(image: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('image', image, width * height)
-    const spectrum = out ?? new Float32Array(spectrumLength(width, height))
-    checkLength('spectrum output', spectrum, spectrumLength(width, height))
-    const rowFloats = 2 * halfWidth(width)
-    for (let y = 0; y < height; y++) this.rows.forward(image, y * width, spectrum, y * rowFloats)
-    this.columns.run(spectrum, false)
-    return spectrum
-  }
-
-  inverse(spectrum: Float32Array, out?: Float32Array): Float32Array {
-    const {width, height} = this
-    checkLength('spectrum', spectrum, spectrumLength(width, height))
-    const image = out ?? new Float32Array(width * height)
-    checkLength('image output', image, width * height)
-    this.columns.run(spectrum, true)
-    const rowFloats = 2 * halfWidth(width)
-    const scale = 1 / (width * height)
-    for (let y = 0; y < height; y++) this.rows.inverse(spectrum, y * rowFloats, image, y * width, scale)
-    return image
-  }
-}
-
-/** Complex FFTs down every half-complex column, in place, a block of columns at a time. */
-interface ColumnPass {
-  run(spectrum: Float32Array, inverse: boolean): void
 }
 
 /**
@@ -176,12 +141,6 @@ class BluesteinColumns implements ColumnPass {
       }
     }
   }
-}
-
-interface RowTransform {
-  forward(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number): void
-  /** Writes width reals times scale. */
-  inverse(src: Float32Array, srcAt: number, dst: Float32Array, dstAt: number, scale: number): void
 }
 
 /** PFFFT's real transform; its packed order is [X0.re, X(n/2).re, X1.re, X1.im, ...]. */
