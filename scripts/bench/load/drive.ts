@@ -1,0 +1,126 @@
+// Drives simulated agents at a fixed rate for a fixed time and measures what the receiving
+// process did meanwhile: events acknowledged, ack latency, its CPU and memory.
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {AgentEvent} from '../../../core/protocol/index.js'
+import {LoadAgent, within} from './load-agent.js'
+import {cpuPercent, readProcStats, type ProcSample} from './proc-stats.js'
+import {percentile} from './stats.js'
+import {SyntheticEvents} from './synthetic-events.js'
+
+const TICK_MS = 5
+
+export interface DriveOptions {
+  url: string
+  /** Project and token of agent i. */
+  joinFor: (i: number) => {project: string; token: string}
+  agents: number
+  /** Events per second per agent. */
+  rate: number
+  seconds: number
+  /** The receiving process, measured from /proc. */
+  pid: number
+  drainTimeoutMs?: number
+}
+
+export interface Sent {
+  events: number
+  movies: number
+  stepsFinished: number
+  samples: number
+}
+
+export interface DriveResult {
+  perAgent: {agentId: string; project: string; sent: Sent}[]
+  total: Sent
+  /** Acknowledged by the end of the window. */
+  ackedInWindow: number
+  windowSeconds: number
+  /** From the window's end until every event was acknowledged. */
+  drainSeconds: number
+  p50: number
+  p99: number
+  max: number
+  cpuPercent: number
+  cpuUsPerEvent: number
+  rssBytes: number
+  peakRssBytes: number
+  problems: string[]
+}
+
+/** Outboxes on tmpfs: at a facility each agent has its own disk, here they would share the controller's. */
+function outboxRoot(): string {
+  return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'emstream-load-outbox-'))
+}
+
+const zero = (): Sent => ({events: 0, movies: 0, stepsFinished: 0, samples: 0})
+
+function count(sent: Sent, event: AgentEvent): void {
+  sent.events++
+  if (event.kind === 'movieFound') sent.movies++
+  else if (event.kind === 'stepFinished') sent.stepsFinished++
+  else if (event.kind === 'systemSample') sent.samples++
+}
+
+export async function drive(o: DriveOptions): Promise<DriveResult> {
+  const stateRoot = outboxRoot()
+  const capacity = Math.ceil(o.rate * o.seconds) + 1
+  const agents = Array.from({length: o.agents}, (_, i) => {
+    const agentId = `load-agent-${String(i + 1).padStart(2, '0')}`
+    return {agent: new LoadAgent({url: o.url, ...o.joinFor(i), agentId, stateRoot, capacity}), stream: new SyntheticEvents(agentId), sent: zero(), project: o.joinFor(i).project}
+  })
+  try {
+    await within(Promise.all(agents.map((a) => a.agent.connected)), 60_000, `${o.agents} agents to be welcomed`)
+    const before = readProcStats(o.pid)
+    const started = performance.now()
+    const end = await new Promise<ProcSample>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - started
+        const target = Math.min(capacity - 1, Math.floor((o.rate * elapsed) / 1000))
+        for (const a of agents) {
+          while (a.agent.appended < target) {
+            const event = a.stream.next()
+            a.agent.append(event)
+            count(a.sent, event)
+          }
+        }
+        if (elapsed >= o.seconds * 1000) {
+          clearInterval(timer)
+          resolve(readProcStats(o.pid))
+        }
+      }, TICK_MS)
+    })
+    const ackedInWindow = agents.reduce((n, a) => n + a.agent.outbox.ackedSeq, 0)
+    await within(Promise.all(agents.map((a) => a.agent.allAcked())), o.drainTimeoutMs ?? 120_000, 'every event to be acknowledged')
+    const drained = readProcStats(o.pid)
+    const latencies = concat(agents.map((a) => a.agent.outbox.ackLatencies()))
+    const total = zero()
+    for (const a of agents) for (const k of Object.keys(total) as (keyof Sent)[]) total[k] += a.sent[k]
+    return {
+      perAgent: agents.map((a) => ({agentId: a.agent.options.agentId, project: a.project, sent: a.sent})),
+      total,
+      ackedInWindow,
+      windowSeconds: (end.at - started) / 1000,
+      drainSeconds: (drained.at - end.at) / 1000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: percentile(latencies, 100),
+      cpuPercent: cpuPercent(before, drained),
+      cpuUsPerEvent: ((drained.cpuMs - before.cpuMs) * 1000) / total.events,
+      rssBytes: drained.rssBytes,
+      peakRssBytes: drained.peakRssBytes,
+      problems: agents.flatMap((a) => a.agent.problems),
+    }
+  } finally {
+    for (const a of agents) a.agent.close()
+    rmSync(stateRoot, {recursive: true, force: true})
+  }
+}
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0))
+  let at = 0
+  for (const a of arrays) (out.set(a, at), (at += a.length))
+  return out
+}
