@@ -29,7 +29,7 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   const folder = join(dir, IMAGES)
   await mkdir(folder, {recursive: true})
   const manifestPath = join(dir, 'manifest.json')
-  const manifest = await readManifest(manifestPath)
+  const manifest = await readJsonFile<Manifest>(manifestPath, {})
   const problems: AssetProblem[] = []
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
   // A few files at a time: the first export of a long session has thousands to make.
@@ -91,11 +91,12 @@ async function copyAtomically(from: string, to: string): Promise<void> {
   await rename(temporary, to)
 }
 
-async function readManifest(path: string): Promise<Manifest> {
+/** A JSON file written by writeAtomically, or `fallback` when there is none yet. */
+export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Manifest
+    return JSON.parse(await readFile(path, 'utf8')) as T
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback
     throw error
   }
 }

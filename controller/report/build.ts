@@ -6,6 +6,7 @@ import {link, copyFile, mkdir, readdir, readlink, rename, rm, symlink} from 'nod
 import {basename, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {IMAGES} from './assets.js'
+import {PAGES} from './pages.js'
 
 /** Where a project's report lives: data (the export), builds, and `site` (the current one). */
 export interface ReportPaths {
@@ -28,6 +29,9 @@ export function reportSiteDir(): string {
   const root = dirname(dir)
   return basename(root) === 'dist' ? join(dirname(root), 'report-site') : join(root, 'report-site')
 }
+
+/** Site folder of the micrograph pages (the export writes them; Astro makes the rest). */
+export const MICROGRAPH_PAGES = 'micrograph'
 
 export class ReportBuildError extends Error {
   constructor(
@@ -60,6 +64,7 @@ export async function buildReport(paths: ReportPaths, options: BuildOptions = {}
   try {
     const {maxRssBytes, cpuMs} = await runAstroBuild(paths.data, folder, options)
     await linkTree(join(paths.data, IMAGES), join(folder, IMAGES))
+    await linkTree(join(paths.data, PAGES), join(folder, MICROGRAPH_PAGES))
     await swapIn(paths, folder)
     await pruneBuilds(paths, folder)
     return {folder, ms: performance.now() - started, maxRssBytes, cpuMs}

@@ -1,9 +1,13 @@
 // The data the controller exports for the report site (report-site imports these types).
-// One JSON file, `report.json`, written atomically before each build; images beside it.
+// `report.json` (SiteData: what the Astro pages read) is written atomically before each build;
+// per-micrograph images and pages (made from the full rows) beside it.
 // Units are in the field names' docs. Times are ms since the Unix epoch. Every string may come
 // from files or users: the site escapes all of them.
 
 export const REPORT_DATA_VERSION = 2
+
+/** The file in the data folder that holds SiteData. */
+export const REPORT_JSON = 'report.json'
 
 export type SessionStateName = 'created' | 'scheduled' | 'running' | 'closed'
 
@@ -27,6 +31,25 @@ export interface ReportData {
   system: SystemPoint[]
   /** Per grid square, when EPU XML or SerialEM .mdoc sidecars were read (empty otherwise). */
   gridSquares: GridSquareSummary[]
+}
+
+/** A micrograph as the summary pages and the table see it: no per-frame shifts, no result history
+ *  (those are on its own page, which the export writes). */
+export type SiteMicrograph = Omit<MicrographRow, 'runs' | 'motion'> & {motion: Omit<MotionRow, 'shifts'> | null}
+
+/** report.json: ReportData without what only the micrograph pages show (a third of the size). */
+export type SiteData = Omit<ReportData, 'micrographs' | 'provenance'> & {micrographs: SiteMicrograph[]}
+
+export function siteData(data: ReportData): SiteData {
+  const {provenance: _provenance, micrographs, ...rest} = data
+  return {
+    ...rest,
+    micrographs: micrographs.map(({runs: _runs, motion, ...row}) => {
+      if (!motion) return {...row, motion: null}
+      const {shifts: _shifts, ...summary} = motion
+      return {...row, motion: summary}
+    }),
+  }
 }
 
 export interface ReportSession {

@@ -1,13 +1,15 @@
-// The export: project database -> report.json + per-micrograph images, in the report's data folder.
-import {mkdir} from 'node:fs/promises'
+// The export: project database -> the report's data folder (report.json for the Astro pages,
+// per-micrograph images and pages). Ingest must not wait for it: the caller's thread only takes
+// a copy of the database (SQLite's backup, tens of ms at 10,000 movies); reading the copy and
+// writing the files happen in a worker thread (export-task.ts).
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {setTimeout as nextTurn} from 'node:timers/promises'
 import type {Database} from 'sql.js'
+import {WorkerPool} from '../../core/numeric/worker-pool.js'
 import type {Workflow} from '../../core/workflow/index.js'
-import {syncAssets, writeAtomically, type AssetProblem} from './assets.js'
-import type {ReportData} from './export-types.js'
-import {readReportData} from './read-project.js'
-
-export const REPORT_JSON = 'report.json'
+import type {AssetProblem} from './assets.js'
+import {REPORT_JSON, type SiteData} from './export-types.js'
 
 export interface ExportOptions {
   name: string
@@ -17,17 +19,66 @@ export interface ExportOptions {
 }
 
 export interface ExportResult {
-  data: ReportData
-  /** Images made in this export (new or changed micrographs). */
+  micrographs: number
+  /** Micrographs whose images were made in this export (new or changed). */
   imagesMade: number
+  /** Micrograph pages made in this export (new or changed). */
+  pagesMade: number
   problems: AssetProblem[]
+  /** Time on the caller's thread (the database copy) and reading the copy (in the worker). */
+  copyMs: number
+  readMs: number
 }
 
-/** Reads the project synchronously (one consistent view), then writes files without blocking ingest. */
-export async function exportReport(db: Database, dataDir: string, options: ExportOptions): Promise<ExportResult> {
-  const {data, sources} = readReportData(db, options)
-  await mkdir(dataDir, {recursive: true})
-  const {made, problems} = await syncAssets(dataDir, data.micrographs, sources, data.optics)
-  await writeAtomically(join(dataDir, REPORT_JSON), JSON.stringify(data))
-  return {data, imagesMade: made, problems}
+export class ExportError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly problem: string,
+  ) {
+    super(`report export into ${dataDir} failed: ${problem}`)
+    this.name = 'ExportError'
+  }
+}
+
+const TASKS = new URL(`./export-task.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
+
+/** Exports `db` into `dataDir`; `signal` ends an export in flight (the folder keeps the last complete files). */
+export async function exportReport(db: Database, dataDir: string, options: ExportOptions, signal?: AbortSignal): Promise<ExportResult> {
+  const started = performance.now()
+  const database = await copyDatabase(db, dataDir)
+  const copyMs = performance.now() - started
+  const pool = new WorkerPool({modules: [TASKS], size: 1})
+  const stop = () => void pool.close()
+  signal?.addEventListener('abort', stop)
+  try {
+    const result = await pool.run<Omit<ExportResult, 'copyMs'>>('exportFromCopy', {database, dataDir, options}, [database.buffer as ArrayBuffer])
+    return {...result, copyMs}
+  } finally {
+    signal?.removeEventListener('abort', stop)
+    await pool.close()
+  }
+}
+
+/** report.json as the last export wrote it. */
+export function readSiteData(dataDir: string): SiteData {
+  return JSON.parse(readFileSync(join(dataDir, REPORT_JSON), 'utf8')) as SiteData
+}
+
+const COPY_ATTEMPTS = 1000
+
+/**
+ * A consistent copy of the database. SQLite cannot copy inside a write transaction, and the
+ * project batches ingest into transactions that end on setImmediate: a timer turn comes after
+ * the batch of the previous turn ended and before the next one begins.
+ */
+async function copyDatabase(db: Database, dataDir: string): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return db.export()
+    } catch (error) {
+      const message = (error as Error).message
+      if (!/busy|locked|transaction/i.test(message) || attempt >= COPY_ATTEMPTS) throw new ExportError(dataDir, `cannot copy the project database: ${message}`)
+      await nextTurn(0)
+    }
+  }
 }

@@ -101,12 +101,12 @@ export class ReportService {
       const fingerprint = changeFingerprint(this.project)
       if (fingerprint === this.fingerprint) return undefined
       const {workflow} = this.project.workflow()
-      const exported = await exportReport(this.project.db, this.paths.data, {name, workflow})
+      const exported = await exportReport(this.project.db, this.paths.data, {name, workflow}, this.abort.signal)
       for (const p of exported.problems.slice(0, 5)) this.options.log('warn', `${name}: report image of movie ${p.id} (${p.file}): ${p.problem}`)
       const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs, signal: this.abort.signal})
       this.fingerprint = fingerprint
       this.lastError = undefined
-      this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.data.micrographs.length} micrographs)`)
+      this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.micrographs} micrographs, ${exported.pagesMade} pages made)`)
       await this.publishBuild(built.folder)
       return built
     } catch (error) {

@@ -2,8 +2,9 @@ import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {PicksFile, ReportData} from '../../controller/report/export-types.js'
-import {exportReport} from '../../controller/report/export.js'
+import type {PicksFile} from '../../controller/report/export-types.js'
+import {exportReport, readSiteData} from '../../controller/report/export.js'
+import {readReportData} from '../../controller/report/read-project.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
 import {SIDECARS_SQL} from '../../controller/project/schema.js'
 import {syntheticProject} from './synthetic-project.js'
@@ -31,22 +32,26 @@ describe('exportReport', () => {
     const p = await syntheticProject({movies: 6, dir, failed: [2], name: (i) => (i === 1 ? XSS : `FoilHole_${i}_Data.tiff`)})
     const data = join(dir, 'data')
     const first = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow, now: p.startedAt + 3_600_000})
-    const report = JSON.parse(readFileSync(join(data, 'report.json'), 'utf8')) as ReportData
+    const report = readSiteData(data)
     expect(report.micrographs.map((m) => m.name)).toEqual(['FoilHole_0_Data.tiff', XSS, 'FoilHole_2_Data.tiff', 'FoilHole_3_Data.tiff', 'FoilHole_4_Data.tiff', 'FoilHole_5_Data.tiff'])
     const failed = report.micrographs[2]
     expect(failed).toMatchObject({state: 'failed', failedStep: 'ctf', ctf: null, error: 'CTF fit failed on 3.mrc'})
     expect(report.micrographs[0].ctf?.defocusU).toBeGreaterThan(report.micrographs[0].ctf!.defocusV)
-    expect(report.micrographs[0].motion?.shifts).toHaveLength(40)
+    // Per-frame shifts and the result history are on the micrograph pages only.
+    expect(report.micrographs[0].motion).not.toHaveProperty('shifts')
+    expect(report).not.toHaveProperty('provenance')
     expect(report.steps.find((s) => s.step === 'ctf')).toMatchObject({done: 5, failed: 1})
     // Newest first: the open CTF alert (raised later), then the resolved disk alert.
     expect(report.alerts.map((a) => [a.monitor, a.resolvedAt === null])).toEqual([['ctf-resolution', true], ['disk', false]])
     expect(report.curation.rejected).toBeGreaterThanOrEqual(1)
     expect(failed).toMatchObject({accepted: false, rejectReason: expect.stringMatching(/^processing failed in ctf/)})
     // Provenance records are shared between movies: fewer than one per run.
-    const runs = report.micrographs.flatMap((m) => m.runs)
-    expect(new Set(runs).size).toBe(report.provenance.length)
-    expect(JSON.stringify(report)).not.toMatch(/\/data\/|\/tmp\/|emstream-report-export/)
-    expect(first.imagesMade).toBe(6)
+    const full = readReportData(p.db, {name: 'demo', workflow: p.workflow}).data
+    expect(new Set(full.micrographs.flatMap((m) => m.runs)).size).toBe(full.provenance.length)
+    const pages = readdirSync(join(data, 'pages')).sort()
+    expect(pages).toEqual(report.micrographs.map((m) => `${m.id}.html`).sort())
+    for (const text of [JSON.stringify(report), ...pages.map((f) => readFileSync(join(data, 'pages', f), 'utf8'))]) expect(text).not.toMatch(/\/data\/|\/tmp\/|emstream-report-export/)
+    expect(first).toMatchObject({micrographs: 6, imagesMade: 6, pagesMade: 6})
     expect(report.micrographs[0].images).toEqual({
       preview: 'images/1-preview.png', psd: 'images/1-psd.png', picks: 'images/1-picks.json', drift: 'images/1-drift.svg', ctf: 'images/1-ctf.svg',
     })
@@ -57,15 +62,55 @@ describe('exportReport', () => {
     expect(picks.coordinates).toHaveLength(20)
 
     const again = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow})
-    expect(again.imagesMade).toBe(0)
-    expect(again.data.micrographs[0].images.preview).toBe('images/1-preview.png')
+    expect(again).toMatchObject({imagesMade: 0, pagesMade: 0})
+    expect(readSiteData(data).micrographs[0].images.preview).toBe('images/1-preview.png')
     expect(readdirSync(join(data, 'images')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    p.db.close()
+  })
+
+  it('writes a page per micrograph with everything escaped, and remakes only the pages whose micrograph changed', async () => {
+    const p = await syntheticProject({movies: 4, dir: join(dir, 'pages'), name: (i) => (i === 1 ? XSS : `FoilHole_${i}_Data.tiff`)})
+    const data = join(dir, 'pages', 'data')
+    const page = (id: number) => readFileSync(join(data, 'pages', `${id}.html`), 'utf8')
+    const options = {name: 'demo', workflow: p.workflow}
+    expect((await exportReport(p.db, data, options)).pagesMade).toBe(4)
+    expect(page(2)).not.toContain('<img src=x')
+    expect(page(2)).toContain('<h2>&lt;img src=x onerror=alert(1)&gt;.mrc</h2>')
+    expect(page(1).match(/<circle/g)?.length).toBe(40 + 20) // drift trajectory + picks
+    expect(page(1)).toContain('data-points="40"')
+    const before = [1, 2, 3, 4].map(page)
+
+    p.db.run('UPDATE ctf SET resolution = 2.5, finished_at = finished_at + 1 WHERE movie_id = 3')
+    expect((await exportReport(p.db, data, options)).pagesMade).toBe(1)
+    expect([1, 2, 3, 4].map(page).map((text, i) => text === before[i])).toEqual([true, true, false, true])
+    expect(page(3)).toContain('2.5 Å')
+
+    // A removed micrograph loses its page; closing the session changes every page's header.
+    p.db.run('DELETE FROM movies WHERE id = 4')
+    p.db.run("UPDATE sessions SET state = 'closed'")
+    const closed = await exportReport(p.db, data, options)
+    expect(closed.pagesMade).toBe(3)
+    expect(readdirSync(join(data, 'pages')).sort()).toEqual(['1.html', '2.html', '3.html'])
+    expect(page(1)).toContain('Session closed')
+    expect(page(1)).not.toContain('id="refresh"')
+    p.db.close()
+  })
+
+  it('copies the database once the open ingest transaction has ended', async () => {
+    const p = await syntheticProject({movies: 2, dir: join(dir, 'batch')})
+    // As the project batches ingest: a transaction that ends on setImmediate.
+    p.db.run('BEGIN')
+    p.db.run("UPDATE movies SET movie = 'renamed.tiff' WHERE id = 2")
+    setImmediate(() => p.db.run('COMMIT'))
+    const result = await exportReport(p.db, join(dir, 'batch', 'data'), {name: 'demo', workflow: p.workflow})
+    expect(result.micrographs).toBe(2)
+    expect(readSiteData(join(dir, 'batch', 'data')).micrographs[1].name).toBe('renamed.tiff')
     p.db.close()
   })
 
   it('lists every version of every step per micrograph, the current one marked and shown', async () => {
     const p = await syntheticProject({movies: 3, dir: join(dir, 'rerun'), rerunCtf: [1]})
-    const {data} = await exportReport(p.db, join(dir, 'rerun', 'data'), {name: 'demo', workflow: p.workflow})
+    const {data} = readReportData(p.db, {name: 'demo', workflow: p.workflow})
     p.db.close()
     const history = (i: number) => data.micrographs[i].runs.map((r) => data.provenance[r])
     const rerun = history(1)
@@ -88,7 +133,8 @@ describe('exportReport', () => {
     // Movies 1-3 (ids) have sidecars in squares 7, 7 and 8; movie 4 has none.
     for (const [id, defocus, square] of [[1, 12000, '7'], [2, 15000, '7'], [3, 18000, '8']] as const) sidecar.run([id, `/data/GridSquare_${square}/Data/m${id}.xml`, defocus, square])
     sidecar.free()
-    const {data} = await exportReport(p.db, join(dir, 'sidecars', 'data'), {name: 'demo', workflow: p.workflow})
+    await exportReport(p.db, join(dir, 'sidecars', 'data'), {name: 'demo', workflow: p.workflow})
+    const data = readSiteData(join(dir, 'sidecars', 'data'))
     p.db.close()
     expect(data.micrographs.map((m) => [m.nominalDefocus, m.gridSquare])).toEqual([[12000, '7'], [15000, '7'], [18000, '8'], [null, null]])
     const resolution = (i: number) => data.micrographs[i].ctf!.resolution

@@ -10,8 +10,8 @@ import {pathToFileURL} from 'node:url'
 import {chromium, type Browser, type Page} from 'playwright-core'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {buildReport, currentBuild, reportPaths} from '../../controller/report/build.js'
-import {exportReport} from '../../controller/report/export.js'
-import type {ReportData} from '../../controller/report/export-types.js'
+import {exportReport, readSiteData} from '../../controller/report/export.js'
+import type {SiteData} from '../../controller/report/export-types.js'
 import {serveSiteFile} from '../../controller/report/serve-site.js'
 import {describeWithTools} from '../support/system-tools.js'
 import {syntheticProject} from './synthetic-project.js'
@@ -27,11 +27,12 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
   let browser: Browser
   let server: Server
   let base: string
-  let report: ReportData
+  let report: SiteData
 
   beforeAll(async () => {
     const p = await syntheticProject({movies: MOVIES, dir, failed: [3], rerunCtf: [1], name: (i) => (i === 1 ? XSS : `FoilHole_${1000 + i}_Data.tiff`)})
-    report = (await exportReport(p.db, paths.data, {name: 'site-test', workflow: p.workflow})).data
+    await exportReport(p.db, paths.data, {name: 'site-test', workflow: p.workflow})
+    report = readSiteData(paths.data)
     p.db.close()
     await buildReport(paths)
     server = createServer((request, response) => void serveSiteFile(paths.site, (request.url ?? '/').slice(1), request, response))

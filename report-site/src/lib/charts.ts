@@ -1,14 +1,14 @@
 // The section pages' charts. Times on x are UTC; each dot carries a <title> (a native tooltip,
 // turned into a styled one by report.js).
-import type {MicrographRow, ReportData} from './data.ts'
-import {defocusUm, time} from './format.ts'
+import type {SiteData, SiteMicrograph} from './data.ts'
+import {defocusUm, time} from '../../../controller/report/format.ts'
 import {empty, Plot, render, type Chart} from './plot.ts'
 
 type Point = {at: Date; value: number; series: string; name: string}
 
 const PALETTE = ['#1f6fb4', '#e3791b', '#2a9d5b', '#c44e52']
 
-function timePoints(rows: MicrographRow[], pick: (m: MicrographRow) => Record<string, number> | null): Point[] {
+function timePoints(rows: SiteMicrograph[], pick: (m: SiteMicrograph) => Record<string, number> | null): Point[] {
   const out: Point[] = []
   for (const m of rows) {
     const values = pick(m)
@@ -57,7 +57,7 @@ export function histogram(values: number[], step: number, xLabel: string, what: 
   })
 }
 
-export function ctfCharts(report: ReportData) {
+export function ctfCharts(report: SiteData) {
   const rows = report.micrographs
   const withCtf = rows.filter((m) => m.ctf)
   const um = (a: number) => a / 1e4
@@ -76,16 +76,16 @@ export function ctfCharts(report: ReportData) {
 }
 
 /** Measured against nominal defocus, when sidecars gave the nominal one. */
-function nominalAgainstMeasured(rows: MicrographRow[]): Chart | null {
+function nominalAgainstMeasured(rows: SiteMicrograph[]): Chart | null {
   const points = rows.filter((m) => m.ctf && m.nominalDefocus !== null)
   if (points.length === 0) return null
-  const mean = (m: MicrographRow) => (m.ctf!.defocusU + m.ctf!.defocusV) / 2e4
+  const mean = (m: SiteMicrograph) => (m.ctf!.defocusU + m.ctf!.defocusV) / 2e4
   return render(
     {
       x: {label: 'Nominal defocus (µm)'},
       y: {label: 'Measured defocus (µm)', grid: true},
       marks: [
-        Plot.dot(points, {x: (m: MicrographRow) => m.nominalDefocus! / 1e4, y: mean, r: 2, fill: '#1f6fb4', title: (m: MicrographRow) => `${m.name}\nnominal ${defocusUm(m.nominalDefocus)}\nmeasured ${defocusUm(mean(m) * 1e4)}`}),
+        Plot.dot(points, {x: (m: SiteMicrograph) => m.nominalDefocus! / 1e4, y: mean, r: 2, fill: '#1f6fb4', title: (m: SiteMicrograph) => `${m.name}\nnominal ${defocusUm(m.nominalDefocus)}\nmeasured ${defocusUm(mean(m) * 1e4)}`}),
         Plot.line([[0, 0], [10, 10]].map(([x, y]) => ({x, y})), {x: 'x', y: 'y', stroke: '#999', strokeDasharray: '4 3'}),
       ],
     },
@@ -93,7 +93,7 @@ function nominalAgainstMeasured(rows: MicrographRow[]): Chart | null {
   )
 }
 
-export function motionCharts(report: ReportData) {
+export function motionCharts(report: SiteData) {
   const rows = report.micrographs
   const withMotion = rows.filter((m) => m.motion)
   const px = (v: number) => `${v.toFixed(2)} px`
@@ -105,7 +105,7 @@ export function motionCharts(report: ReportData) {
   }
 }
 
-export function pickingCharts(report: ReportData) {
+export function pickingCharts(report: SiteData) {
   const rows = report.micrographs.filter((m) => m.picks)
   let sum = 0
   const cumulative = rows.map((m) => ({at: new Date(m.foundAt), value: (sum += m.picks!.count), series: 'particles', name: m.name}))
@@ -122,8 +122,8 @@ export function pickingCharts(report: ReportData) {
   }
 }
 
-export function systemCharts(report: ReportData) {
-  const series = (label: string, unit: string, pick: (s: ReportData['system'][number]) => number | null) => {
+export function systemCharts(report: SiteData) {
+  const series = (label: string, unit: string, pick: (s: SiteData['system'][number]) => number | null) => {
     const points = report.system.flatMap((s) => {
       const v = pick(s)
       return v === null ? [] : [{at: new Date(s.at), value: v, series: s.host, name: s.host}]

@@ -1,26 +1,17 @@
-// The controller's export, read once per build (every page imports this module).
+// The controller's export, read once per build (every page imports this module). The
+// micrograph pages are not Astro's: the export writes them (controller/report/pages.ts).
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {CtfRow, MicrographRow, PicksFile, Provenance, ReportData} from '../../../controller/report/export-types.ts'
+import {REPORT_JSON, type SiteData, type SiteMicrograph} from '../../../controller/report/export-types.ts'
 
-export type {CtfRow, MicrographRow, PicksFile, Provenance, ReportData}
+export type {SiteData, SiteMicrograph}
 
 const dir = process.env.EMSTREAM_REPORT_DATA
 if (!dir) throw new Error('EMSTREAM_REPORT_DATA is not set: build the report with `node report-site/build.mjs <data> <out>`')
 
-export const dataDir: string = dir
-export const report: ReportData = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))
+export const report: SiteData = JSON.parse(readFileSync(join(dir, REPORT_JSON), 'utf8'))
 
 /** Micrograph rows in the table's order (newest first) and per page. */
 export const PAGE_SIZE = 100
-export const newestFirst: MicrographRow[] = [...report.micrographs].reverse()
+export const newestFirst: SiteMicrograph[] = [...report.micrographs].reverse()
 export const pageCount = Math.max(1, Math.ceil(newestFirst.length / PAGE_SIZE))
-
-/** A per-micrograph SVG chart made by the export, to inline in the page (null when not made). */
-export function readChart(file: string | null): string | null {
-  return file ? readFileSync(join(dir, file), 'utf8') : null
-}
-
-export function readPicks(row: MicrographRow): PicksFile | null {
-  return row.images.picks ? (JSON.parse(readFileSync(join(dir, row.images.picks), 'utf8')) as PicksFile) : null
-}

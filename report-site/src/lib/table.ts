@@ -1,7 +1,7 @@
 // The micrographs table's columns: one definition for the server-rendered pages and the
 // client's sorted / filtered view (report.js gets the same cells through micrographs.js).
-import type {MicrographRow} from './data.ts'
-import {angstrom, defocusUm, pixels, plain, NONE} from './format.ts'
+import type {SiteMicrograph} from './data.ts'
+import {angstrom, defocusUm, pixels, plain, NONE} from '../../../controller/report/format.ts'
 
 export interface Cells {
   id: number
@@ -27,7 +27,7 @@ export const COLUMNS: {key: string; label: string; numeric: boolean}[] = [
   {key: 'status', label: 'Status', numeric: false},
 ]
 
-export function cells(m: MicrographRow): Cells {
+export function cells(m: SiteMicrograph): Cells {
   const defocus = m.ctf ? (m.ctf.defocusU + m.ctf.defocusV) / 2 : null
   const accepted = m.accepted !== false && m.state !== 'failed'
   const reason = m.state === 'failed' ? `${m.failedStep ?? 'processing'} failed${m.error ? ': ' + m.error : ''}` : (m.rejectReason ?? '')
