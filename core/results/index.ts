@@ -54,8 +54,8 @@ export interface LocalMotionModel {
   patches: {x: number; y: number; shifts: [number, number][]}[]
 }
 
-/** CTF estimate, CTFFIND / RELION conventions: U >= V, angle in (-90, 90] from +x toward +y (rows). */
-export interface CtfResult {
+/** The fitted CTF, CTFFIND / RELION conventions: U >= V, angle in (-90, 90] from +x toward +y (rows). */
+export interface CtfParameters {
   /** Defocus along the major / minor axis (A, positive = underfocus). */
   defocusU: number
   defocusV: number
@@ -67,6 +67,10 @@ export interface CtfResult {
   resolution: number
   /** Figure of merit of the fit (cross-correlation, 0..1). */
   figureOfMerit: number
+}
+
+/** CTF estimate: the fitted parameters and what shows the fit. */
+export interface CtfResult extends CtfParameters {
   /** Diagnostic PSD with the fit overlaid (MRC or PNG). */
   psdImage?: string
   /** 1D rotational profile and fit, for plots. */

@@ -1,7 +1,7 @@
 // The CTF estimator as one pure function of an image (or its power spectrum):
 // spectrum -> 1D defocus (and phase) search -> polar-grid astigmatism search -> 2D refinement with
 // background refits -> fit resolution and 1D profile over the whole spectrum.
-import type {CtfProfile} from '../../../core/results/index.js'
+import type {CtfParameters, CtfProfile} from '../../../core/results/index.js'
 import type {Image2D} from '../../../core/numeric/image.js'
 import {spectrumLevels, type CurveDegrees, type SpectrumModel} from './background.js'
 import {everyNth, gather, spectrumBand} from './band.js'
@@ -15,13 +15,7 @@ import {equiphaseAverage, rotationalAverage, type RadialProfile} from './radial-
 import {CtfOptionsError} from './errors.js'
 import type {CtfOptions} from './options.js'
 
-export interface CtfEstimate {
-  defocusU: number
-  defocusV: number
-  defocusAngle: number
-  phaseShift: number
-  resolution: number
-  figureOfMerit: number
+export interface CtfEstimate extends CtfParameters {
   profile: CtfProfile
   /** Things a user should check (search range edge, weak rings). */
   warnings: string[]
