@@ -17,9 +17,12 @@ export interface LoadSession {
   dispose(): Promise<void>
 }
 
-/** `--set` values of a project fed by simulated agents (the data folder is never read by the controller). */
+/**
+ * `--set` values of a project fed by simulated agents (the data folder is never read by the
+ * controller). Their movies end after picking (core/protocol/samples.ts has no preview step).
+ */
 export function loadWorkflowSettings(dataDir: string): string[] {
-  return [`acquisition.inputFolder=${dataDir}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0', 'picking.diameterMin=120', 'picking.diameterMax=180']
+  return [`acquisition.inputFolder=${dataDir}`, 'acquisition.pixelSize=1.0', 'acquisition.dosePerFrame=2.0', 'picking.diameterMin=120', 'picking.diameterMax=180', 'preview.enabled=false']
 }
 
 export async function startLoadSession(prefix: string, root = mkdtempSync(join(process.env.LOAD_TMPDIR ?? '/tmp', prefix))): Promise<LoadSession> {

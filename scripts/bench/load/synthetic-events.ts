@@ -24,8 +24,13 @@ export class SyntheticEvents {
       this.samples++
       return systemSample()
     }
-    if (this.queue.length === 0) this.queue = this.movie(this.movies++).reverse()
+    if (this.queue.length === 0) this.queue = this.nextMovie().reverse()
     return this.queue.pop()!
+  }
+
+  /** The next movie's events, whole (no system sample among them). */
+  nextMovie(): AgentEvent[] {
+    return this.movie(this.movies++)
   }
 
   /** Movie ids are unique per agent, laid out as EPU does (grid square folders). */
