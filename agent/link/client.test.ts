@@ -22,8 +22,8 @@ function startPeer() {
       const m = decoded.message
       if (m.type === 'hello') {
         const lastSeq = applied.length ? applied[applied.length - 1].seq : 0
-        socket.send(encodeMessage({type: 'welcome', protocol: PROTOCOL_VERSION, project: 'p', lastSeq, session: {state: 'running', acceptingMovies: true}}))
-      } else if (m.seq === (applied.at(-1)?.seq ?? 0) + 1) {
+        socket.send(encodeMessage({type: 'welcome', protocol: PROTOCOL_VERSION, project: 'p', lastSeq, session: {state: 'running', acceptingMovies: true}, leases: {durationMs: 60_000, graceMs: 20_000}}))
+      } else if (m.type === 'event' && m.seq === (applied.at(-1)?.seq ?? 0) + 1) {
         applied.push(m)
         socket.send(encodeMessage({type: 'ack', seq: m.seq}))
         onApplied?.()

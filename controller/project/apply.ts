@@ -5,6 +5,7 @@ import type {Database, Statement} from 'sql.js'
 import type {AgentEvent, MovieFound, MovieSidecarEvent, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
 import {CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL} from './schema.js'
+import {LeaseLedger} from './leases.js'
 import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
 const SQL = {
@@ -77,12 +78,16 @@ export class Applier {
   private stepsDone: Statement | undefined
   /** Movies known to be in state 'processing' (saves an UPDATE per started step). */
   private readonly processing = new Set<number>()
+  /** Movie leases of shared agents: also which agents' events about a movie apply. */
+  readonly leases: LeaseLedger
 
   constructor(
     private readonly db: Database,
     /** Steps a movie needs done to count as processed (from the workflow). */
     private requiredSteps: StepName[],
-  ) {}
+  ) {
+    this.leases = new LeaseLedger(db)
+  }
 
   setRequiredSteps(steps: StepName[]): void {
     this.requiredSteps = steps
@@ -98,6 +103,7 @@ export class Applier {
     switch (record.type) {
       case 'event': {
         const {agentId, event} = record.message
+        if (!this.leases.admits(agentId, event)) return undefined
         return this.atomically(() => this.applyEvent(agentId, event, record.receivedAt))
       }
       case 'agentConnected':
@@ -112,6 +118,8 @@ export class Applier {
         return this.atomically(() => this.run('curation', [JSON.stringify(record.thresholds)]))
       case 'rerun':
         return this.atomically(() => this.applyRerun(record.rerun, record.at))
+      case 'lease':
+        return this.atomically(() => this.leases.apply(record))
     }
   }
 

@@ -23,6 +23,8 @@ import {
   type SessionRow,
 } from './queries.js'
 import type {JournalEntry, NewAlert, RerunRequest} from './records.js'
+import type {LeaseTiming} from './lease-table.js'
+import {DEFAULT_LEASE_TIMING, ProjectLeases} from './project-leases.js'
 import {readSnapshot, writeSnapshot} from './snapshot.js'
 import {requiredSteps} from './steps.js'
 
@@ -46,6 +48,8 @@ export interface OpenOptions {
   snapshotPolicy?: SnapshotPolicy
   /** Called with each change that could not be applied (it is journaled and skipped on replay too). */
   onApplyProblem?: (problem: string, entry: JournalEntry) => void
+  /** Movie leases of shared agents (DEFAULT_LEASE_TIMING). */
+  leaseTiming?: LeaseTiming
 }
 
 type SessionListener = (session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => void
@@ -69,6 +73,7 @@ export class Project {
   private readonly unsavedSeqs = new Map<string, {seq: number; at: number}>()
   private closing: Promise<void> | undefined
   private cachedWorkflow: {revision: number; workflow: Workflow} | undefined
+  private movieLeases: ProjectLeases | undefined
 
   private constructor(
     readonly name: string,
@@ -128,8 +133,26 @@ export class Project {
     if (message.seq !== last + 1) return {status: 'gap', expected: last + 1}
     if (message.event.kind === 'movieFound' && this.current.state === 'scheduled') this.session('start', receivedAt)
     this.commit({type: 'event', receivedAt, message}, frame)
+    this.leases.afterEvent(message.agentId, message.event, receivedAt)
     if (message.event.kind === 'stepFinished' || message.event.kind === 'stepFailed') this.closeIfFinished(receivedAt)
     return {status: 'applied'}
+  }
+
+  /** Which shared agent processes which movie; built from the journal-replayed leases on first use. */
+  get leases(): ProjectLeases {
+    this.movieLeases ??= new ProjectLeases(
+      this.applier.leases,
+      this.options.leaseTiming ?? DEFAULT_LEASE_TIMING,
+      (grant) => this.commit(grant),
+      () => this.durable(),
+    )
+    return this.movieLeases
+  }
+
+  /** Expires leases of agents not heard from in time (their movies go to others); the session may end. */
+  tickLeases(now = Date.now()): void {
+    this.leases.tick(now)
+    this.closeIfFinished(now)
   }
 
   agentConnected(agentId: string, host: string, software: string, at = Date.now()): void {
@@ -334,6 +357,6 @@ export class Project {
   private closeIfFinished(at: number): void {
     const session = this.current
     if (session.state === 'closed' || session.inputClosedAt === null) return
-    if (movieCounts(this.db).inFlight === 0) this.session('close', at)
+    if (movieCounts(this.db).inFlight === 0 && this.leases.idle()) this.session('close', at)
   }
 }

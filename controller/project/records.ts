@@ -2,6 +2,7 @@
 // `j` is the journal index, strictly increasing across segments; a snapshot records the last one it contains.
 import type {EventMessage} from '../../core/protocol/index.js'
 import type {StepName, Workflow} from '../../core/workflow/index.js'
+import type {LeaseGrant} from './leases.js'
 
 export type SessionAction = 'schedule' | 'start' | 'closeInput' | 'close'
 
@@ -41,5 +42,7 @@ export type JournalEntry =
   | {type: 'curation'; at: number; thresholds: Record<string, unknown>}
   /** A rerun request (controller/rerun); its workflow becomes the session's revision. */
   | {type: 'rerun'; at: number; rerun: RerunRequest}
+  /** A movie leased to one of several agents sharing the session (leases.ts). */
+  | LeaseGrant
 
 export type JournalRecord = JournalEntry & {j: number}

@@ -69,6 +69,11 @@ export class AgentConnection {
     return this.joined?.agentId
   }
 
+  /** The project this connection joined, once authenticated. */
+  get joinedProject(): OpenProject['project'] | undefined {
+    return this.joined?.entry.project
+  }
+
   send(message: ControllerMessage): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(message))
   }
@@ -119,6 +124,9 @@ export class AgentConnection {
       const message = decoded.message
       if (message.type === 'hello') return void this.hello(message)
       if (!this.joined) return this.refuse('not-authenticated', 'the first message must be a hello', true)
+      const {project} = this.joined.entry
+      if (message.type === 'offer') return project.leases.offered(this.joined.agentId, message.movies)
+      if (message.type === 'heartbeat') return project.leases.heartbeat(this.joined.agentId, message.slots)
       this.event(message, this.joined, typeof frame === 'string' ? frame : undefined)
     } catch (error) {
       // A bug handling one message must not take the server down.
@@ -148,6 +156,7 @@ export class AgentConnection {
     this.joined = {agentId: hello.agentId, entry}
     project.agentConnected(hello.agentId, hello.host, hello.software)
     this.onJoined(this, this.joined)
+    project.leases.connected(hello.agentId)
     const session = project.sessionInfo()
     const deliver = session.state === 'scheduled' || session.state === 'running'
     this.send({
@@ -156,6 +165,7 @@ export class AgentConnection {
       project: project.name,
       lastSeq: project.lastSeq(hello.agentId),
       session,
+      leases: project.leases.timing,
       ...(deliver ? {workflow: project.workflow()} : {}),
     })
     // Reruns again after every welcome: the agent applies each once (it may have missed one while away).

@@ -1,7 +1,7 @@
 // The projects a server has open, each opened on first use (an agent's hello or a control
 // request) and held, with the lock, until the server stops.
 import {existsSync} from 'node:fs'
-import {Project, type SnapshotPolicy} from '../project/project.js'
+import {Project, type OpenOptions} from '../project/project.js'
 import {projectLayout} from '../project/layout.js'
 import {readTokenFile} from '../project/token.js'
 import type {Log} from './log.js'
@@ -17,7 +17,7 @@ export class ProjectRegistry {
   constructor(
     private readonly projectsDir: string,
     private readonly log: Log,
-    private readonly snapshotPolicy?: SnapshotPolicy,
+    private readonly openOptions: Pick<OpenOptions, 'snapshotPolicy' | 'leaseTiming'>,
     private readonly onOpened?: (entry: OpenProject) => void,
   ) {}
 
@@ -41,7 +41,7 @@ export class ProjectRegistry {
 
   private async openProject(layout: ReturnType<typeof projectLayout>): Promise<OpenProject> {
     const project = await Project.open(layout, {
-      snapshotPolicy: this.snapshotPolicy,
+      ...this.openOptions,
       onApplyProblem: (problem, entry) => this.log('error', `${layout.root}: could not apply ${entry.type} record: ${problem}`),
     })
     const opened = {project, token: await readTokenFile(layout.token)}

@@ -6,6 +6,7 @@ import type {AddressInfo} from 'node:net'
 import {WebSocketServer} from 'ws'
 import {MAX_MESSAGE_BYTES, type SessionInfo} from '../../core/protocol/index.js'
 import type {Workflow} from '../../core/workflow/index.js'
+import type {LeaseTiming} from '../project/lease-table.js'
 import type {SnapshotPolicy} from '../project/project.js'
 import {MonitorService} from '../monitors/service.js'
 import {LiveReports} from '../report/live.js'
@@ -21,6 +22,8 @@ import {isLoopback, type TlsMaterial} from './tls.js'
 export const AGENT_PATH = '/agent'
 export const DEFAULT_PORT = 7412
 const TICK_MS = 10_000
+/** How often expired movie leases are looked for (at most; shorter when the grace is short). */
+const LEASE_TICK_MS = 1000
 
 export interface ServeOptions {
   projectsDir: string
@@ -33,6 +36,8 @@ export interface ServeOptions {
   tls?: TlsMaterial
   /** Messages per second and burst per agent connection (limits.ts defaults). */
   rateLimit?: {perSecond: number; burst: number}
+  /** Movie leases of shared agents: how long one lasts without a word from its agent, and after its disconnect. */
+  leaseTiming?: LeaseTiming
   /** Called when the journal cannot be written: the caller must exit (nothing more is acknowledged). */
   onFatal?: (error: Error) => void
 }
@@ -50,7 +55,7 @@ export interface ControllerServer {
 export async function startServer(options: ServeOptions): Promise<ControllerServer> {
   const log = options.log ?? stderrLog
   const connections = new Set<AgentConnection>()
-  const registry = new ProjectRegistry(options.projectsDir, log, options.snapshotPolicy, (entry) => watchSession(entry))
+  const registry = new ProjectRegistry(options.projectsDir, log, {snapshotPolicy: options.snapshotPolicy, leaseTiming: options.leaseTiming}, (entry) => watchSession(entry))
   let stop: () => Promise<void> = async () => {}
   const fatal = (error: Error) => {
     log('error', `stopping: ${error.message}`)
@@ -78,6 +83,10 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     project.onRerun((rerun) => {
       for (const c of connections) if (c.project === project.name) c.send(rerunMessage(rerun))
     })
+    project.leases.onNotice(({agent, granted, gone, revoked}) => {
+      for (const c of connections) if (c.project === project.name && c.agentId === agent) c.send({type: 'lease', granted, gone, revoked})
+      if (granted.length > 0) log('info', `project ${project.name}: leased ${granted.length} movie(s) to agent ${agent}`)
+    }, fatal)
   }
 
   function joined(connection: AgentConnection, {agentId, entry}: Joined) {
@@ -114,7 +123,14 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
       const rate = options.rateLimit && new RateLimit(options.rateLimit.perSecond, options.rateLimit.burst)
       const connection = new AgentConnection(ws, peer, registry, log, joined, fatal, rate)
       connections.add(connection)
-      ws.on('close', () => connections.delete(connection))
+      ws.on('close', () => {
+        connections.delete(connection)
+        const project = connection.joinedProject
+        // A connection replaced by a newer one of the same agent is no disconnect.
+        if (project && ![...connections].some((c) => c.agentId === connection.agentId && c.project === project.name)) {
+          project.leases.disconnected(connection.agentId!)
+        }
+      })
     })
   })
   await new Promise<void>((resolve, reject) => {
@@ -129,6 +145,10 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     for (const {project} of await registry.all()) await project.tick().catch(fatal)
   }, TICK_MS)
   ticker.unref()
+  const leaseTicker = setInterval(async () => {
+    for (const {project} of await registry.all()) project.tickLeases()
+  }, Math.min(LEASE_TICK_MS, Math.max(50, (options.leaseTiming?.graceMs ?? LEASE_TICK_MS) / 4)))
+  leaseTicker.unref()
 
   let resolveClosed!: () => void
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
@@ -136,6 +156,7 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
   stop = () =>
     (stopping ??= (async () => {
       clearInterval(ticker)
+      clearInterval(leaseTicker)
       await Promise.all([...monitors].map((m) => m.stop()))
       await reports.stop()
       removeServerInfo(options.projectsDir, info.current!)

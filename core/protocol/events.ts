@@ -7,7 +7,8 @@ export const StepNameSchema = Type.Union([Type.Literal('motion'), Type.Literal('
 
 const Time = (description: string) => Type.Number({minimum: 0, description})
 /** The movie's id: its path relative to the workflow's inputFolder (unique in a project). */
-const MovieId = Type.String({minLength: 1, maxLength: 4096})
+export const MovieIdSchema = Type.String({minLength: 1, maxLength: 4096})
+const MovieId = MovieIdSchema
 /** The step's processing version: the workflow revision it ran under (results upsert per (movie, step, version)). */
 const StepVersion = Type.Integer({minimum: 1})
 

@@ -3,7 +3,7 @@
 // then the agent streams events and the controller answers with cumulative acks.
 import {Type, type Static} from '@sinclair/typebox'
 import {WorkflowSchema} from '../workflow/schema.js'
-import {AgentEventSchema, StepNameSchema} from './events.js'
+import {AgentEventSchema, MovieIdSchema, StepNameSchema} from './events.js'
 
 const AgentId = Type.String({minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._@:-]+$'})
 
@@ -38,6 +38,45 @@ export const SessionInfoSchema = Type.Object({
   acceptingMovies: Type.Boolean(),
 })
 
+/**
+ * Agent -> controller, shared agents only (`agent start --shared`): movies this agent found and
+ * asks to process, by their session-relative id. It processes a movie only once leased it. Sent
+ * as found and again, all still unleased, after every welcome.
+ */
+export const OfferMessageSchema = Type.Object({
+  type: Type.Literal('offer'),
+  movies: Type.Array(MovieIdSchema, {minItems: 1, maxItems: 10_000}),
+})
+
+/**
+ * Agent -> controller, shared agents only: alive, and how many movies it takes at once. The
+ * controller leases it at most `slots` minus the unfinished movies it holds; any message from
+ * the agent renews its leases, this one keeps them renewed while it is busy.
+ */
+export const HeartbeatMessageSchema = Type.Object({
+  type: Type.Literal('heartbeat'),
+  slots: Type.Integer({minimum: 0, maximum: 100_000}),
+})
+
+/** How long a lease lasts without a word from its agent, and after its disconnect (ms). */
+export const LeaseTimingSchema = Type.Object({
+  durationMs: Type.Integer({minimum: 1}),
+  graceMs: Type.Integer({minimum: 0}),
+})
+
+/**
+ * Controller -> agent: `granted` are this agent's to process (each leased to one agent at a
+ * time); `gone` were offered but are processed or taken for good elsewhere (forget them);
+ * `revoked` were this agent's until its lease expired and are now another agent's (a result it
+ * still sends is kept only if nobody else has finished that step).
+ */
+export const LeaseMessageSchema = Type.Object({
+  type: Type.Literal('lease'),
+  granted: Type.Array(MovieIdSchema),
+  gone: Type.Array(MovieIdSchema),
+  revoked: Type.Array(MovieIdSchema),
+})
+
 export const WorkflowDeliverySchema = Type.Object({
   /** Workflow revision; the version of the step events computed under it. */
   revision: Type.Integer({minimum: 1}),
@@ -52,6 +91,8 @@ export const WelcomeSchema = Type.Object({
   /** Highest seq of this agent already applied: the agent drops outbox entries up to it and sends from lastSeq + 1. */
   lastSeq: Type.Integer({minimum: 0}),
   session: SessionInfoSchema,
+  /** The controller's lease timing: a shared agent sends heartbeats well within durationMs. */
+  leases: LeaseTimingSchema,
   /** Present once the project is scheduled. */
   workflow: Type.Optional(WorkflowDeliverySchema),
 })
@@ -105,12 +146,13 @@ export const ErrorMessageSchema = Type.Object({
   expected: Type.Optional(Type.Integer()),
 })
 
-export const AgentMessageSchemas = {hello: HelloSchema, event: EventMessageSchema}
+export const AgentMessageSchemas = {hello: HelloSchema, event: EventMessageSchema, offer: OfferMessageSchema, heartbeat: HeartbeatMessageSchema}
 export const ControllerMessageSchemas = {
   welcome: WelcomeSchema,
   workflow: WorkflowMessageSchema,
   session: SessionMessageSchema,
   rerun: RerunMessageSchema,
+  lease: LeaseMessageSchema,
   ack: AckSchema,
   error: ErrorMessageSchema,
 }
@@ -123,8 +165,12 @@ export type Welcome = Static<typeof WelcomeSchema>
 export type WorkflowMessage = Static<typeof WorkflowMessageSchema>
 export type SessionMessage = Static<typeof SessionMessageSchema>
 export type RerunMessage = Static<typeof RerunMessageSchema>
+export type OfferMessage = Static<typeof OfferMessageSchema>
+export type HeartbeatMessage = Static<typeof HeartbeatMessageSchema>
+export type LeaseTiming = Static<typeof LeaseTimingSchema>
+export type LeaseMessage = Static<typeof LeaseMessageSchema>
 export type Ack = Static<typeof AckSchema>
 export type ErrorCode = (typeof ERROR_CODES)[number]
 export type ErrorMessage = Static<typeof ErrorMessageSchema>
-export type AgentMessage = Hello | EventMessage
-export type ControllerMessage = Welcome | WorkflowMessage | SessionMessage | RerunMessage | Ack | ErrorMessage
+export type AgentMessage = Hello | EventMessage | OfferMessage | HeartbeatMessage
+export type ControllerMessage = Welcome | WorkflowMessage | SessionMessage | RerunMessage | LeaseMessage | Ack | ErrorMessage

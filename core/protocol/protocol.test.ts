@@ -8,6 +8,8 @@ import {
   PROTOCOL_VERSION,
   type ControllerMessage,
   type Hello,
+  type HeartbeatMessage,
+  type OfferMessage,
 } from './index.js'
 import {asEventMessages, sampleMovieEvents} from './samples.js'
 
@@ -31,7 +33,8 @@ describe('wire protocol', () => {
       picking: {diameterMin: 100, diameterMax: 150},
     })
     const messages: ControllerMessage[] = [
-      {type: 'welcome', protocol: 1, project: 'p', lastSeq: 0, session: {state: 'running', acceptingMovies: true}, workflow: {revision: 1, workflow}},
+      {type: 'welcome', protocol: 2, project: 'p', lastSeq: 0, session: {state: 'running', acceptingMovies: true}, leases: {durationMs: 60_000, graceMs: 20_000}, workflow: {revision: 1, workflow}},
+      {type: 'lease', granted: ['Grid1/a.tiff'], gone: ['b.tiff'], revoked: []},
       {type: 'workflow', revision: 1, workflow},
       {type: 'ack', seq: 12},
       {type: 'session', state: 'closed', acceptingMovies: false},
@@ -45,9 +48,29 @@ describe('wire protocol', () => {
     expect(refusal(Buffer.from([0xff, 0x00, 0x13]))).toMatch(/^not JSON/)
     expect(refusal('[1,2]')).toBe('message must be a JSON object')
     expect(refusal('null')).toBe('message must be a JSON object')
-    expect(refusal('{"type": "shutdown"}')).toBe('field `type`: must be one of "hello", "event" (got "shutdown")')
+    expect(refusal('{"type": "shutdown"}')).toBe('field `type`: must be one of "hello", "event", "offer", "heartbeat" (got "shutdown")')
     expect(refusal(JSON.stringify({...hello, protocol: 'one'}))).toBe('field `protocol`: expected integer')
     expect(refusal('x'.repeat(MAX_MESSAGE_BYTES + 1))).toMatch(/larger than/)
+  })
+
+  it('round-trips the lease messages and refuses malformed ones by field', () => {
+    const offer: OfferMessage = {type: 'offer', movies: ['GridSquare_1/Data/a.tiff', 'b.tiff']}
+    const heartbeat: HeartbeatMessage = {type: 'heartbeat', slots: 4}
+    for (const message of [offer, heartbeat]) expect(decodeAgentMessage(encodeMessage(message))).toEqual({ok: true, message})
+    expect(refusal(JSON.stringify({type: 'offer', movies: []}))).toMatch(/^field `movies`: expected array length/)
+    expect(refusal(JSON.stringify({type: 'offer', movies: ['']}))).toMatch(/^field `movies\[0\]`/)
+    expect(refusal(JSON.stringify({type: 'offer', movies: Array.from({length: 10_001}, (_, i) => `m${i}`)}))).toMatch(/^field `movies`/)
+    expect(refusal(JSON.stringify({type: 'heartbeat', slots: -1}))).toMatch(/^field `slots`: expected integer to be greater/)
+    expect(refusal(JSON.stringify({type: 'heartbeat', slots: 1.5}))).toMatch(/^field `slots`: expected integer/)
+    const lease = (extra: object) => decodeControllerMessage(JSON.stringify({type: 'lease', granted: [], gone: [], revoked: [], ...extra}))
+    expect(lease({granted: [7]})).toMatchObject({ok: false, reason: expect.stringMatching(/^field `granted\[0\]`/)})
+    expect(decodeControllerMessage(JSON.stringify({type: 'lease', granted: []}))).toMatchObject({ok: false, reason: expect.stringMatching(/^field `gone`/)})
+    const welcome = {type: 'welcome', protocol: 2, project: 'p', lastSeq: 0, session: {state: 'running', acceptingMovies: true}}
+    expect(decodeControllerMessage(JSON.stringify(welcome))).toMatchObject({ok: false, reason: expect.stringMatching(/^field `leases`/)})
+    expect(decodeControllerMessage(JSON.stringify({...welcome, leases: {durationMs: 0, graceMs: 0}}))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^field `leases\.durationMs`/),
+    })
   })
 
   it('carries a movie\'s sidecar metadata and refuses a malformed one', () => {

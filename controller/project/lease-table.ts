@@ -1,0 +1,263 @@
+// Which agent processes which movie when several agents see one session's files. Pure: it takes
+// what happened (offers, heartbeats, disconnects, finished movies) and the time, and returns what
+// to tell each agent; the caller journals grants before sending them (project-leases.ts).
+// A lease lasts while its agent is heard from (any message renews it): it expires `durationMs`
+// after the agent's last word, or `graceMs` after its disconnect, whichever comes first; its
+// movies then go to another agent that offered them, first in the queue.
+
+export interface LeaseTiming {
+  durationMs: number
+  graceMs: number
+}
+
+/** What one agent is to be told. */
+export interface LeaseNotice {
+  agent: string
+  granted: string[]
+  gone: string[]
+  revoked: string[]
+}
+
+/** A lease that held when the table was rebuilt (after a controller restart). */
+export interface HeldLease {
+  movie: string
+  agent: string
+}
+
+interface AgentState {
+  /** Movies it takes at once (0 until its first heartbeat: agents that never send one get nothing). */
+  slots: number
+  connected: boolean
+  lastSeen: number
+  disconnectedAt?: number
+  /** Unfinished movies leased to it. */
+  held: Set<string>
+  /** Movies leased to it that expired and went to others, not yet told. */
+  revoked: Set<string>
+  /** Its leases expired while it stayed connected (hung?): no new ones until it is heard from again. */
+  lapsed: boolean
+  /** Gone past its grace: its offers were withdrawn. */
+  withdrawn: boolean
+}
+
+interface Lease {
+  agent: string
+  /** Other agents that offered the movie: where it goes if this lease expires. */
+  candidates: Set<string>
+}
+
+export class LeaseTable {
+  private readonly agents = new Map<string, AgentState>()
+  private readonly leases = new Map<string, Lease>()
+  /** Offered, unleased movies in the order they wait (oldest first), each with who offered it. */
+  private waiting = new Map<string, Set<string>>()
+  private notices = new Map<string, LeaseNotice>()
+
+  /** Leases that survive a restart count from `now`, as if their agents had just disconnected. */
+  constructor(
+    readonly timing: LeaseTiming,
+    held: Iterable<HeldLease> = [],
+    now = 0,
+  ) {
+    for (const {movie, agent} of held) {
+      const state = this.agent(agent, now)
+      state.connected = false
+      state.disconnectedAt = now
+      state.held.add(movie)
+      this.leases.set(movie, {agent, candidates: new Set()})
+    }
+  }
+
+  /** The agent holding an unfinished movie's lease. */
+  holder(movie: string): string | undefined {
+    return this.leases.get(movie)?.agent
+  }
+
+  /** Whether a movie is leased or waiting for a lease. */
+  tracks(movie: string): boolean {
+    return this.leases.has(movie) || this.waiting.has(movie)
+  }
+
+  /** Unfinished movies leased to an agent. */
+  heldBy(agent: string): string[] {
+    return [...(this.agents.get(agent)?.held ?? [])]
+  }
+
+  /** No movie leased and unfinished, and none waiting for a lease. */
+  idle(): boolean {
+    return this.leases.size === 0 && this.waiting.size === 0
+  }
+
+  /** An agent joined: its leases hold again, and it learns which of them went elsewhere meanwhile. */
+  connected(agent: string, now: number): LeaseNotice[] {
+    const state = this.agent(agent, now)
+    state.connected = true
+    state.lastSeen = now
+    state.disconnectedAt = undefined
+    state.lapsed = false
+    state.withdrawn = false
+    if (state.revoked.size > 0) this.notice(agent).revoked.push(...state.revoked)
+    state.revoked.clear()
+    return this.flush()
+  }
+
+  /** Any message from an agent renews its leases. */
+  seen(agent: string, now: number): void {
+    const state = this.agents.get(agent)
+    if (!state?.connected) return
+    state.lastSeen = now
+    state.lapsed = false
+  }
+
+  /** A heartbeat: renews, sets the agent's slots, and leases it waiting movies if it has room. */
+  heartbeat(agent: string, slots: number, now: number): LeaseNotice[] {
+    const state = this.agent(agent, now)
+    state.slots = slots
+    this.seen(agent, now)
+    this.allocate()
+    return this.flush()
+  }
+
+  /**
+   * Movies an agent found and asks to process (the caller has already answered those finished).
+   * A movie it already holds is granted to it again (it may have lost the first grant).
+   */
+  offered(agent: string, movies: string[], now: number): LeaseNotice[] {
+    this.seen(agent, now)
+    for (const movie of movies) {
+      const lease = this.leases.get(movie)
+      if (lease?.agent === agent) this.notice(agent).granted.push(movie)
+      else if (lease) lease.candidates.add(agent)
+      else {
+        const offerers = this.waiting.get(movie)
+        if (offerers) offerers.add(agent)
+        else this.waiting.set(movie, new Set([agent]))
+      }
+    }
+    this.allocate()
+    return this.flush()
+  }
+
+  /** A movie is done or failed: its lease ends, the others that offered it forget it. */
+  finished(movie: string): LeaseNotice[] {
+    const lease = this.leases.get(movie)
+    const others = lease ? lease.candidates : (this.waiting.get(movie) ?? new Set<string>())
+    if (lease) {
+      this.leases.delete(movie)
+      this.agents.get(lease.agent)?.held.delete(movie)
+    }
+    this.waiting.delete(movie)
+    for (const agent of others) this.notice(agent).gone.push(movie)
+    this.allocate()
+    return this.flush()
+  }
+
+  /** The agent's connection closed: its leases last `graceMs` more. */
+  disconnected(agent: string, now: number): LeaseNotice[] {
+    const state = this.agents.get(agent)
+    if (!state?.connected) return []
+    state.connected = false
+    state.disconnectedAt = now
+    this.allocate()
+    return this.flush()
+  }
+
+  /**
+   * Expires the leases of agents not heard from in time and re-leases their movies; an agent gone
+   * past its grace also withdraws its offers (it offers again when it comes back).
+   */
+  tick(now: number): LeaseNotice[] {
+    for (const [agent, state] of this.agents) {
+      const silent = now - state.lastSeen >= this.timing.durationMs
+      const gone = !state.connected && now - (state.disconnectedAt ?? now) >= this.timing.graceMs
+      if (state.held.size > 0 && (silent || gone)) this.expire(agent, state)
+      if (gone && !state.withdrawn) this.withdrawOffers(agent, state)
+    }
+    this.allocate()
+    return this.flush()
+  }
+
+  /** The earliest time at which tick() could expire something (undefined: nothing leased). */
+  nextDeadline(): number | undefined {
+    let next: number | undefined
+    for (const state of this.agents.values()) {
+      if (state.held.size === 0) continue
+      const byDuration = state.lastSeen + this.timing.durationMs
+      const byGrace = state.connected ? Infinity : (state.disconnectedAt ?? 0) + this.timing.graceMs
+      next = Math.min(next ?? Infinity, byDuration, byGrace)
+    }
+    return next
+  }
+
+  private expire(agent: string, state: AgentState): void {
+    // Back to the head of the queue, in the order they were held: they are the oldest work.
+    const requeued = new Map<string, Set<string>>()
+    for (const movie of state.held) {
+      const lease = this.leases.get(movie)!
+      this.leases.delete(movie)
+      lease.candidates.delete(agent)
+      requeued.set(movie, lease.candidates)
+      state.revoked.add(movie)
+    }
+    state.held.clear()
+    state.lapsed = state.connected
+    this.waiting = new Map([...requeued, ...this.waiting])
+  }
+
+  private withdrawOffers(agent: string, state: AgentState): void {
+    state.withdrawn = true
+    for (const [movie, offerers] of this.waiting) {
+      offerers.delete(agent)
+      if (offerers.size === 0) this.waiting.delete(movie)
+    }
+    for (const lease of this.leases.values()) lease.candidates.delete(agent)
+  }
+
+  /** Leases waiting movies, oldest first, each to the agent among its offerers with the most free slots. */
+  private allocate(): void {
+    for (const [movie, offerers] of this.waiting) {
+      if (![...this.agents.values()].some((s) => this.free(s) > 0)) return
+      let best: string | undefined
+      let bestFree = 0
+      for (const agent of offerers) {
+        const free = this.free(this.agents.get(agent)!)
+        if (free > bestFree || (free > 0 && free === bestFree && agent < best!)) [best, bestFree] = [agent, free]
+      }
+      if (best === undefined) continue
+      offerers.delete(best)
+      this.waiting.delete(movie)
+      this.leases.set(movie, {agent: best, candidates: offerers})
+      this.agents.get(best)!.held.add(movie)
+      this.notice(best).granted.push(movie)
+    }
+  }
+
+  /** Room for more movies: only a connected agent whose leases have not lapsed gets any. */
+  private free(state: AgentState): number {
+    return state.connected && !state.lapsed ? Math.max(0, state.slots - state.held.size) : 0
+  }
+
+  private agent(agent: string, now: number): AgentState {
+    let state = this.agents.get(agent)
+    if (!state) {
+      state = {slots: 0, connected: false, lastSeen: now, held: new Set(), revoked: new Set(), lapsed: false, withdrawn: false}
+      this.agents.set(agent, state)
+    }
+    return state
+  }
+
+  private notice(agent: string): LeaseNotice {
+    let notice = this.notices.get(agent)
+    if (!notice) {
+      notice = {agent, granted: [], gone: [], revoked: []}
+      this.notices.set(agent, notice)
+    }
+    return notice
+  }
+
+  private flush(): LeaseNotice[] {
+    const out = [...this.notices.values()]
+    this.notices = new Map()
+    return out
+  }
+}
