@@ -3,7 +3,7 @@
 // takes from the steps before it, and the resources it holds.
 import {dirname, join} from 'node:path'
 import type {CtfResult, MotionResult, PickResult} from '../../core/results/index.js'
-import type {Workflow} from '../../core/workflow/types.js'
+import type {ExecutorSettings, Workflow} from '../../core/workflow/types.js'
 import {defaultMotionOptions, type MotionOptions} from '../steps/motion/options.js'
 import {defaultCtfOptions, type CtfOptions} from '../steps/ctf/options.js'
 import {defaultPickOptions, type PickOptions} from '../steps/pick/options.js'
@@ -12,6 +12,7 @@ import type {MovieRecord, StepName} from './movie.js'
 import type {StepBinding} from './pipeline.js'
 import type {Grant} from './resources.js'
 import {externalBinding} from '../steps/external/binding.js'
+import {withExecutor, type ExecutorContext} from '../executors/bind.js'
 
 export class BindingError extends Error {
   constructor(
@@ -31,6 +32,8 @@ export interface BindingContext {
   outDir: string
   /** Only these steps (default: all the workflow enables). */
   only?: StepName[]
+  /** Logs and events of steps that run on SLURM (workflow `executor`). */
+  executors?: Omit<ExecutorContext, 'outDir'>
 }
 
 type Results = Partial<Record<StepName, unknown>>
@@ -191,15 +194,18 @@ export function bindWorkflow(context: BindingContext): StepBinding[] {
   const w = context.workflow
   const wanted = (step: StepName, enabled = true) => enabled && (!context.only || context.only.includes(step))
   const bindings: StepBinding[] = []
+  // A step with executor.kind "slurm" runs as SLURM jobs (agent/executors).
+  const onExecutor = (binding: StepBinding, settings: ExecutorSettings | undefined) =>
+    withExecutor(binding, settings, {outDir: context.outDir, ...context.executors})
   // A step whose program is not "builtin" runs on that program's adapter (agent/steps/external).
   const program = (step: 'motion' | 'ctf' | 'picking', builtin: (c: BindingContext) => StepBinding): StepBinding => {
     const section = w[step]
     const binding = section.program === 'builtin' ? builtin(context) : externalBinding(w, step, (workflow) => builtin({...context, workflow}))
-    return {...binding, retry: {retries: section.retries, backoffSeconds: section.retryBackoffSeconds}}
+    return onExecutor({...binding, retry: {retries: section.retries, backoffSeconds: section.retryBackoffSeconds}}, section.executor)
   }
   if (wanted('motion')) bindings.push(program('motion', motionBinding))
   if (wanted('ctf')) bindings.push(program('ctf', ctfBinding))
   if (wanted('picking', w.picking.enabled)) bindings.push(program('picking', pickingBinding))
-  if (wanted('preview', w.preview.enabled)) bindings.push(previewBinding(context))
+  if (wanted('preview', w.preview.enabled)) bindings.push(onExecutor(previewBinding(context), w.preview.executor))
   return bindings
 }

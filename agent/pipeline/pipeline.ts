@@ -17,6 +17,8 @@ export interface StepBinding {
   resources: ResourceRequest
   /** The step's own retry policy (workflow `retries`, `retryBackoffSeconds`); absent = the pipeline's attempts, no wait. */
   retry?: RetryPolicy
+  /** Runs this step's calls elsewhere (a SLURM executor, agent/executors); absent = the pipeline's executor. */
+  executor?: StepExecutor
   /** The call, and the options it passes (recorded as the run's parameters). */
   call(movie: MovieRecord, results: Partial<Record<StepName, unknown>>, grant: Grant): {call: StepCall; parameters: Record<string, unknown>}
 }
@@ -181,7 +183,8 @@ export class Pipeline {
     const run = {program: step.program, parameters: prepared.parameters, startedAt: Date.now()}
     const cancel = new AbortController()
     this.cancels.set(movie.id, cancel)
-    executor.run(prepared.call, cancel.signal).then(
+    const runOn = step.executor ?? executor
+    runOn.run(prepared.call, cancel.signal).then(
       (result) => this.finish(movie, step, grant, run, undefined, result),
       (error: unknown) => this.finish(movie, step, grant, run, error),
     )

@@ -46,13 +46,17 @@ export class ResourcePool {
     this.jobsPerGpuNow = jobsPerGpu
   }
 
-  /** A request larger than the whole pool is clamped to it, so it can still run (alone). */
+  /**
+   * A request larger than the whole pool is clamped to it, so it can still run (alone). A request
+   * for nothing stays so: a step run elsewhere (SLURM) holds no local thread.
+   */
   clamp(request: ResourceRequest): ResourceRequest {
     const usable = this.usableIds(request)
     if (request.gpu > usable.length) {
       const which = request.gpuIds ? ` of its ids ${request.gpuIds.join(',')}` : ''
       throw new Error(`a step needs ${request.gpu} GPU(s)${which} but the agent has ${usable.length} of them (set --gpus)`)
     }
+    if (request.cpu === 0 && request.gpu === 0) return request
     return {...request, cpu: Math.min(Math.max(1, request.cpu), this.cpuThreads)}
   }
 

@@ -4,6 +4,7 @@
 import {createRequire} from 'node:module'
 import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
+import type {StepReply} from './invoke-step.js'
 
 export interface StepCall {
   /** URL of the module that exports the entry function. */
@@ -18,9 +19,7 @@ export interface StepCall {
 /** What the runner posts to a worker. */
 export type WorkerMessage = {type: 'run'; id: number; call: StepCall} | {type: 'cancel'; id: number}
 
-export type WorkerReply =
-  | {id: number; ok: true; result: unknown}
-  | {id: number; ok: false; error: {name: string; message: string; stack?: string}}
+export type WorkerReply = {id: number} & StepReply
 
 /**
  * From dist/ the compiled worker runs directly; from the sources, tsx is registered inside the

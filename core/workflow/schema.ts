@@ -2,6 +2,7 @@
 // Schema file editors complete from (workflows/workflow.schema.json, generated from this by
 // `npx tsx core/workflow/write-schema.ts`) both come from these definitions.
 import {Type, type TLiteral, type TSchema, type TUnion} from '@sinclair/typebox'
+import {ExecutorSchema} from './executor.js'
 
 /** A choice of literals (json-schema.ts writes it as `enum`, which editors list). */
 function Choice<T extends (string | number)[]>(values: readonly [...T], options: {description: string; default?: T[number]}) {
@@ -27,6 +28,7 @@ const runControl = () => ({
     Type.Integer({minimum: 0, maximum: 20, description: "Times a failed run of this step is tried again before the movie fails (default: the agent's --attempts - 1)."}),
   ),
   retryBackoffSeconds: Type.Number({minimum: 0, default: 0, description: 'Wait this long before trying a failed run again (s); doubled on each further try.'}),
+  executor: Type.Optional(ExecutorSchema),
 })
 const extraArgs = () => Type.Array(Type.String(), {default: [], description: 'Extra command-line arguments for an external program.'})
 const executable = () =>
@@ -138,6 +140,7 @@ export const PreviewSchema = Section(
   {
     enabled: Type.Boolean({default: true, description: 'Write report previews (micrograph, PSD, drift).'}),
     size: count('Longest side of the micrograph preview (px).', 64, 512),
+    executor: Type.Optional(ExecutorSchema),
   },
   'Per-movie preview images for the report.',
 )

@@ -1,5 +1,6 @@
 // The resolved workflow (every default filled in by validation); defined once, in schema.ts.
 import type {Static} from '@sinclair/typebox'
+import type {ExecutorSchema} from './executor.js'
 import type {
   AcquisitionSchema,
   CtfSchema,
@@ -17,6 +18,9 @@ import type {
 } from './schema.js'
 
 export type Workflow = Static<typeof WorkflowSchema>
+export type ExecutorSettings = Static<typeof ExecutorSchema>
+/** A step's executor settings once it runs on SLURM. */
+export type SlurmExecutorSettings = ExecutorSettings & {kind: 'slurm'}
 export type Acquisition = Static<typeof AcquisitionSchema>
 export type MotionStep = Static<typeof MotionSchema>
 export type CtfStep = Static<typeof CtfSchema>

@@ -9,7 +9,8 @@ let compiled: ValidateFunction | undefined
 
 function validator(): ValidateFunction {
   // strict: false because the schema carries editor-only keywords ($id title etc. are fine; TypeBox adds none in JSON).
-  compiled ??= new Ajv({allErrors: true, useDefaults: true, strict: false}).compile(workflowJsonSchema())
+  // verbose: a pattern error carries its field's schema, whose description says what the value must look like.
+  compiled ??= new Ajv({allErrors: true, useDefaults: true, strict: false, verbose: true}).compile(workflowJsonSchema())
   return compiled
 }
 
@@ -38,6 +39,10 @@ function describe(error: ErrorObject): WorkflowIssue {
       return {field, problem: p.limit === 1 ? 'must not be empty' : `must have at least ${p.limit} characters`}
     case 'minItems':
       return {field, problem: `must list at least ${p.limit} item${p.limit === 1 ? '' : 's'}`}
+    case 'pattern': {
+      const says = (error.parentSchema as {description?: string} | undefined)?.description
+      return {field, problem: `${says ?? `must match ${p.pattern}`} (got ${JSON.stringify(error.data)})`}
+    }
     case 'uniqueItems':
       return {field, problem: `must not repeat an item (items ${p.j} and ${p.i} are equal)`}
     default:
