@@ -1,9 +1,10 @@
+import {createHash} from 'node:crypto'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {checkComplete} from '../../core/formats/completeness.js'
+import {checkComplete, type Completeness} from '../../core/formats/completeness.js'
 import {encodeMrc} from '../../core/formats/mrc-write.js'
 import {MovieWatcher, type FoundMovie} from './watcher.js'
 
@@ -79,5 +80,32 @@ describe('MovieWatcher', () => {
     await watcher.start()
     await arrived
     expect(found[0].incomplete).toMatch(/header implies/)
+  })
+
+  it('reads a backlog of files a few at a time, and hands each on with its format, kind and checksum', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'))
+    const count = 24
+    const bytes = movieBytes(2, 32)
+    for (let i = 0; i < count; i++) writeFileSync(join(dir, `m${i}.mrc`), bytes)
+    let reading = 0
+    let mostAtOnce = 0
+    // The format check of every file is due at the same moment: only the limit spreads them out.
+    const counted = async (path: string): Promise<Completeness> => {
+      mostAtOnce = Math.max(mostAtOnce, ++reading)
+      try {
+        return await checkComplete(path)
+      } finally {
+        reading--
+      }
+    }
+    const {watcher, found, next} = watch(dir, {checkComplete: counted, fileReads: 3})
+    await watcher.start()
+    while (found.length < count) await next()
+    // Never more than the limit; more than one, so the backlog really did pile up against it.
+    expect(mostAtOnce).toBeLessThanOrEqual(3)
+    expect(mostAtOnce).toBeGreaterThan(1)
+    expect(new Set(found.map((m) => m.path)).size).toBe(count)
+    const sha = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    expect(found[0]).toMatchObject({format: 'mrc', kind: 'movie', size: bytes.length, checksum: sha})
   })
 })

@@ -1,13 +1,21 @@
 // Watches the session folder for movies: chokidar (inotify, or polling for network shares)
-// feeds the readiness tracker; a ready movie is handed on once with its sidecar metadata.
+// feeds the readiness tracker; a ready movie is handed on once with what inspecting it found
+// (format, kind, checksum, sidecar).
 // Movies the agent already knows are never tracked, and a movie is unwatched once handed on,
-// so a folder of thousands of finished movies costs no polling.
+// so a folder of thousands of finished movies costs no polling. Every read of a file (format
+// check, inspection) goes through one concurrency limit: a backlog holds a few descriptors, not one per movie.
 import {EventEmitter} from 'node:events'
 import {resolve} from 'node:path'
 import type {FSWatcher} from 'chokidar'
+import {ConcurrencyLimit} from './concurrency-limit.js'
+import {inspectMovie, type FoundMovie} from './inspect.js'
 import {compilePattern, type PathMatcher} from './pattern.js'
 import {ReadinessTracker, type CompletenessCheck, type ReadyFile, defaultReadinessTiming} from './readiness.js'
-import {readSidecar, type MovieSidecar} from './sidecar.js'
+
+export type {FoundMovie} from './inspect.js'
+
+/** libuv's default thread pool size: more file reads at once would only queue there, holding descriptors. */
+export const DEFAULT_FILE_READS = 4
 
 export interface WatchOptions {
   /** Folder to watch (recursively). */
@@ -25,11 +33,8 @@ export interface WatchOptions {
   checkComplete: CompletenessCheck
   stableMs?: number
   giveUpMs?: number
-}
-
-export interface FoundMovie extends ReadyFile {
-  sidecar?: MovieSidecar
-  sidecarError?: string
+  /** Files read at once (format checks and inspections together); default DEFAULT_FILE_READS. */
+  fileReads?: number
 }
 
 export interface MovieWatcherEvents {
@@ -44,15 +49,17 @@ export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
   private readonly root: string
   /** Handed on but maybe not yet registered by the caller: late change events must not re-track them. */
   private readonly handedOn = new Set<string>()
+  private readonly fileReads: ConcurrencyLimit
 
   constructor(private readonly options: WatchOptions) {
     super()
     this.root = resolve(options.dir)
     this.matches = compilePattern(options.pattern, this.root)
+    this.fileReads = new ConcurrencyLimit(options.fileReads ?? DEFAULT_FILE_READS)
     this.readiness = new ReadinessTracker(
       {
         ...defaultReadinessTiming,
-        checkComplete: options.checkComplete,
+        checkComplete: (path) => this.fileReads.run(() => options.checkComplete(path)),
         ...(options.stableMs !== undefined ? {stableMs: options.stableMs} : {}),
         ...(options.giveUpMs !== undefined ? {giveUpMs: options.giveUpMs} : {}),
       },
@@ -103,13 +110,6 @@ export class MovieWatcher extends EventEmitter<MovieWatcherEvents> {
   private async handOn(file: ReadyFile): Promise<void> {
     this.handedOn.add(file.path)
     this.watcher?.unwatch(file.path)
-    const found: FoundMovie = {...file}
-    try {
-      const sidecar = await readSidecar(file.path)
-      if (sidecar) found.sidecar = sidecar
-    } catch (e) {
-      found.sidecarError = e instanceof Error ? e.message : String(e)
-    }
-    this.emit('movie', found)
+    this.emit('movie', await this.fileReads.run(() => inspectMovie(file)))
   }
 }
