@@ -1,11 +1,13 @@
 // Append-only journal of applied changes, one JSON line each, in segments named by their first
 // index. Appends are group-committed: all lines appended while one write+fdatasync runs go out in
 // the next, so durable() resolves within one or two disk flushes however many events arrive.
-import {closeSync, existsSync, fdatasync, ftruncateSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write} from 'node:fs'
+// A write that finds the disk full is cut back to whole lines and retried until space returns.
+import {closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write} from 'node:fs'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {ProjectError} from './errors.js'
 import type {JournalEntry, JournalRecord} from './records.js'
+import {asDiskFull, type DiskFullError} from './storage.js'
 
 const SEGMENT = /^(\d{12})\.jsonl$/
 const segmentName = (firstIndex: number) => `${String(firstIndex).padStart(12, '0')}.jsonl`
@@ -80,39 +82,65 @@ interface Waiter {
   reject: (error: Error) => void
 }
 
+/** What the project hears from its journal. */
+export interface JournalHooks {
+  /** Every record up to index is on disk. */
+  onDurable?(index: number): void
+  /** A write found the disk full: the records are kept in memory and retried until it succeeds. */
+  onStall?(error: DiskFullError): void
+  /** A write went through again after a stall. */
+  onRecover?(): void
+}
+
+const RETRY_FIRST_MS = 250
+const RETRY_MAX_MS = 5000
+
 // Plain fds (not FileHandle) so that switching segments is synchronous: no append can slip in between.
-const writeText = promisify(write) as (fd: number, text: string) => Promise<unknown>
+const writeBytes = promisify(write) as (fd: number, bytes: Buffer, offset: number, length: number) => Promise<{bytesWritten: number}>
 const dataSync = promisify(fdatasync)
 
 export class Journal {
   private fd: number | undefined
+  /** Bytes of the current segment that hold whole lines (a failed write is cut back to this). */
+  private size = 0
   private pending: string[] = []
   private pendingLast = 0
   private durableIndex: number
   private waiters: Waiter[] = []
   private flushing: Promise<void> | undefined
+  /** A write error other than a full disk: nothing more is accepted. */
   private failure: Error | undefined
+  /** Set while the disk is full: pending records wait for the retry timer. */
+  private stall: DiskFullError | undefined
+  private retryMs = RETRY_FIRST_MS
+  private retryTimer: NodeJS.Timeout | undefined
+  private closing = false
 
   private constructor(
     readonly dir: string,
     private nextIndex: number,
+    private readonly hooks: JournalHooks,
   ) {
     this.durableIndex = nextIndex - 1
   }
 
   /** Opens a journal for appending after lastIndex (what the snapshot + replay reached). */
-  static async open(dir: string, lastIndex: number): Promise<Journal> {
+  static async open(dir: string, lastIndex: number, hooks: JournalHooks = {}): Promise<Journal> {
     mkdirSync(dir, {recursive: true})
-    const journal = new Journal(dir, lastIndex + 1)
+    const journal = new Journal(dir, lastIndex + 1, hooks)
     const segments = listSegments(dir)
-    const file = segments.length > 0 ? segments[segments.length - 1].file : join(dir, segmentName(lastIndex + 1))
-    journal.fd = openSync(file, 'a', 0o600)
+    journal.openSegment(segments.length > 0 ? segments[segments.length - 1].file : join(dir, segmentName(lastIndex + 1)))
     return journal
   }
 
   /** Index of the last appended record (durable or not). */
   get lastIndex(): number {
     return this.nextIndex - 1
+  }
+
+  /** The disk-full error while writes wait for space, else undefined. */
+  get stalled(): DiskFullError | undefined {
+    return this.stall
   }
 
   /**
@@ -128,7 +156,10 @@ export class Journal {
     return record
   }
 
-  /** Resolves once every record appended so far is on disk; rejects if the disk write failed. */
+  /**
+   * Resolves once every record appended so far is on disk (while the disk is full, once space
+   * returns); rejects if a write failed otherwise, or the journal closed before it was written.
+   */
   durable(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     const index = this.lastIndex
@@ -137,6 +168,7 @@ export class Journal {
   }
 
   private scheduleFlush(): void {
+    if (this.stall) return // the retry timer writes
     // setImmediate: every append of this turn of the event loop joins the same write.
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushLoop())
   }
@@ -147,17 +179,54 @@ export class Journal {
         const lines = this.pending
         const last = this.pendingLast
         this.pending = []
-        const fd = this.fd!
-        await writeText(fd, lines.join('\n') + '\n')
-        await dataSync(fd)
+        try {
+          await this.writeWhole(Buffer.from(lines.join('\n') + '\n'))
+        } catch (error) {
+          const full = asDiskFull(error, this.dir, 'journal write')
+          if (!full) throw error
+          this.pending = lines.concat(this.pending)
+          return this.stalledBy(full)
+        }
         this.durableIndex = last
         this.waiters = this.waiters.filter((w) => (w.index <= last ? (w.resolve(), false) : true))
+        this.hooks.onDurable?.(last)
+        if (this.stall) this.recovered()
       }
     } catch (error) {
       this.fail(new ProjectError(this.dir, `journal write failed: ${(error as Error).message}`))
     } finally {
       this.flushing = undefined
     }
+  }
+
+  /** Writes and flushes bytes, all or nothing: on any error the segment is cut back to its whole lines. */
+  private async writeWhole(bytes: Buffer): Promise<void> {
+    const fd = this.fd!
+    try {
+      // A write can be short when the disk fills part-way; the rest is then refused with ENOSPC.
+      for (let done = 0; done < bytes.length; ) done += (await writeBytes(fd, bytes, done, bytes.length - done)).bytesWritten
+      await dataSync(fd)
+    } catch (error) {
+      ftruncateSync(fd, this.size)
+      throw error
+    }
+    this.size += bytes.length
+  }
+
+  private stalledBy(error: DiskFullError): void {
+    const first = !this.stall
+    this.stall = error
+    if (first) this.hooks.onStall?.(error)
+    if (this.closing) return
+    this.retryTimer = setTimeout(() => (this.flushing ??= this.flushLoop()), this.retryMs)
+    this.retryTimer.unref()
+    this.retryMs = Math.min(2 * this.retryMs, RETRY_MAX_MS)
+  }
+
+  private recovered(): void {
+    this.stall = undefined
+    this.retryMs = RETRY_FIRST_MS
+    this.hooks.onRecover?.()
   }
 
   private fail(error: Error): void {
@@ -172,7 +241,7 @@ export class Journal {
     // From here to the return nothing awaits, so no append can land in the old segment.
     const firstIndex = this.nextIndex
     const previous = this.fd!
-    this.fd = openSync(join(this.dir, segmentName(firstIndex)), 'a', 0o600)
+    this.openSegment(join(this.dir, segmentName(firstIndex)))
     closeSync(previous)
     return firstIndex
   }
@@ -182,14 +251,31 @@ export class Journal {
     for (const segment of listSegments(this.dir)) if (segment.firstIndex < firstIndex) unlinkSync(segment.file)
   }
 
+  private openSegment(file: string): void {
+    this.fd = openSync(file, 'a', 0o600)
+    this.size = fstatSync(this.fd).size
+  }
+
+  /** Waits for the write in flight; throws while the disk is full (pending records are not on disk). */
   private async settle(): Promise<void> {
     while (this.flushing) await this.flushing
     if (this.failure) throw this.failure
+    if (this.stall) throw this.stall
   }
 
-  async close(): Promise<void> {
-    await this.settle()
+  /**
+   * Writes what is pending (one last try when the disk is full), then closes. Returns how many
+   * records could not be written: never acknowledged, so their agents send them again.
+   */
+  async close(): Promise<number> {
+    this.closing = true
+    clearTimeout(this.retryTimer)
+    if (this.stall) this.flushing ??= this.flushLoop()
+    while (this.flushing) await this.flushing
+    const lost = this.stall ? this.pending.length : 0
+    if (this.stall) this.fail(new ProjectError(this.dir, `closed with ${lost} journal records unwritten: ${this.stall.problem}`))
     if (this.fd !== undefined) closeSync(this.fd)
     this.fd = undefined
+    return lost
   }
 }

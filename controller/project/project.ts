@@ -1,13 +1,14 @@
 // An open project: the database in memory, kept durable by the journal and snapshots.
 // open = newest snapshot + the journal after it. Every change goes through commit():
-// apply to the database, append to the journal; durable() says when it is on disk.
+// apply to the database, append to the journal; durable() says when it is on disk. A full
+// disk stalls durability (alerted, retried) instead of failing the project.
 import {existsSync} from 'node:fs'
 import type {EventMessage, SessionInfo} from '../../core/protocol/index.js'
 import type {StepName, Workflow} from '../../core/workflow/index.js'
 import {Applier} from './apply.js'
 import {openDatabase, type Database} from './database.js'
 import {ProjectError} from './errors.js'
-import {Journal, readJournal} from './journal.js'
+import {Journal, readJournal, type JournalHooks} from './journal.js'
 import {acquireLock} from './lock.js'
 import type {ProjectLayout} from './layout.js'
 import {
@@ -16,6 +17,7 @@ import {
   lastMovieFoundAt,
   metaValue,
   movieCounts,
+  openAlert,
   projectStatus,
   rerunRequests,
   workflowRevision,
@@ -27,6 +29,7 @@ import type {LeaseTiming} from './lease-table.js'
 import {DEFAULT_LEASE_TIMING, ProjectLeases} from './project-leases.js'
 import {readSnapshot, writeSnapshot} from './snapshot.js'
 import {requiredSteps} from './steps.js'
+import {asDiskFull, isDiskFull, STORAGE_ALERT, StorageHealth} from './storage.js'
 
 export type IngestOutcome = {status: 'applied'} | {status: 'duplicate'} | {status: 'gap'; expected: number}
 
@@ -40,6 +43,11 @@ export interface SnapshotPolicy {
 /** Records applied in one SQLite transaction at most. */
 const MAX_BATCH_RECORDS = 1000
 
+/** Rethrows all but a full disk (which the storage alert reports and a later write retries). */
+function unlessDiskFull(error: unknown): void {
+  if (!isDiskFull(error)) throw error
+}
+
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = {records: 50_000, intervalMs: 5 * 60_000}
 
 export interface OpenOptions {
@@ -48,6 +56,8 @@ export interface OpenOptions {
   snapshotPolicy?: SnapshotPolicy
   /** Called with each change that could not be applied (it is journaled and skipped on replay too). */
   onApplyProblem?: (problem: string, entry: JournalEntry) => void
+  /** Called with the problem when the projects disk starts refusing writes, and with undefined once all write again. */
+  onStorage?: (problem: string | undefined) => void
   /** Movie leases of shared agents (DEFAULT_LEASE_TIMING). */
   leaseTiming?: LeaseTiming
 }
@@ -74,6 +84,12 @@ export class Project {
   private closing: Promise<void> | undefined
   private cachedWorkflow: {revision: number; workflow: Workflow} | undefined
   private movieLeases: ProjectLeases | undefined
+  /** Per agent, the highest seq whose record is on disk: all an agent may be told is applied. */
+  private durableSeqs = new Map<string, number>()
+  /** Event records appended but not yet on disk, oldest first, from `undurableHead` on. */
+  private undurable: {j: number; agentId: string; seq: number}[] = []
+  private undurableHead = 0
+  private readonly storage = new StorageHealth((problem) => this.storageChanged(problem))
 
   private constructor(
     readonly name: string,
@@ -98,8 +114,16 @@ export class Project {
       const snapshotIndex = Number(metaValue(db, 'journal_index') ?? 0)
       const records = readJournal(layout.journal, snapshotIndex, {repairTail: !options.readOnly})
       const lastIndex = records.length > 0 ? records[records.length - 1].j : snapshotIndex
-      const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex)
+      // The hooks reach the project once it exists; the journal calls none before the first append.
+      let opened: Project | undefined
+      const hooks: JournalHooks = {
+        onDurable: (index) => opened?.madeDurable(index),
+        onStall: (error) => opened?.storage.fail('journal', error),
+        onRecover: () => opened?.storage.ok('journal'),
+      }
+      const journal = options.readOnly ? undefined : await Journal.open(layout.journal, lastIndex, hooks)
       const project = new Project(String(metaValue(db, 'name')), layout, db, journal, release, options)
+      opened = project
       project.seqs = agentSeqs(db)
       for (const record of records) {
         project.beginBatch()
@@ -111,6 +135,10 @@ export class Project {
       project.steps = requiredSteps(project.workflow().workflow)
       project.applier.setRequiredSteps(project.steps)
       project.recordsSinceSnapshot = records.length
+      project.durableSeqs = new Map(project.seqs)
+      project.undurable = []
+      // Raised before a stop on a full disk: this open wrote nothing yet, so a full disk re-raises it.
+      if (journal && openAlert(db, STORAGE_ALERT)) project.resolveAlert(STORAGE_ALERT)
       return project
     } catch (error) {
       release?.()
@@ -121,6 +149,26 @@ export class Project {
   /** Highest applied seq of an agent (0 before its first event). */
   lastSeq(agentId: string): number {
     return this.seqs.get(agentId) ?? 0
+  }
+
+  /** Highest seq of an agent whose event is on disk: what a welcome may report as applied. */
+  durableSeq(agentId: string): number {
+    return this.durableSeqs.get(agentId) ?? 0
+  }
+
+  /** Why the projects disk refuses this project's writes, undefined while it takes them. */
+  storageProblem(): string | undefined {
+    return this.storage.problem()
+  }
+
+  /**
+   * Reports how a write of the project's report went (controller/report): a full disk joins the
+   * storage alert, success clears its part. Other errors are the caller's to report.
+   */
+  reportWritten(error?: unknown): void {
+    const full = error === undefined ? undefined : asDiskFull(error, this.layout.root, 'report write')
+    if (full) this.storage.fail('report', full)
+    else if (error === undefined) this.storage.ok('report')
   }
 
   /**
@@ -224,7 +272,8 @@ export class Project {
     }
     const due =
       this.recordsSinceSnapshot >= this.policy.records || (this.recordsSinceSnapshot > 0 && now - this.lastSnapshotAt >= this.policy.intervalMs)
-    if (due) await this.snapshot()
+    // A full disk is alerted and the snapshot tried again at a later tick; the journal holds everything.
+    if (due) await this.snapshot().catch(unlessDiskFull)
   }
 
   /** Resolves once every change so far is on disk. */
@@ -248,9 +297,19 @@ export class Project {
     this.endBatch()
     this.db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_index', ?)`, [String(journal.lastIndex)])
     const bytes = this.db.export()
+    const covered = this.recordsSinceSnapshot
     this.recordsSinceSnapshot = 0
     this.lastSnapshotAt = Date.now()
-    await writeSnapshot(this.layout.snapshot, bytes)
+    try {
+      await writeSnapshot(this.layout.snapshot, bytes)
+    } catch (error) {
+      // The old snapshot and every journal segment are still there: nothing is lost, the next one is due at once.
+      this.recordsSinceSnapshot += covered
+      const full = asDiskFull(error, this.layout.snapshot, 'snapshot write')
+      if (full) this.storage.fail('snapshot', full)
+      throw error
+    }
+    this.storage.ok('snapshot')
     journal.removeSegmentsBefore(keepFrom)
   }
 
@@ -285,8 +344,10 @@ export class Project {
   private async closeNow(): Promise<void> {
     try {
       if (this.journal) {
-        await this.snapshot()
-        await this.journal.close()
+        // On a full disk the journal alone holds the project; what it could not write was never acknowledged.
+        await this.snapshot().catch(unlessDiskFull)
+        const unwritten = await this.journal.close()
+        if (unwritten > 0) this.options.onStorage?.(`closed with ${unwritten} records unwritten (never acknowledged: the agents send their events again)`)
       }
     } finally {
       this.endBatch()
@@ -334,6 +395,28 @@ export class Project {
     const record = this.writable().append(entry, messageText)
     this.applyOne(record)
     this.recordsSinceSnapshot++
+    if (record.type === 'event') this.undurable.push({j: record.j, agentId: record.message.agentId, seq: record.message.seq})
+  }
+
+  private madeDurable(index: number): void {
+    const queue = this.undurable
+    while (this.undurableHead < queue.length && queue[this.undurableHead].j <= index) {
+      const {agentId, seq} = queue[this.undurableHead++]
+      this.durableSeqs.set(agentId, seq)
+    }
+    // Drop the consumed head now and then, so that a long stall's backlog is not shifted one by one.
+    if (this.undurableHead > 1024 && this.undurableHead * 2 > queue.length) {
+      this.undurable = queue.slice(this.undurableHead)
+      this.undurableHead = 0
+    }
+  }
+
+  /** The storage alert follows the disk: raised when the first write fails, resolved when all write again. */
+  private storageChanged(problem: string | undefined): void {
+    this.options.onStorage?.(problem)
+    if (this.closed) return
+    if (problem) this.raiseAlert({monitor: STORAGE_ALERT, severity: 'critical', message: problem})
+    else this.resolveAlert(STORAGE_ALERT)
   }
 
   private applyOne(record: JournalEntry & {j: number}): void {

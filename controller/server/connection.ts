@@ -163,7 +163,8 @@ export class AgentConnection {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       project: project.name,
-      lastSeq: project.lastSeq(hello.agentId),
+      // Only what is on disk: the agent drops what the welcome reports, and a full disk may hold the rest.
+      lastSeq: project.durableSeq(hello.agentId),
       session,
       leases: project.leases.timing,
       ...(deliver ? {workflow: project.workflow()} : {}),

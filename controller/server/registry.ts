@@ -43,6 +43,7 @@ export class ProjectRegistry {
     const project = await Project.open(layout, {
       ...this.openOptions,
       onApplyProblem: (problem, entry) => this.log('error', `${layout.root}: could not apply ${entry.type} record: ${problem}`),
+      onStorage: (problem) => this.log(problem ? 'error' : 'info', `${layout.root}: ${problem ?? 'the projects disk takes writes again'}`),
     })
     const opened = {project, token: await readTokenFile(layout.token)}
     this.log('info', `opened project ${project.name} (${project.status().state})`)
