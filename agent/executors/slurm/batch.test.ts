@@ -13,7 +13,7 @@ describe('Batcher', () => {
 
   it('sends a full batch at once and a partial one after the wait', () => {
     const {batcher, sent} = setUp(3, 1000)
-    for (const m of ['a', 'b', 'c', 'd']) batcher.add(m)
+    for (const m of ['a', 'b', 'c', 'd']) batcher.add([m])
     expect(sent).toEqual([['a', 'b', 'c']])
     vi.advanceTimersByTime(999)
     expect(sent).toHaveLength(1)
@@ -24,10 +24,10 @@ describe('Batcher', () => {
 
   it('times the wait from the oldest item still waiting', () => {
     const {batcher, sent} = setUp(2, 1000)
-    batcher.add('a')
+    batcher.add(['a'])
     vi.advanceTimersByTime(600)
-    batcher.add('b')
-    batcher.add('c')
+    batcher.add(['b'])
+    batcher.add(['c'])
     expect(sent).toEqual([['a', 'b']])
     vi.advanceTimersByTime(999)
     expect(sent).toHaveLength(1)
@@ -35,16 +35,16 @@ describe('Batcher', () => {
     expect(sent).toEqual([['a', 'b'], ['c']])
   })
 
-  it('sends an urgent item without waiting', () => {
+  it('sends urgent items together without waiting', () => {
     const {batcher, sent} = setUp(4, 60_000)
-    batcher.add('again', true)
-    expect(sent).toEqual([['again']])
+    batcher.add(['x', 'y'], true)
+    expect(sent).toEqual([['x', 'y']])
   })
 
   it('holds due batches while there is no capacity, until drained', () => {
     let free = false
     const {batcher, sent} = setUp(2, 100, () => free)
-    for (const m of ['a', 'b', 'c']) batcher.add(m)
+    batcher.add(['a', 'b', 'c'])
     vi.advanceTimersByTime(1000)
     expect(sent).toEqual([])
     free = true
@@ -54,7 +54,7 @@ describe('Batcher', () => {
 
   it('takes back a removed item', () => {
     const {batcher, sent} = setUp(2, 100)
-    batcher.add('a')
+    batcher.add(['a'])
     expect(batcher.remove('a')).toBe(true)
     expect(batcher.remove('a')).toBe(false)
     vi.advanceTimersByTime(1000)

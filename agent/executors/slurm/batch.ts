@@ -26,9 +26,10 @@ export class Batcher<T> {
     return this.entries.length
   }
 
-  /** Queues an item; an urgent one (a resubmission) does not wait for its batch to fill. */
-  add(item: T, urgent = false): void {
-    this.entries.push({item, at: Date.now(), urgent})
+  /** Queues items; urgent ones (resubmissions) do not wait for their batch to fill, but go together. */
+  add(items: T[], urgent = false): void {
+    const at = Date.now()
+    for (const item of items) this.entries.push({item, at, urgent})
     this.drain()
   }
 

@@ -101,7 +101,7 @@ export class SlurmExecutor implements StepExecutor {
     return new Promise((resolve, reject) => {
       const task: Task = {id: `t${this.nextTask++}`, call, submissions: 0, settled: false, resolve, reject}
       signal?.addEventListener('abort', () => void this.abort(task), {once: true})
-      this.batcher.add(task)
+      this.batcher.add([task])
     })
   }
 
@@ -231,7 +231,7 @@ export class SlurmExecutor implements StepExecutor {
     this.emit({type: 'ended', jobId: job.id, state, reason, resubmitted: again.length, failed: failed.length})
     if (left.length > 0) this.options.log?.(`SLURM job ${job.id} ended ${state} (${reason}): ${again.length} movie(s) resubmitted, ${failed.length} failed`)
     this.failAll(job, failed, state, reason)
-    for (const t of again) this.batcher.add(t, true)
+    if (again.length > 0) this.batcher.add(again, true)
   }
 
   private failAll(job: Job, tasks: Task[], state: string, reason: string): void {
