@@ -37,8 +37,15 @@ for cmd in munged slurmctld slurmd sinfo scontrol; do
   command -v "$cmd" >/dev/null || { log "missing $cmd: apt-get install -y slurm-wlm munge"; exit 1; }
 done
 
+# Running = its pid file names a live process (not a zombie left by an earlier run).
+running() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ -n $pid ]] && ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z'
+}
+
 start_munge() {
-  if pgrep -x munged >/dev/null; then return; fi
+  if running /run/munge/munged.pid; then return; fi
   install -d -o munge -g munge -m 0700 /etc/munge /var/lib/munge /var/log/munge
   install -d -o munge -g munge -m 0755 /run/munge
   if [[ ! -s /etc/munge/munge.key ]]; then
@@ -110,7 +117,7 @@ EOF
 export SLURM_CONF
 changed=0
 write_conf && changed=1
-if ((!changed)) && pgrep -x slurmctld >/dev/null && pgrep -x slurmd >/dev/null && node_idle; then
+if ((!changed)) && running /run/slurm/slurmctld.pid && running /run/slurm/slurmd.pid && node_idle; then
   log "already running: $(sinfo -h -o '%P %D %T %C')"
   exit 0
 fi
@@ -119,16 +126,17 @@ start_munge
 # Some settings (AuthInfo, ports) need a restart, not `scontrol reconfigure`.
 if ((changed)); then
   for daemon in slurmd slurmctld; do
-    pid=$(cat "/run/slurm/$daemon.pid" 2>/dev/null || true)
-    [[ -n $pid ]] && kill "$pid" 2>/dev/null && log "configuration changed: stopping $daemon"
-    while [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    running "/run/slurm/$daemon.pid" || continue
+    pid=$(cat "/run/slurm/$daemon.pid")
+    kill "$pid" && log "configuration changed: stopping $daemon"
+    while running "/run/slurm/$daemon.pid"; do sleep 0.2; done
   done
 fi
-if ! pgrep -x slurmctld >/dev/null; then
+if ! running /run/slurm/slurmctld.pid; then
   slurmctld
   log "slurmctld started"
 fi
-if ! pgrep -x slurmd >/dev/null; then
+if ! running /run/slurm/slurmd.pid; then
   slurmd -N localhost
   log "slurmd started"
 fi
