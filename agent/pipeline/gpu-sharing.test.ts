@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {LocalState} from './local-state.js'
-import {Pipeline, type StepBinding, type StepExecutor} from './pipeline.js'
+import {Pipeline, UnrunnableStepError, type StepBinding, type StepExecutor} from './pipeline.js'
 import {ResourcePool, type Grant} from './resources.js'
 
 /** Holds every call until released, remembering the GPU ids each was granted. */
@@ -50,6 +50,21 @@ describe('Pipeline.rebind with GPU sharing', () => {
     const needsGpu1 = {...gpuStep(1), resources: {cpu: 1, gpu: 1, gpuIds: [1]}}
     expect(() => pipeline.rebind([needsGpu1], 3)).toThrow(/of its ids 1 but the agent has 0/)
     expect(pool.jobsPerGpu).toBe(1)
+    state.close()
+  })
+
+  it('names the step that needs GPUs when the agent has none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-sharing-'))
+    const state = LocalState.open(join(dir, 'state'))
+    const pipeline = new Pipeline({state, steps: [], pool: new ResourcePool(4, []), executor: heldExecutor().executor, attempts: 1, softwareVersion: 'test'})
+    let refusal: unknown
+    try {
+      pipeline.rebind([gpuStep(1)])
+    } catch (error) {
+      refusal = error
+    }
+    expect(refusal).toBeInstanceOf(UnrunnableStepError)
+    expect(refusal).toMatchObject({step: 'motion', message: 'step motion needs 1 GPU(s) but the agent has 0 of them (start the agent with --gpus)'})
     state.close()
   })
 })

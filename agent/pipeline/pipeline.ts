@@ -47,6 +47,17 @@ export interface PipelineOptions {
   log?: (line: string, fields?: Record<string, unknown>) => void
 }
 
+/** A step of a workflow this agent cannot run (e.g. it needs GPUs the agent was not given). */
+export class UnrunnableStepError extends Error {
+  constructor(
+    readonly step: StepName,
+    readonly problem: string,
+  ) {
+    super(`step ${step} ${problem}`)
+    this.name = 'UnrunnableStepError'
+  }
+}
+
 export interface PipelineCounts {
   found: number
   done: number
@@ -68,7 +79,7 @@ export class Pipeline {
   private stopped = false
 
   constructor(private options: PipelineOptions) {
-    for (const step of options.steps) step.resources = options.pool.clamp(step.resources)
+    for (const step of options.steps) step.resources = this.clamp(step)
   }
 
   /** Registers a found movie (durably) and schedules it. */
@@ -80,11 +91,11 @@ export class Pipeline {
 
   /**
    * Runs new steps with these bindings (a new workflow revision) and, when given, its GPU
-   * sharing (runs per GPU id); running steps finish as they were. Throws before changing anything
-   * when a step needs GPUs the pool lacks.
+   * sharing (runs per GPU id); running steps finish as they were. Throws UnrunnableStepError before
+   * changing anything when a step needs GPUs the pool lacks.
    */
   rebind(steps: StepBinding[], jobsPerGpu?: number): void {
-    const clamped = steps.map((step) => this.options.pool.clamp(step.resources))
+    const clamped = steps.map((step) => this.clamp(step))
     if (jobsPerGpu !== undefined) this.options.pool.setJobsPerGpu(jobsPerGpu)
     steps.forEach((step, i) => (step.resources = clamped[i]))
     this.options.steps = steps
@@ -136,6 +147,15 @@ export class Pipeline {
     for (const controller of this.cancels.values()) controller.abort()
     if (this.running.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.stopWaiters.push(resolve))
+  }
+
+  /** The step's resources fitted to the pool; UnrunnableStepError when the pool can never grant them. */
+  private clamp(step: StepBinding): StepBinding['resources'] {
+    try {
+      return this.options.pool.clamp(step.resources)
+    } catch (error) {
+      throw new UnrunnableStepError(step.name, (error as Error).message)
+    }
   }
 
   private isIdle(): boolean {

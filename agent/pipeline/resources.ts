@@ -54,7 +54,7 @@ export class ResourcePool {
     const usable = this.usableIds(request)
     if (request.gpu > usable.length) {
       const which = request.gpuIds ? ` of its ids ${request.gpuIds.join(',')}` : ''
-      throw new Error(`a step needs ${request.gpu} GPU(s)${which} but the agent has ${usable.length} of them (set --gpus)`)
+      throw new Error(`needs ${request.gpu} GPU(s)${which} but the agent has ${usable.length} of them (start the agent with --gpus)`)
     }
     if (request.cpu === 0 && request.gpu === 0) return request
     return {...request, cpu: Math.min(Math.max(1, request.cpu), this.cpuThreads)}

@@ -4,14 +4,14 @@
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join, relative, resolve, sep} from 'node:path'
-import type {AgentEvent, RerunMessage, SessionInfo} from '../../core/protocol/index.js'
+import type {AgentEvent, RerunMessage, SessionInfo, WorkflowStatus} from '../../core/protocol/index.js'
 import type {StepName, Workflow} from '../../core/workflow/types.js'
 import {ControllerLink, type WorkflowDelivery} from '../link/client.js'
 import {causesEvent, eventForRecord} from '../link/events.js'
 import {Outbox} from '../link/outbox.js'
 import {bindWorkflow} from '../pipeline/bindings.js'
 import {LocalState} from '../pipeline/local-state.js'
-import {Pipeline, type PipelineCounts} from '../pipeline/pipeline.js'
+import {Pipeline, UnrunnableStepError, type PipelineCounts} from '../pipeline/pipeline.js'
 import {ResourcePool} from '../pipeline/resources.js'
 import {StepRunner} from '../pipeline/step-runner.js'
 import {workflowJobsPerGpu} from '../steps/external/binding.js'
@@ -61,6 +61,8 @@ export class StreamingAgent {
   private sampleTimer?: NodeJS.Timeout
   private acceptingMovies = true
   private readonly workflowFile: string
+  /** The last verdict on a workflow revision sent to the controller ("revision:accepted"). */
+  private reportedWorkflow?: string
 
   constructor(private readonly options: StreamingAgentOptions) {
     mkdirSync(options.stateDir, {recursive: true})
@@ -159,7 +161,10 @@ export class StreamingAgent {
       // Throws before changing anything when a step needs GPUs this agent was not given.
       this.pipeline.rebind(steps, workflowJobsPerGpu(workflow))
     } catch (error) {
-      this.options.log.error(`workflow revision ${delivery.revision} refused: ${(error as Error).message}`)
+      const reason = (error as Error).message
+      this.options.log.error(`workflow revision ${delivery.revision} refused: ${reason}`)
+      // The controller alerts on it: an agent that cannot run the workflow must not sit idle unseen.
+      this.reportWorkflow({revision: delivery.revision, accepted: false, reason: reason.slice(0, 2000), ...(error instanceof UnrunnableStepError ? {step: error.step} : {})})
       return
     }
     this.revision = delivery.revision
@@ -169,7 +174,16 @@ export class StreamingAgent {
       renameSync(`${this.workflowFile}.tmp`, this.workflowFile)
     }
     this.options.log.info(`workflow revision ${delivery.revision}: ${steps.map((s) => s.name).join(' -> ')}`)
+    this.reportWorkflow({revision: delivery.revision, accepted: true})
     await this.watch(delivery.workflow as Workflow)
+  }
+
+  /** Tells the controller, durably (outbox), what this agent made of a workflow revision; once per verdict. */
+  private reportWorkflow(status: Omit<WorkflowStatus, 'kind'>): void {
+    const key = `${status.revision}:${status.accepted}`
+    if (this.reportedWorkflow === key) return
+    this.reportedWorkflow = key
+    this.outbox.append({kind: 'workflowStatus', ...status})
   }
 
   /** A rerun request: its workflow revision first (the new version), then the steps of the movies this agent holds. */
