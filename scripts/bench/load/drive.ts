@@ -1,10 +1,8 @@
 // Drives simulated agents at a fixed rate for a fixed time and measures what the receiving
 // process did meanwhile: events acknowledged, ack latency, its CPU and memory.
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {rmSync} from 'node:fs'
 import type {AgentEvent} from '../../../core/protocol/index.js'
-import {LoadAgent, within} from './load-agent.js'
+import {LoadAgent, outboxRoot, within} from './load-agent.js'
 import {cpuPercent, readProcStats, type ProcSample} from './proc-stats.js'
 import {percentile} from './stats.js'
 import {SyntheticEvents} from './synthetic-events.js'
@@ -47,11 +45,6 @@ export interface DriveResult {
   rssBytes: number
   peakRssBytes: number
   problems: string[]
-}
-
-/** Outboxes on tmpfs: at a facility each agent has its own disk, here they would share the controller's. */
-function outboxRoot(): string {
-  return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'emstream-load-outbox-'))
 }
 
 const zero = (): Sent => ({events: 0, movies: 0, stepsFinished: 0, samples: 0})

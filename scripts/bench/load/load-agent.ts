@@ -1,7 +1,8 @@
 // One simulated agent: the real ControllerLink (agent/link/client.ts) over the real outbox, fed
 // with prepared events instead of a pipeline, so the controller sees exactly what an agent sends
 // (hello with token, validated events in seq order, replay after reconnects).
-import {mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ControllerLink} from '../../../agent/link/client.js'
 import type {AgentEvent} from '../../../core/protocol/index.js'
@@ -81,4 +82,9 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   let timer: NodeJS.Timeout
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s waiting for ${what}`)), ms)))
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** A folder for simulated agents' outboxes, on tmpfs: at a facility each agent has its own disk, here they would share the controller's. */
+export function outboxRoot(): string {
+  return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'emstream-load-outbox-'))
 }

@@ -41,6 +41,11 @@ export class TimedOutbox extends Outbox<AgentEvent> {
     this.ackListeners.push(listener)
   }
 
+  offAck(listener: (through: number) => void): void {
+    const i = this.ackListeners.indexOf(listener)
+    if (i >= 0) this.ackListeners.splice(i, 1)
+  }
+
   /** Append-to-ack times (ms) of every acknowledged event. */
   ackLatencies(): Float32Array {
     return this.latencies.subarray(0, this.latencyCount)
