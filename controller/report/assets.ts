@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {readMrcHeader} from '../../core/formats/mrc-read.js'
 import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
 import type {MicrographRow, PicksFile, ReportData} from './export-types.js'
+import {eachLimited} from './limited.js'
 import {ctfCurve, trajectory} from './micrograph-charts.js'
 import type {ImageSources} from './read-project.js'
 
@@ -33,14 +34,9 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   const problems: AssetProblem[] = []
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
   // A few files at a time: the first export of a long session has thousands to make.
-  let next = 0
-  const worker = async () => {
-    while (next < due.length) {
-      const source = due[next++]
-      manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, problems))}
-    }
-  }
-  await Promise.all(Array.from({length: CONCURRENCY}, worker))
+  await eachLimited(due, CONCURRENCY, async (source) => {
+    manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, problems))}
+  })
   const made = due.length
   for (const row of rows) {
     const m = manifest[String(row.id)]

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import type {PicksFile, ReportData} from './export-types.js'
 import {micrographPage} from './micrograph-page.js'
 import {readJsonFile, writeAtomically} from './assets.js'
+import {eachLimited} from './limited.js'
 
 /** Data-folder-relative folder of the pages (micrograph/<id>.html in the site). */
 export const PAGES = 'pages'
@@ -30,7 +31,7 @@ export async function syncPages(dir: string, data: ReportData): Promise<PagesRes
   const previous = await readJsonFile<PageManifest>(manifestPath, {})
   const manifest: PageManifest = {}
   const shared = JSON.stringify([TEMPLATE_VERSION, data.project.title, data.session.state, data.optics])
-  const due: {index: number; key: string}[] = []
+  const due: number[] = []
   data.micrographs.forEach((row, index) => {
     const key = createHash('sha1')
       .update(shared)
@@ -38,13 +39,9 @@ export async function syncPages(dir: string, data: ReportData): Promise<PagesRes
       .update(JSON.stringify(row.runs.map((i) => data.provenance[i])))
       .digest('base64url')
     manifest[String(row.id)] = key
-    if (previous[String(row.id)] !== key) due.push({index, key})
+    if (previous[String(row.id)] !== key) due.push(index)
   })
-  let next = 0
-  const worker = async () => {
-    while (next < due.length) await writePage(dir, folder, data, due[next++].index)
-  }
-  await Promise.all(Array.from({length: CONCURRENCY}, worker))
+  await eachLimited(due, CONCURRENCY, (index) => writePage(dir, folder, data, index))
   const removed = await removeStale(folder, manifest)
   if (due.length > 0 || removed > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
   return {made: due.length, removed}

@@ -41,7 +41,14 @@ type Row = Record<string, SqlValue>
 function each(db: Database, sql: string, visit: (row: Row) => void): void {
   const statement = db.prepare(sql)
   try {
-    while (statement.step()) visit(statement.getAsObject())
+    // Column names once per query: getAsObject() reads them out of SQLite again for every row.
+    const names = statement.getColumnNames()
+    while (statement.step()) {
+      const values = statement.get()
+      const row: Row = {}
+      for (let i = 0; i < names.length; i++) row[names[i]] = values[i]
+      visit(row)
+    }
   } finally {
     statement.free()
   }

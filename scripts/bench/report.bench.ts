@@ -1,18 +1,33 @@
 // Report rebuild of a long session: a synthetic 10,000-micrograph project (real rows, tiny
 // images), against the same pipeline at 1,000 (the peer: what is fixed cost, what scales).
-// Targets: rebuild <= 20 s, build peak memory <= 1 GB, overview page <= 1 MB.
+// Targets: rebuild <= 20 s, build peak memory <= 1 GB, overview page <= 1 MB, and the export
+// must not stall ingest: the longest the controller's event loop waits during an export
+// (monitorEventLoopDelay max), beside what the old in-thread read of the project took.
 //   npm run bench -- report        (REPORT_BENCH_MOVIES=N to change the size)
 // Figures under CPU contention (a shared 2-core machine) are pessimistic.
 import {mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {buildReport, reportPaths} from '../../controller/report/build.js'
-import {exportReport} from '../../controller/report/export.js'
+import {monitorEventLoopDelay} from 'node:perf_hooks'
+import {buildReport, MICROGRAPH_PAGES, reportPaths} from '../../controller/report/build.js'
+import {exportReport, type ExportResult} from '../../controller/report/export.js'
 import {readReportData} from '../../controller/report/read-project.js'
 import {syntheticProject} from '../../test/report/synthetic-project.js'
 
 const MB = 1024 * 1024
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000
+
+/** Wall and CPU time (this process, every thread) of `run`, and the longest event-loop stall meanwhile. */
+async function timed<T>(run: () => Promise<T>): Promise<{result: T; ms: number; cpuMs: number; stallMs: number}> {
+  const delay = monitorEventLoopDelay({resolution: 1})
+  delay.enable()
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const result = await run()
+  const ms = performance.now() - started
+  delay.disable()
+  return {result, ms, cpuMs: cpuMs(process.cpuUsage(cpu)), stallMs: delay.max / 1e6}
+}
 
 async function measure(movies: number) {
   const dir = mkdtempSync(join(tmpdir(), 'emstream-report-bench-'))
@@ -20,59 +35,61 @@ async function measure(movies: number) {
     const p = await syntheticProject({movies, dir, failed: [3]})
     const paths = reportPaths(dir)
     const options = {name: 'bench', workflow: p.workflow}
-    let t = performance.now()
-    const cpu0 = process.cpuUsage()
+    // What the export used to do on the controller's thread: read the whole project.
+    const t = performance.now()
     readReportData(p.db, options)
-    const readMs = performance.now() - t
-    const readCpuMs = cpuMs(process.cpuUsage(cpu0))
-    t = performance.now()
-    await exportReport(p.db, paths.data, options)
-    const firstExportMs = performance.now() - t
-    t = performance.now()
-    const cpu1 = process.cpuUsage()
-    await exportReport(p.db, paths.data, options)
-    const exportMs = performance.now() - t
-    const exportCpuMs = cpuMs(process.cpuUsage(cpu1))
+    const inThreadReadMs = performance.now() - t
+    const first = await timed(() => exportReport(p.db, paths.data, options))
+    const firstBuild = await buildReport(paths)
+    // A rebuild: one more micrograph finished CTF since the last build.
+    p.db.run('UPDATE ctf SET resolution = resolution + 0.1, finished_at = finished_at + 1 WHERE movie_id = 5')
+    const again = await timed(() => exportReport(p.db, paths.data, options))
     const build = await buildReport(paths)
     const site = build.folder
     const size = (f: string) => statSync(join(site, f)).size
     const pages = readdirSync(site).filter((f) => f.endsWith('.html'))
     p.db.close()
+    const summary = (e: {result: ExportResult; ms: number; cpuMs: number; stallMs: number}) => ({...e, pagesMade: e.result.pagesMade, copyMs: e.result.copyMs})
     return {
       movies,
-      readMs,
-      readCpuMs,
-      exportCpuMs,
-      buildCpuMs: build.cpuMs,
-      firstExportMs,
-      exportMs,
-      buildMs: build.ms,
-      rebuildMs: exportMs + build.ms,
-      buildPeakMB: build.maxRssBytes / MB,
+      inThreadReadMs,
+      first: summary(first),
+      firstBuild,
+      again: summary(again),
+      build,
+      rebuildMs: again.ms + build.ms,
+      rebuildCpuMs: again.cpuMs + build.cpuMs,
+      firstRebuildMs: first.ms + firstBuild.ms,
+      firstRebuildCpuMs: first.cpuMs + firstBuild.cpuMs,
+      buildPeakMB: Math.max(build.maxRssBytes, firstBuild.maxRssBytes) / MB,
       overviewKB: size('index.html') / 1024,
       largestPage: pages.map((f) => [f, size(f) / MB] as const).sort((a, b) => b[1] - a[1])[0],
-      micrographPages: readdirSync(join(site, 'micrograph')).length,
+      micrographPages: readdirSync(join(site, MICROGRAPH_PAGES)).length,
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
 }
 
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const movies = Number(process.env.REPORT_BENCH_MOVIES ?? 10_000)
 const peer = await measure(Math.max(1, Math.round(movies / 10)))
 const big = await measure(movies)
 for (const r of [peer, big]) {
   console.log(
-    `${String(r.movies).padStart(6)} micrographs: read ${r.readMs.toFixed(0)} ms (blocks ingest), first export ${(r.firstExportMs / 1000).toFixed(1)} s, ` +
-      `rebuild ${(r.rebuildMs / 1000).toFixed(1)} s (export ${(r.exportMs / 1000).toFixed(1)} s + build ${(r.buildMs / 1000).toFixed(1)} s), build peak ${r.buildPeakMB.toFixed(0)} MB, ` +
-      `CPU time: read ${r.readCpuMs.toFixed(0)} ms, rebuild ${((r.exportCpuMs + r.buildCpuMs) / 1000).toFixed(1)} s (build ${(r.buildCpuMs / 1000).toFixed(1)} s), ` +
+    `${String(r.movies).padStart(6)} micrographs: rebuild ${s(r.rebuildMs)} wall, ${s(r.rebuildCpuMs)} CPU ` +
+      `(export ${s(r.again.ms)} / ${s(r.again.cpuMs)} CPU, ${r.again.pagesMade} pages made; build ${s(r.build.ms)} / ${s(r.build.cpuMs)} CPU); ` +
+      `first build ${s(r.firstRebuildMs)} wall, ${s(r.firstRebuildCpuMs)} CPU (export ${s(r.first.ms)}, ${r.first.pagesMade} pages and all images made); ` +
+      `build peak ${r.buildPeakMB.toFixed(0)} MB; ingest stall during export: ${r.again.stallMs.toFixed(0)} ms (first ${r.first.stallMs.toFixed(0)} ms; database copy ${r.again.copyMs.toFixed(0)} ms) ` +
+      `against ${r.inThreadReadMs.toFixed(0)} ms for the read in the controller's thread; ` +
       `overview ${r.overviewKB.toFixed(0)} kB, largest page ${r.largestPage[0]} ${r.largestPage[1].toFixed(1)} MB, ${r.micrographPages} micrograph pages`,
   )
 }
 console.log(
-  `ratio ${big.movies}/${peer.movies}: rebuild x${(big.rebuildMs / peer.rebuildMs).toFixed(1)} (CPU x${((big.exportCpuMs + big.buildCpuMs) / (peer.exportCpuMs + peer.buildCpuMs)).toFixed(1)}), build peak x${(big.buildPeakMB / peer.buildPeakMB).toFixed(1)}`,
+  `ratio ${big.movies}/${peer.movies}: rebuild x${(big.rebuildMs / peer.rebuildMs).toFixed(1)} (CPU x${(big.rebuildCpuMs / peer.rebuildCpuMs).toFixed(1)}), build peak x${(big.buildPeakMB / peer.buildPeakMB).toFixed(1)}`,
 )
 console.log(
-  `targets: rebuild ${(big.rebuildMs / 1000).toFixed(1)} s wall, ${((big.exportCpuMs + big.buildCpuMs) / 1000).toFixed(1)} s CPU (<= 20 s: ${big.rebuildMs <= 20_000 ? 'met' : 'NOT met'} on this machine now), ` +
-    `peak ${big.buildPeakMB.toFixed(0)} MB (<= 1024 MB: ${big.buildPeakMB <= 1024 ? 'met' : 'NOT met'}), overview ${big.overviewKB.toFixed(0)} kB (<= 1024 kB: ${big.overviewKB <= 1024 ? 'met' : 'NOT met'})`,
+  `targets: rebuild ${s(big.rebuildMs)} wall, ${s(big.rebuildCpuMs)} CPU (<= 20 s: ${big.rebuildMs <= 20_000 ? 'met' : 'NOT met'} on this machine now; first build ${s(big.firstRebuildMs)}), ` +
+    `peak ${big.buildPeakMB.toFixed(0)} MB (<= 1024 MB: ${big.buildPeakMB <= 1024 ? 'met' : 'NOT met'}), overview ${big.overviewKB.toFixed(0)} kB (<= 1024 kB: ${big.overviewKB <= 1024 ? 'met' : 'NOT met'}), ` +
+    `ingest stall ${big.again.stallMs.toFixed(0)} ms (was ${big.inThreadReadMs.toFixed(0)} ms)`,
 )
