@@ -1,10 +1,12 @@
 // Counting one frame: the expected intensity, moved by the frame's specimen motion (bilinear,
 // constant within 64-pixel row segments so local motion costs nothing extra), times the dose
 // and each pixel's sensitivity (1/gain), Poisson-sampled (one inlined sfc32 draw per pixel,
-// inverted through `poisson.ts`'s guide table); then hot and dead pixels.
+// inverted through `poisson.ts`'s guide table); then hot and dead pixels. Optionally each stored
+// value is tallied in a histogram as it is written, so a writer gets exact file statistics
+// (MRC DMIN/DMAX/DMEAN/RMS) without a second pass over the frame.
 import {driftAt, type DriftModel} from './drift.js'
 import type {GainReference} from './gain.js'
-import {poissonCount} from './poisson.js'
+import {MAX_COUNT, poissonCount} from './poisson.js'
 import type {Rng} from './rng.js'
 
 /** The expected-intensity map of the specimen, larger than the frame by `margin` on every side. */
@@ -32,9 +34,14 @@ export type CountFrame = Float32Array | Int16Array | Uint16Array
 /** Pixels per row segment sharing one shift (local motion varies over hundreds of pixels). */
 const SEGMENT = 64
 
+/** Tallies for callers that want none: Poisson counts never exceed MAX_COUNT. */
+const discardedTallies = new Uint32Array(MAX_COUNT + 1)
+
 /**
  * Raw counts of one frame, width x height, into `out` (default: a new Float32Array).
- * `sensitivity` is 1 / gain per pixel; `rng` supplies the Poisson draws.
+ * `sensitivity` is 1 / gain per pixel; `rng` supplies the Poisson draws. With `histogram`,
+ * histogram[v] grows by one for every pixel stored with value v (defects included); it must be
+ * longer than the largest value `out` can hold (65536 covers both integer types).
  */
 export function exposeFrame<T extends CountFrame = Float32Array>(
   map: IntensityMap,
@@ -44,7 +51,15 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
   e: FrameExposure,
   rng: Rng,
   out: T = new Float32Array(gain.width * gain.height) as T,
+  histogram?: Uint32Array,
 ): T {
+  countFrame(map, drift, sensitivity, gain, e, rng, out, histogram ?? discardedTallies)
+  applyDefects(out, gain, e.electronsPerPixel, rng, histogram)
+  return out
+}
+
+/** The Poisson counts of every pixel (the hot loop). */
+function countFrame(map: IntensityMap, drift: DriftModel, sensitivity: Float32Array, gain: GainReference, e: FrameExposure, rng: Rng, out: CountFrame, tally: Uint32Array): void {
   const {width, height} = gain
   const s = rng.state()
   let a = s[0] | 0
@@ -90,7 +105,9 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
         b = (c + (c << 3)) | 0
         c = (c << 21) | (c >>> 11)
         c = (c + t) | 0
-        out[row + x] = poissonCount(lambda, t)
+        const k = poissonCount(lambda, t)
+        out[row + x] = k
+        tally[k]++
       }
     }
   }
@@ -98,17 +115,23 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
   s[1] = b
   s[2] = c
   s[3] = d
-  applyDefects(out, gain, dose, rng)
-  return out
 }
 
 /** Hot pixels count at `hotRate` times the mean rate whatever the specimen; dead ones count nothing. */
-function applyDefects(out: CountFrame, gain: GainReference, dose: number, rng: Rng): void {
+function applyDefects(out: CountFrame, gain: GainReference, dose: number, rng: Rng, histogram: Uint32Array | undefined): void {
   const hotLambda = gain.hotRate * dose
   // Poisson counts stop at poisson.ts's MAX_COUNT, inside every type's range; hot pixels may not.
   const top = out instanceof Float32Array ? Infinity : out instanceof Int16Array ? 32767 : 65535
-  for (const i of gain.hotPixels) out[i] = Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal())))
-  for (const i of gain.deadPixels) out[i] = 0
+  const store = (i: number, value: number) => {
+    if (histogram) {
+      if (!(value < histogram.length)) throw new RangeError(`defect pixel ${i} counts ${value}, past the ${histogram.length}-bin histogram`)
+      histogram[out[i]]--
+      histogram[value]++
+    }
+    out[i] = value
+  }
+  for (const i of gain.hotPixels) store(i, Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal()))))
+  for (const i of gain.deadPixels) store(i, 0)
 }
 
 const sensitivities = new WeakMap<GainReference, Float32Array>()

@@ -27,9 +27,12 @@ export interface PreparedMovie {
   frameCount: number
   gain: GainReference
   truth: MovieTruth
-  /** Counts of frame `i` (0-based) into `out` (default: a new Float32Array); each call draws fresh noise. */
-  frame(i: number, out?: Float32Array): Float32Array
-  frame<T extends CountFrame>(i: number, out: T): T
+  /**
+   * Counts of frame `i` (0-based) into `out` (default: a new Float32Array); each call draws
+   * fresh noise. `histogram` tallies the stored values (see exposeFrame).
+   */
+  frame(i: number, out?: Float32Array, histogram?: Uint32Array): Float32Array
+  frame<T extends CountFrame>(i: number, out: T, histogram?: Uint32Array): T
 }
 
 export function prepareMovie(o: MovieSimOptions): PreparedMovie {
@@ -47,7 +50,7 @@ export function prepareMovie(o: MovieSimOptions): PreparedMovie {
     frameCount: o.frames,
     gain,
     truth,
-    frame: <T extends CountFrame>(i: number, out?: T) => exposeFrame(map, drift, sensitivity, gain, {electronsPerPixel, frame: i}, counting, out),
+    frame: <T extends CountFrame>(i: number, out?: T, histogram?: Uint32Array) => exposeFrame(map, drift, sensitivity, gain, {electronsPerPixel, frame: i}, counting, out, histogram),
   }
 }
 

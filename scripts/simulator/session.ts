@@ -5,6 +5,7 @@ import type {FileHandle} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 import {writeInChunks} from './chunked-write.js'
+import {countedMrcLength, writeCountedMrc} from './counted-mrc-write.js'
 import type {SessionConfig} from './cli-args.js'
 import {corruptHeader, FAULT_REASONS, planFaults, truncatedLength, type FaultKind} from './faults.js'
 import {drawGainReference} from './gain.js'
@@ -108,15 +109,17 @@ async function writeMovieFile(c: SessionConfig, movie: PreparedMovie, fault: Fau
     await writeInChunks(path, [bytes], {duration: 0})
     return bytes.length
   }
-  const parts = encodePreparedMovie(movie, encoding)
-  // The main header is the first part (MRC preamble, or the whole TIFF/EER file).
-  if (fault === 'corrupt-header') parts[0] = corruptHeader(parts[0], rng)
-  const length = parts.reduce((n, p) => n + p.length, 0)
-  const stopAt = fault === 'truncated' ? truncatedLength(length, rng) : fault === 'unfinished' ? Math.floor(length * rng.uniform(0.2, 0.7)) : undefined
-  const duration = fault === 'unfinished' ? c.writeTime * 0.5 : c.writeTime
-  const handle = await writeInChunks(path, parts, {duration, stopAt, keepOpen: fault === 'unfinished'})
+  // MRC: each frame is written as it is counted; TIFF and EER are encoded whole first.
+  const parts = c.format === 'mrc' ? undefined : encodePreparedMovie(movie, encoding)
+  const total = parts ? parts.reduce((n, p) => n + p.length, 0) : countedMrcLength(movie, c.mrcMode)
+  const stopAt = fault === 'truncated' ? truncatedLength(total, rng) : fault === 'unfinished' ? Math.floor(total * rng.uniform(0.2, 0.7)) : undefined
+  const write = {duration: fault === 'unfinished' ? c.writeTime * 0.5 : c.writeTime, stopAt, keepOpen: fault === 'unfinished'}
+  const garbleHeader = fault === 'corrupt-header' ? (header: Uint8Array) => corruptHeader(header, rng) : undefined
+  // The main header is the first part (the whole TIFF/EER file).
+  if (parts && garbleHeader) parts[0] = garbleHeader(parts[0])
+  const handle = parts ? await writeInChunks(path, parts, write) : await writeCountedMrc(path, movie, c.mrcMode, {...write, garbleHeader})
   if (handle) openHandles.push(handle)
-  return stopAt ?? length
+  return stopAt ?? total
 }
 
 /** Frames counted one at a time into one scratch frame, summed, times the gain reference. */

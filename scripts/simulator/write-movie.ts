@@ -1,14 +1,15 @@
 // Movie and gain files as a microscope writes them: MRC (modes 0/1/2/6, FEI1 dose header),
 // LZW TIFF (8-bit counts when they fit) and EER, through the shared core/formats encoders.
 import {writeFile} from 'node:fs/promises'
-import {emptyMrcStatistics, encodeMrc, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, writeMrc} from '../../core/formats/mrc-write.js'
+import {encodeMrc, writeMrc} from '../../core/formats/mrc-write.js'
 import {encodeTiffMovie} from '../../core/formats/tiff.js'
 import {encodeEerMovie, encodePreparedEerMovie} from './eer-events.js'
 import type {PreparedMovie} from './movie.js'
+import {MODE_MAX, mrcOptions, mrcSectionEncoder, type MrcMovieMode} from './mrc-sections.js'
 import {createRng, type Rng} from './rng.js'
 
 export type MovieFormat = 'mrc' | 'tiff' | 'eer'
-export type MrcMovieMode = 0 | 1 | 2 | 6
+export type {MrcMovieMode}
 
 export interface MovieEncoding {
   format: MovieFormat
@@ -26,9 +27,6 @@ export interface MovieData {
   frames: Float32Array[]
   truth: {pixelSize: number; dosePerFrame: number; movie: string}
 }
-
-/** Largest count each integer MRC mode stores; a camera saturates, it does not wrap. */
-const MODE_MAX: Record<MrcMovieMode, number> = {0: 127, 1: 32767, 2: Infinity, 6: 65535}
 
 /** The file's bytes (the session writer streams them out in chunks). */
 export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
@@ -48,11 +46,10 @@ export function encodeMovie(movie: MovieData, e: MovieEncoding): Uint8Array {
 const eerRng = (e: MovieEncoding, movie: string) => e.rng ?? createRng(0, movie)
 
 /**
- * A prepared movie's file as byte parts in file order, counting each frame once. MRC modes 1
- * and 6 are counted straight into each section's int16/uint16 values (the section is the
- * counted frame); modes 0 and 2 go through one float scratch frame. So an MRC movie is held
- * only as its file bytes; EER holds one rendered frame's electrons at a time. TIFF is encoded
- * from all counted frames.
+ * A prepared movie's file as byte parts in file order, counting each frame once (MRC: each
+ * frame counted into its own section, see mrc-sections.ts; EER holds one rendered frame's
+ * electrons at a time; TIFF is encoded from all counted frames). The session writes MRC
+ * movies with `writeCountedMrc` instead, which holds two sections, not the whole file.
  */
 export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uint8Array[] {
   const truth = movie.truth
@@ -61,19 +58,9 @@ export function encodePreparedMovie(movie: PreparedMovie, e: MovieEncoding): Uin
     const frames = Array.from({length: movie.frameCount}, (_, i) => movie.frame(i))
     return [encodeMovie({width: movie.width, height: movie.height, frames, truth}, e)]
   }
-  const mode = e.mrcMode ?? 1
-  const options = mrcOptions({width: movie.width, height: movie.height, truth}, mode)
-  const stats = emptyMrcStatistics()
-  const pixels = movie.width * movie.height
-  const scratch = mode === 0 || mode === 2 ? new Float32Array(pixels) : undefined
-  const sections: Uint8Array[] = []
-  for (let i = 0; i < movie.frameCount; i++) {
-    const section = scratch
-      ? encodeMrcSection(saturateInPlace(movie.frame(i, scratch), MODE_MAX[mode]), mode, true, stats, new Uint8Array(mrcSectionBytes(options)))
-      : encodeMrcSection(movie.frame(i, mode === 1 ? new Int16Array(pixels) : new Uint16Array(pixels)), mode, true, stats)
-    sections.push(section)
-  }
-  return [encodeMrcPreamble(options, sections.length, stats), ...sections]
+  const encoder = mrcSectionEncoder(movie, e.mrcMode ?? 1)
+  const sections = Array.from({length: movie.frameCount}, (_, i) => encoder.encode(i, new Uint8Array(encoder.sectionBytes)))
+  return [encoder.preamble(), ...sections]
 }
 
 /** Writes the movie in one go (MRC streams section by section, never assembling the file). */
@@ -82,10 +69,6 @@ export async function writeMovie(path: string, movie: MovieData, format: MovieFo
   if (e.format !== 'mrc') return writeFile(path, encodeMovie(movie, e))
   const mode = e.mrcMode ?? 1
   await writeMrc(path, saturate(movie.frames, MODE_MAX[mode]), mrcOptions(movie, mode))
-}
-
-function mrcOptions(movie: Pick<MovieData, 'width' | 'height' | 'truth'>, mode: MrcMovieMode) {
-  return {width: movie.width, height: movie.height, mode, pixelSize: movie.truth.pixelSize, dosePerFrame: movie.truth.dosePerFrame, labels: [`emstream simulate ${movie.truth.movie}`]}
 }
 
 /** The gain reference as a float MRC (multiply raw frames by it, as RELION's --gainref does). */
@@ -97,13 +80,6 @@ function maxOf(f: Float32Array): number {
   let m = 0
   for (const v of f) if (v > m) m = v
   return m
-}
-
-/** Clips counts above `max` in place (the frame is scratch). */
-function saturateInPlace(frame: Float32Array, max: number): Float32Array {
-  if (!Number.isFinite(max)) return frame
-  for (let i = 0; i < frame.length; i++) if (frame[i] > max) frame[i] = max
-  return frame
 }
 
 function saturate(frames: Float32Array[], max: number): Float32Array[] {
