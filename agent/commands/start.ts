@@ -26,6 +26,9 @@ export default class Start extends Command {
     'give-up-ms': Flags.integer({description: 'a stable file still incomplete after this long is processed and fails (ms)', min: 0, hidden: true}),
     'log-json': Flags.boolean({description: 'structured JSON log lines'}),
     verbose: Flags.boolean({char: 'v', description: 'log every step start and finish'}),
+    shared: Flags.boolean({description: 'share the session with other agents: process only the movies the controller leases this one (env EMSTREAM_SHARED)'}),
+    slots: Flags.integer({description: 'with --shared: movies taken at once (default 4)', min: 1}),
+    'path-map': Flags.string({description: 'SHARED=LOCAL: this agent sees the session\'s SHARED folder as LOCAL (repeatable), e.g. /mnt/krios=/data/krios', multiple: true}),
   }
 
   async run(): Promise<void> {
@@ -53,6 +56,9 @@ export default class Start extends Command {
         giveUpMs: flags['give-up-ms'],
         logJson: flags['log-json'] || undefined,
         verbose: flags.verbose || undefined,
+        shared: flags.shared || undefined,
+        slots: flags.slots,
+        pathMap: flags['path-map'],
       })
     } catch (error) {
       if (error instanceof StartConfigError) this.error(error.message, {exit: 2})

@@ -8,6 +8,10 @@ import {
   encodeMessage,
   type AgentEvent,
   type ControllerMessage,
+  type HeartbeatMessage,
+  type LeaseMessage,
+  type LeaseTiming,
+  type OfferMessage,
   type RerunMessage,
   type SessionInfo,
   type EventMessage,
@@ -36,6 +40,10 @@ export interface LinkOptions {
   onSession: (session: SessionInfo) => void
   /** A rerun request (controller rerun); it may come again after each welcome. */
   onRerun?: (rerun: RerunMessage) => void
+  /** After each welcome, with the controller's lease timing (shared agents offer and send heartbeats then). */
+  onConnected?: (leases: LeaseTiming) => void
+  /** Movies leased to this agent, or gone (shared agents). */
+  onLease?: (lease: LeaseMessage) => void
   /** Reconnect delays (ms): first, and the cap. */
   backoff?: {initialMs: number; maxMs: number}
 }
@@ -62,6 +70,13 @@ export class ControllerLink {
 
   start(): void {
     void this.connect()
+  }
+
+  /** Sends a message outside the outbox (offers, heartbeats: they are re-sent after a reconnect anyway); false when not connected. */
+  sendControl(message: OfferMessage | HeartbeatMessage): boolean {
+    if (!this.welcomed || !this.socket) return false
+    this.socket.send(encodeMessage(message))
+    return true
   }
 
   close(): void {
@@ -131,6 +146,9 @@ export class ControllerLink {
       case 'rerun':
         this.options.onRerun?.(message)
         return
+      case 'lease':
+        this.options.onLease?.(message)
+        return
       case 'error':
         return this.refused(message)
     }
@@ -149,6 +167,7 @@ export class ControllerLink {
     this.options.onSession(message.session)
     if (message.workflow) this.options.onWorkflow(message.workflow)
     this.replayFrom(message.lastSeq + 1)
+    this.options.onConnected?.(message.leases)
   }
 
   private refused(message: Extract<ControllerMessage, {type: 'error'}>): void {

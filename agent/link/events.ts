@@ -5,14 +5,17 @@ import type {StateRecord} from '../pipeline/local-state.js'
 import type {MovieRecord} from '../pipeline/movie.js'
 import {sidecarEvent} from './sidecar-event.js'
 
-/** The event a record causes, or undefined for bookkeeping records (movie done / failed). */
-export function eventForRecord(record: StateRecord, movie: MovieRecord, host: string): AgentEvent | undefined {
+/**
+ * The event a record causes, or undefined for bookkeeping records (movie done / failed).
+ * `reportPath` turns the movie's path into the one the controller knows (agent --path-map).
+ */
+export function eventForRecord(record: StateRecord, movie: MovieRecord, host: string, reportPath = (path: string) => path): AgentEvent | undefined {
   switch (record.t) {
     case 'movie':
       return {
         kind: 'movieFound',
         movie: movie.id,
-        path: movie.path,
+        path: reportPath(movie.path),
         sizeBytes: movie.size,
         format: movie.format,
         modifiedAt: Math.max(0, movie.mtimeMs),

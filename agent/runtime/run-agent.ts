@@ -35,12 +35,14 @@ export async function runStreamingAgent(config: StartConfig): Promise<void> {
     stableMs: config.stableMs,
     giveUpMs: config.giveUpMs,
     log,
+    ...(config.shared ? {shared: {slots: config.slots}} : {}),
+    pathMap: config.pathMap,
   })
   if (live) {
     status = new StatusLine(() => agent.counts())
     status.start()
   }
-  log.info(`agent ${config.agentId} starting: project ${config.project}, controller ${config.controller}, state ${config.state}`)
+  log.info(`agent ${config.agentId} starting: project ${config.project}, controller ${config.controller}, state ${config.state}${config.shared ? `, shared (${config.slots} movies at once)` : ''}`)
   await agent.start()
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -3,6 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {availableParallelism, homedir, hostname} from 'node:os'
 import {join, resolve} from 'node:path'
+import {parsePathMap, PathMapError, type PathPrefix} from './path-map.js'
 
 export interface StartConfig {
   controller: string
@@ -24,6 +25,12 @@ export interface StartConfig {
   giveUpMs: number
   logJson: boolean
   verbose: boolean
+  /** Shares the session's movies with other agents: processes only those the controller leases it. */
+  shared: boolean
+  /** Movies a shared agent takes at once. */
+  slots: number
+  /** Where this agent sees the session's files, as SHARED=LOCAL prefixes. */
+  pathMap: PathPrefix[]
 }
 
 export class StartConfigError extends Error {
@@ -36,7 +43,7 @@ export class StartConfigError extends Error {
   }
 }
 
-export type ConfigInput = Partial<Record<keyof StartConfig, string | number | boolean | number[] | undefined>>
+export type ConfigInput = Partial<Record<keyof StartConfig, string | number | boolean | number[] | string[] | undefined>>
 
 const ENV: Partial<Record<keyof StartConfig, string>> = {
   controller: 'EMSTREAM_CONTROLLER',
@@ -50,6 +57,9 @@ const ENV: Partial<Record<keyof StartConfig, string>> = {
   threads: 'EMSTREAM_THREADS',
   gpus: 'EMSTREAM_GPUS',
   polling: 'EMSTREAM_POLLING',
+  shared: 'EMSTREAM_SHARED',
+  slots: 'EMSTREAM_SLOTS',
+  pathMap: 'EMSTREAM_PATH_MAP',
 }
 
 /** Merges flags, environment and the config file, and checks every field. */
@@ -97,6 +107,21 @@ export function resolveStartConfig(flags: ConfigInput & {config?: string}, env: 
     giveUpMs: number('giveUpMs', 120_000, 0),
     logJson: bool('logJson'),
     verbose: bool('verbose'),
+    shared: bool('shared'),
+    slots: Math.floor(number('slots', 4, 1)),
+    pathMap: pathMap(pick('pathMap')),
+  }
+}
+
+/** --path-map may be repeated; the environment and the config file give a comma-separated list or an array. */
+function pathMap(v: unknown): PathPrefix[] {
+  if (v === undefined || v === '') return []
+  const entries = Array.isArray(v) ? v.map(String) : String(v).split(',')
+  try {
+    return parsePathMap(entries.map((e) => e.trim()).filter((e) => e !== ''))
+  } catch (error) {
+    if (error instanceof PathMapError) throw new StartConfigError('pathMap', error.message)
+    throw error
   }
 }
 

@@ -8,6 +8,7 @@ import type {AgentEvent, RerunMessage, SessionInfo, WorkflowStatus} from '../../
 import type {StepName, Workflow} from '../../core/workflow/types.js'
 import {ControllerLink, type WorkflowDelivery} from '../link/client.js'
 import {causesEvent, eventForRecord} from '../link/events.js'
+import {MovieOffers} from '../link/movie-offers.js'
 import {Outbox} from '../link/outbox.js'
 import {bindWorkflow} from '../pipeline/bindings.js'
 import {LocalState} from '../pipeline/local-state.js'
@@ -19,6 +20,7 @@ import {SystemSampler} from '../system/sampler.js'
 import type {CompletenessCheck} from '../watch/readiness.js'
 import {MovieWatcher, type FoundMovie} from '../watch/watcher.js'
 import type {Logger} from './logger.js'
+import {localWorkflow, toShared, type PathPrefix} from './path-map.js'
 
 export interface StreamingAgentOptions {
   controllerUrl: string
@@ -44,7 +46,13 @@ export interface StreamingAgentOptions {
   stableMs?: number
   giveUpMs?: number
   log: Logger
+  /** Several agents on one session: process only the movies the controller leases this one, `slots` at once. */
+  shared?: {slots: number}
+  /** Where this agent sees the session's files (--path-map). */
+  pathMap?: PathPrefix[]
 }
+
+type NewMovie = Parameters<Pipeline['add']>[0]
 
 export class StreamingAgent {
   private readonly host = hostname()
@@ -61,6 +69,10 @@ export class StreamingAgent {
   private sampleTimer?: NodeJS.Timeout
   private acceptingMovies = true
   private readonly workflowFile: string
+  /** Found movies waiting for a lease (shared agents only). */
+  private readonly offers?: MovieOffers<NewMovie>
+  /** A path as the controller names it (the inverse of --path-map). */
+  private readonly sharedPath = (path: string) => toShared(this.options.pathMap ?? [], path)
   /** The last verdict on a workflow revision sent to the controller ("revision:accepted"). */
   private reportedWorkflow?: string
 
@@ -75,7 +87,7 @@ export class StreamingAgent {
       written: (record, movie) => {
         if (record.t === 'movie-done') options.log.info(`${movie.id}: processed`, {movie: movie.id})
         if (record.t === 'movie-failed') options.log.warn(`${movie.id}: failed at ${record.failure.step}: ${record.failure.message}`, {movie: movie.id, step: record.failure.step})
-        const event = eventForRecord(record, movie, this.host)
+        const event = eventForRecord(record, movie, this.host, this.sharedPath)
         if (event && record.seq !== undefined) this.outbox.append(event, record.seq, record.t === 'movie' ? movie.foundAt : record.at)
       },
     })
@@ -102,7 +114,18 @@ export class StreamingAgent {
       onWorkflow: (delivery) => void this.useWorkflow(delivery, true),
       onSession: (session) => this.useSession(session),
       onRerun: (rerun) => void this.rerun(rerun),
+      onConnected: (leases) => this.offers?.connected(leases),
+      onLease: (lease) => this.offers?.received(lease),
     })
+    if (options.shared) {
+      this.offers = new MovieOffers<NewMovie>({
+        slots: options.shared.slots,
+        send: (message) => this.link.sendControl(message),
+        // A grant repeated after a restart may name a movie already taken.
+        take: (movie) => void (this.state.get(movie.id) ?? this.pipeline.add(movie)),
+        log: (level, line, fields) => options.log[level](line, fields),
+      })
+    }
     this.sampler = new SystemSampler({
       disks: [options.outDir, ...(options.watchDir ? [options.watchDir] : [])],
       pipeline: () => {
@@ -133,6 +156,7 @@ export class StreamingAgent {
 
   async stop(): Promise<void> {
     if (this.sampleTimer) clearTimeout(this.sampleTimer)
+    this.offers?.close()
     // Cancels running steps (external programs are killed); the runner's close ends them.
     const steps = this.pipeline.stop()
     await this.watcher?.close()
@@ -148,15 +172,15 @@ export class StreamingAgent {
     const last = this.state.lastRecord()
     if (last?.seq === undefined || last.seq <= this.outbox.lastSeq) return
     const movie = this.state.get(last.t === 'movie' ? last.movie.id : last.id)
-    const event = movie && eventForRecord(last, movie, this.host)
+    const event = movie && eventForRecord(last, movie, this.host, this.sharedPath)
     if (event) this.outbox.append(event, last.seq, last.t === 'movie' ? movie.foundAt : last.at)
   }
 
   private async useWorkflow(delivery: WorkflowDelivery, fromController: boolean): Promise<void> {
     if (delivery.revision <= this.revision) return
+    const workflow = localWorkflow(delivery.workflow as Workflow, this.options.pathMap ?? [])
     let steps
     try {
-      const workflow = delivery.workflow as Workflow
       steps = bindWorkflow({workflow, revision: delivery.revision, outDir: this.options.outDir})
       // Throws before changing anything when a step needs GPUs this agent was not given.
       this.pipeline.rebind(steps, workflowJobsPerGpu(workflow))
@@ -168,14 +192,14 @@ export class StreamingAgent {
       return
     }
     this.revision = delivery.revision
-    this.workflow = delivery.workflow as Workflow
+    this.workflow = workflow
     if (fromController) {
       writeFileSync(`${this.workflowFile}.tmp`, JSON.stringify(delivery))
       renameSync(`${this.workflowFile}.tmp`, this.workflowFile)
     }
     this.options.log.info(`workflow revision ${delivery.revision}: ${steps.map((s) => s.name).join(' -> ')}`)
     this.reportWorkflow({revision: delivery.revision, accepted: true})
-    await this.watch(delivery.workflow as Workflow)
+    await this.watch(workflow)
   }
 
   /** Tells the controller, durably (outbox), what this agent made of a workflow revision; once per verdict. */
@@ -240,7 +264,9 @@ export class StreamingAgent {
     if (found.incomplete) this.options.log.warn(`${id}: still incomplete after waiting (${found.incomplete}); processing it anyway so it fails visibly`)
     if (found.checksumError) this.options.log.warn(`${found.path}: no checksum: ${found.checksumError}`)
     if (found.sidecarError) this.options.log.warn(`${id}: sidecar unreadable: ${found.sidecarError}`)
-    this.pipeline.add({
+    // A shared agent waits for the controller's lease; otherwise every movie found is this agent's.
+    const add = (movie: NewMovie) => (this.offers ? this.offers.offer(movie) : void this.pipeline.add(movie))
+    add({
       id,
       path: found.path,
       foundAt: Date.now(),

@@ -12,7 +12,20 @@ export default class Serve extends Command {
   static override description =
     'Agents connect to ws://HOST:PORT/agent and join a project with its token. Runs until interrupted (Ctrl-C), then ' +
     'writes a snapshot of every open project.'
-  static override flags = {host: hostFlag, port: portFlag, dir: dirFlag, 'tls-cert': tlsCertFlag, 'tls-key': tlsKeyFlag}
+  static override flags = {
+    host: hostFlag,
+    port: portFlag,
+    dir: dirFlag,
+    'tls-cert': tlsCertFlag,
+    'tls-key': tlsKeyFlag,
+    'lease-seconds': Flags.integer({
+      description: 'agents sharing a session (agent start --shared): a movie leased to one goes to another after this long without a word from it',
+      default: 60, min: 1, env: 'EMSTREAM_LEASE_SECONDS',
+    }),
+    'lease-grace-seconds': Flags.integer({
+      description: '...or this long after its connection closed', default: 20, min: 0, env: 'EMSTREAM_LEASE_GRACE_SECONDS',
+    }),
+  }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Serve)
@@ -21,7 +34,8 @@ export default class Serve extends Command {
     const {loadTls} = await import('../server/tls.js')
     await userErrors(this, () => {
       const tls = flags['tls-cert'] && flags['tls-key'] ? loadTls({cert: flags['tls-cert'], key: flags['tls-key']}) : undefined
-      return serveUntilStopped({projectsDir: projectsDir(flags.dir), host: flags.host, port: flags.port, tls})
+      const leaseTiming = {durationMs: flags['lease-seconds'] * 1000, graceMs: flags['lease-grace-seconds'] * 1000}
+      return serveUntilStopped({projectsDir: projectsDir(flags.dir), host: flags.host, port: flags.port, tls, leaseTiming})
     })
   }
 }

@@ -65,7 +65,11 @@ export class ProjectLeases {
     const settled = movies.filter((m) => this.ledger.settled(m))
     const open = settled.length === 0 ? movies : movies.filter((m) => !settled.includes(m))
     const notices = this.table.offered(agent, open, now)
-    if (settled.length > 0) notices.push({agent, granted: [], gone: settled, revoked: []})
+    if (settled.length > 0) {
+      const own = notices.find((n) => n.agent === agent)
+      if (own) own.gone.push(...settled)
+      else notices.push({agent, granted: [], gone: settled, revoked: []})
+    }
     this.deliver(notices, now)
   }
 

@@ -2,22 +2,15 @@ import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import WebSocket from 'ws'
-import {
-  decodeControllerMessage,
-  encodeMessage,
-  PROTOCOL_VERSION,
-  type AgentMessage,
-  type ControllerMessage,
-  type EventMessage,
-} from '../../core/protocol/index.js'
+import {PROTOCOL_VERSION, type EventMessage} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
 import {validateWorkflow} from '../../core/workflow/index.js'
 import {createProject} from '../project/create.js'
 import {listSegments} from '../project/journal.js'
 import {projectLayout} from '../project/layout.js'
 import {controlRequest} from './control-client.js'
-import {AGENT_PATH, startServer, type ControllerServer} from './server.js'
+import {startServer, type ControllerServer} from './server.js'
+import {TestAgent} from './test-agent.test-support.js'
 
 const workflow = validateWorkflow({
   acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
@@ -29,47 +22,6 @@ const servers: ControllerServer[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
-
-/** A test agent: a socket and the controller's messages, awaited in order. */
-class TestAgent {
-  private readonly inbox: ControllerMessage[] = []
-  private waiting: (() => void) | undefined
-  readonly closed: Promise<number>
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const decoded = decodeControllerMessage(data.toString())
-      if (!decoded.ok) throw new Error(decoded.reason)
-      this.inbox.push(decoded.message)
-      this.waiting?.()
-    })
-    this.closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)))
-  }
-
-  static async connect(server: ControllerServer): Promise<TestAgent> {
-    const ws = new WebSocket(`ws://${server.host}:${server.port}${AGENT_PATH}`)
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-    return new TestAgent(ws)
-  }
-
-  send(message: AgentMessage | string): void {
-    this.ws.send(typeof message === 'string' ? message : encodeMessage(message))
-  }
-
-  async next(): Promise<ControllerMessage> {
-    while (this.inbox.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve))
-    return this.inbox.shift()!
-  }
-
-  /** Waits for the ack that covers seq (acks are cumulative). */
-  async ackedUpTo(seq: number): Promise<void> {
-    for (;;) {
-      const m = await this.next()
-      if (m.type === 'ack' && m.seq >= seq) return
-      if (m.type === 'error') throw new Error(`${m.code}: ${m.message}`)
-    }
-  }
-}
 
 async function setUp() {
   const projectsDir = mkdtempSync(join(tmpdir(), 'serve-'))
@@ -140,6 +92,37 @@ describe('controller server', () => {
     expect(stopped!.state).toBe('closed')
     expect(await again.next()).toMatchObject({type: 'session', state: 'running', acceptingMovies: false})
     expect(await again.next()).toMatchObject({type: 'session', state: 'closed', acceptingMovies: false})
+  })
+
+  it('serves several projects at once, each only to its own token', async () => {
+    const {projectsDir, token, server, hello} = await setUp()
+    const {token: riboToken} = await createProject({projectsDir, name: 'ribo', workflow})
+    // apo's token does not open ribo (nor ribo's apo), and a refusal does not say which part was wrong.
+    for (const [project, wrong] of [['ribo', token], ['apo', riboToken]]) {
+      const intruder = await TestAgent.connect(server)
+      intruder.send({...hello(), project, token: wrong})
+      expect(await intruder.next()).toMatchObject({type: 'error', code: 'auth-failed', message: 'unknown project or wrong token', fatal: true})
+    }
+    const apo = await TestAgent.connect(server)
+    apo.send(hello('krios'))
+    expect(await apo.next()).toMatchObject({type: 'welcome', project: 'apo'})
+    const ribo = await TestAgent.connect(server)
+    ribo.send({...hello('glacios'), project: 'ribo', token: riboToken})
+    expect(await ribo.next()).toMatchObject({type: 'welcome', project: 'ribo', lastSeq: 0})
+    const stream = asEventMessages('krios', sampleMovieEvents('a.tiff'))
+    for (const m of stream) apo.send(m)
+    await apo.ackedUpTo(stream.length)
+    // A second agent id on ribo with the same seqs is ribo's own sequence: apo's events never reach it.
+    const riboStream = asEventMessages('glacios', sampleMovieEvents('r.tiff').slice(0, 1))
+    ribo.send(riboStream[0])
+    await ribo.ackedUpTo(1)
+    const apoStatus = await controlRequest(projectsDir, 'apo', 'status')
+    const riboStatus = await controlRequest(projectsDir, 'ribo', 'status')
+    expect([apoStatus!.movies.found, apoStatus!.movies.processed]).toEqual([1, 1])
+    expect([riboStatus!.movies.found, riboStatus!.movies.processed]).toEqual([1, 0])
+    const movieNames = async (name: string) => (await server.registry.get(name))!.project.db.exec('SELECT movie FROM movies')[0].values.flat()
+    expect(await movieNames('apo')).toEqual(['a.tiff'])
+    expect(await movieNames('ribo')).toEqual(['r.tiff'])
   })
 
   it('accepts events pipelined right behind the hello', async () => {
