@@ -56,6 +56,16 @@ export interface AgentRow {
   agentId: string
   host: string | null
   lastSeenAt: number
+  /** Present while the agent's latest verdict on the workflow is a refusal (it processes nothing). */
+  refusal?: WorkflowRefusal
+}
+
+export interface WorkflowRefusal {
+  revision: number
+  /** The step it cannot run, when the refusal is about one step. */
+  step: string | null
+  reason: string
+  at: number
 }
 
 export interface MonitorInput {

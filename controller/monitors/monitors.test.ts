@@ -182,6 +182,21 @@ describe('agents monitor and transitions', () => {
     expect(evaluateMonitors(input({agents, session: {state: 'closed', startedAt: T0 - MIN, inputClosedAt: T0}}), s)).toEqual([])
   })
 
+  it('an agent that refused the workflow, from scheduling on, whether or not it is silent', () => {
+    const s = settings()
+    const reason = 'step motion needs 1 GPU(s) but the agent has 0 of them (start the agent with --gpus)'
+    const agents = [
+      {agentId: 'a1', host: 'gpu-pc', lastSeenAt: T0 - 5000, refusal: {revision: 2, step: 'motion', reason, at: T0 - 60_000}},
+      {agentId: 'a2', host: null, lastSeenAt: T0 - 5000},
+    ]
+    const scheduled = evaluateMonitors(input({agents, session: {state: 'scheduled', startedAt: null, inputClosedAt: null}}), s)
+    expect(keys(scheduled)).toEqual(['agents.workflowRefused:a1'])
+    expect(scheduled[0]).toMatchObject({severity: 'critical', since: T0 - 60_000, message: `Agent a1 on gpu-pc refused workflow revision 2 and processes nothing: ${reason}`})
+    expect(keys(evaluateMonitors(input({agents}), s))).toEqual(['agents.workflowRefused:a1'])
+    expect(evaluateMonitors(input({agents, session: {state: 'closed', startedAt: T0 - MIN, inputClosedAt: T0}}), s)).toEqual([])
+    expect(evaluateMonitors(input({agents}), settings({agents: {enabled: false}}))).toEqual([])
+  })
+
   it('fires new keys once, keeps open ones, resolves the vanished', () => {
     const open: OpenAlert[] = [{id: 1, key: 'a', severity: 'warning', message: 'x', at: T0}, {id: 2, key: 'b', severity: 'info', message: 'y', at: T0}]
     const finding = (key: string): Finding => ({key, severity: 'warning', message: key, since: T0})

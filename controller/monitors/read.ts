@@ -4,7 +4,7 @@ import type {Workflow} from '../../core/workflow/index.js'
 import {currentSession, lastMovieFoundAt, rows} from '../project/queries.js'
 import {rowsNeeded} from './evaluate.js'
 import type {Severity} from './finding.js'
-import type {GainResidual, MonitorInput, SampleRow} from './input.js'
+import type {AgentRow, GainResidual, MonitorInput, SampleRow, WorkflowRefusal} from './input.js'
 import type {OpenAlert} from './transitions.js'
 
 const HOUR = 3_600_000
@@ -44,10 +44,28 @@ export function readMonitorInput(db: Database, workflow: Workflow, now: number):
     lastMovieFoundAt: lastMovieFoundAt(db),
     moviesFoundLastHour: num(rows(db, 'SELECT count(*) AS n FROM movies WHERE found_at > ?', [now - HOUR])[0].n),
     samples: rows(db, 'SELECT * FROM system_samples WHERE at > ? ORDER BY at DESC', [now - HOUR]).map(sampleRow),
-    agents: rows(db, 'SELECT agent_id, host, last_seen_at FROM agents').map((r) => ({
-      agentId: String(r.agent_id), host: r.host === null ? null : String(r.host), lastSeenAt: num(r.last_seen_at),
-    })),
+    agents: readAgents(db),
   }
+}
+
+function readAgents(db: Database): AgentRow[] {
+  const refusals = new Map(readRefusals(db))
+  return rows(db, 'SELECT agent_id, host, last_seen_at FROM agents').map((r) => {
+    const refusal = refusals.get(String(r.agent_id))
+    return {
+      agentId: String(r.agent_id), host: r.host === null ? null : String(r.host), lastSeenAt: num(r.last_seen_at),
+      ...(refusal ? {refusal} : {}),
+    }
+  })
+}
+
+/** Agents whose latest workflowStatus is a refusal (the table exists once one agent sent one). */
+function readRefusals(db: Database): [string, WorkflowRefusal][] {
+  if (rows(db, "SELECT 1 AS t FROM sqlite_master WHERE type = 'table' AND name = 'agent_workflows'").length === 0) return []
+  return rows(db, 'SELECT agent_id, revision, step, reason, at FROM agent_workflows WHERE accepted = 0').map((r) => [
+    String(r.agent_id),
+    {revision: num(r.revision), step: r.step === null ? null : String(r.step), reason: r.reason === null ? 'no reason given' : String(r.reason), at: num(r.at)},
+  ])
 }
 
 function sampleRow(r: Record<string, SqlValue>): SampleRow {

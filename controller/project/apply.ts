@@ -2,9 +2,9 @@
 // journal after a snapshot rebuilds exactly the state the live controller had. Results are upserts
 // keyed (movie, step version), so even a record applied twice leaves one row.
 import type {Database, Statement} from 'sql.js'
-import type {AgentEvent, MovieFound, MovieSidecarEvent, StepFailed, StepFinished, StepRun, StepStarted, SystemSample} from '../../core/protocol/index.js'
+import type {AgentEvent, MovieFound, MovieSidecarEvent, StepFailed, StepFinished, StepRun, StepStarted, SystemSample, WorkflowStatus} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
-import {CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL} from './schema.js'
+import {AGENT_WORKFLOWS_SQL, CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL} from './schema.js'
 import {LeaseLedger} from './leases.js'
 import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
@@ -156,6 +156,8 @@ export class Applier {
         return this.stepFailed(agentId, event, at)
       case 'systemSample':
         return this.systemSample(agentId, event, at)
+      case 'workflowStatus':
+        return this.workflowStatus(agentId, event, at)
     }
   }
 
@@ -248,6 +250,14 @@ export class Applier {
     this.run('sample', [
       agentId, e.host, at, e.cpuPercent, e.loadAverage[0], e.memoryUsedBytes, e.memoryTotalBytes, e.swapUsedBytes,
       JSON.stringify(e.disks), JSON.stringify(e.gpus), e.pipeline.queued, e.pipeline.running,
+    ])
+  }
+
+  /** The agent's latest verdict on the workflow, one row per agent (the agents monitor alerts on a refusal). */
+  private workflowStatus(agentId: string, e: WorkflowStatus, at: number): void {
+    this.db.run(AGENT_WORKFLOWS_SQL)
+    this.db.run('INSERT OR REPLACE INTO agent_workflows (agent_id, revision, accepted, step, reason, at) VALUES (?, ?, ?, ?, ?, ?)', [
+      agentId, e.revision, e.accepted ? 1 : 0, opt(e.step), opt(e.reason), at,
     ])
   }
 

@@ -29,6 +29,16 @@ export const SIDECARS_SQL = `CREATE TABLE IF NOT EXISTS movie_sidecars (
   grid_square TEXT
 );`
 
+/** Each agent's latest verdict on the workflow (accepted, or refused and why); created on first use. */
+export const AGENT_WORKFLOWS_SQL = `CREATE TABLE IF NOT EXISTS agent_workflows (
+  agent_id TEXT PRIMARY KEY,
+  revision INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  step TEXT,
+  reason TEXT,
+  at INTEGER NOT NULL
+);`
+
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
