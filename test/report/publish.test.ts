@@ -1,6 +1,6 @@
 // Publishing with a real rsync (Debian package) to local folders, and the live service end to
 // end on a real project: ingest -> export -> build -> publish, a failing target -> one alert.
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, expect, it} from 'vitest'
@@ -54,7 +54,8 @@ describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
     const project = await Project.open(projectLayout(projectsDir, 'live'))
     try {
       project.schedule()
-      for (const m of asEventMessages('agent-1', [...sampleMovieEvents('a_0001.tiff'), ...sampleMovieEvents('b_0002.tiff')])) project.ingest(m)
+      const firstMovies = [...sampleMovieEvents('a_0001.tiff'), ...sampleMovieEvents('b_0002.tiff')]
+      for (const m of asEventMessages('agent-1', firstMovies)) project.ingest(m)
       const www = join(dir, 'live-www/')
       const logs: string[] = []
       const service = new ReportService(project, {log: (level, message) => logs.push(`${level} ${message}`), publishArgv: rsyncArgv(www)})
@@ -63,7 +64,17 @@ describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
       const index = readFileSync(join(www, 'index.html'), 'utf8')
       expect(index).toContain('live')
       expect(existsSync(join(www, 'micrographs.html'))).toBe(true)
+      expect(readFileSync(join(www, 'micrograph', '1.html'), 'utf8')).toContain('a_0001.tiff')
       expect(await service.rebuild()).toBeUndefined() // nothing changed: no build
+
+      // A new movie: a new page; the unchanged one is the same file in both builds (hard-linked), and rsync leaves it be.
+      const published = statSync(join(www, 'micrograph', '1.html'))
+      for (const m of asEventMessages('agent-1', sampleMovieEvents('c_0003.tiff'), firstMovies.length + 1)) project.ingest(m)
+      const next = await service.rebuild()
+      expect(next, logs.join('\n')).toBeDefined()
+      expect(statSync(join(next!.folder, 'micrograph', '1.html')).ino).toBe(statSync(join(built!.folder, 'micrograph', '1.html')).ino)
+      expect(statSync(join(www, 'micrograph', '1.html')).mtimeMs).toBe(published.mtimeMs)
+      expect(readFileSync(join(www, 'micrograph', '3.html'), 'utf8')).toContain('c_0003.tiff')
 
       const failing = new ReportService(project, {log: (level, message) => logs.push(`${level} ${message}`), publishArgv: rsyncArgv(join(dir, 'afile', 'x/'))})
       await failing.checkPublishing()
