@@ -2,6 +2,7 @@
 // time-based monitors alike), applies the alert transitions through the project's journal, and
 // hands them to the notifier. Only live transitions notify; replaying the journal never does.
 import type {Project} from '../project/project.js'
+import {STORAGE_ALERT} from '../project/storage.js'
 import {firingNotification, resolvedNotification} from '../alerts/notification.js'
 import {notifierFor, type Notifier, type NotifyLog} from '../alerts/notifier.js'
 import {evaluateMonitors} from './evaluate.js'
@@ -28,7 +29,7 @@ export class MonitorService {
   /** Evaluates every monitor now and applies what changed. */
   evaluate(now = Date.now()): AlertTransitions {
     const {workflow} = this.project.workflow()
-    const findings = evaluateMonitors(readMonitorInput(this.project.db, workflow, now), workflow.monitors)
+    const findings = [...evaluateMonitors(readMonitorInput(this.project.db, workflow, now), workflow.monitors), ...storageFindings(this.project)]
     const transitions = alertTransitions(readOpenAlerts(this.project.db), findings)
     for (const finding of transitions.fired) this.project.raiseAlert(newAlert(finding), now)
     for (const alert of transitions.resolved) this.project.resolveAlert(alert.key, now)
@@ -80,6 +81,12 @@ export class MonitorService {
     }
     return this.notifier.notifier
   }
+}
+
+/** The projects disk refusing the project's writes (controller/project/storage.ts), alerted like a monitor's finding. */
+function storageFindings(project: Project): Finding[] {
+  const problem = project.storageProblem()
+  return problem ? [{key: STORAGE_ALERT, severity: 'critical', message: problem.message, since: problem.since}] : []
 }
 
 function newAlert(f: Finding) {

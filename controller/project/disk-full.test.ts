@@ -1,6 +1,6 @@
 // The project on a full disk (a small tmpfs; needs root): journal writes stall instead of failing,
 // nothing unwritten counts as durable, the journal keeps whole lines, the snapshot stays the old
-// one, one alert says why, and everything goes on by itself once space returns.
+// one, the monitors alert why, and everything goes on by itself once space returns.
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -8,6 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
 import {validateWorkflow} from '../../core/workflow/index.js'
 import {fillDisk, mountTmpfs, tmpfsUnavailable} from '../../test/support/tmpfs.js'
+import {MonitorService} from '../monitors/service.js'
 import {createProject} from './create.js'
 import {listSegments} from './journal.js'
 import {projectLayout, type ProjectLayout} from './layout.js'
@@ -80,6 +81,10 @@ describe.skipIf(skip !== undefined)(`project on a full disk${skip ? ` (skipped: 
     expect(await settled(durable)).toBe(false)
     expect(project.lastSeq('krios')).toBe(stream.length)
     expect(project.durableSeq('krios')).toBe(half)
+    // The monitors raise the alert from the project's storage problem (and resolve it below).
+    const monitors = new MonitorService(project, {log: () => {}})
+    expect(project.storageProblem()).toMatchObject({message: problem, since: expect.any(Number)})
+    expect(monitors.evaluate().fired.map((f) => f.key)).toContain(STORAGE_ALERT)
     expect(project.status().alerts.find((a) => a.monitor === STORAGE_ALERT)).toMatchObject({severity: 'critical', message: problem})
     expect(journalLinesWhole(layout)).toBe(linesBefore)
     // A snapshot cannot be taken while the journal waits; the old one stays.
@@ -93,6 +98,8 @@ describe.skipIf(skip !== undefined)(`project on a full disk${skip ? ` (skipped: 
     await durable
     await project.durable()
     expect(project.durableSeq('krios')).toBe(stream.length)
+    expect(project.storageProblem()).toBeUndefined()
+    expect(monitors.evaluate().resolved.map((a) => a.key)).toContain(STORAGE_ALERT)
     expect(project.status().alerts.map((a) => a.monitor)).not.toContain(STORAGE_ALERT)
     expect(changes).toEqual([problem, undefined])
     await project.close()
@@ -101,7 +108,8 @@ describe.skipIf(skip !== undefined)(`project on a full disk${skip ? ` (skipped: 
     try {
       expect(reopened.lastSeq('krios')).toBe(stream.length)
       expect(reopened.status().movies).toMatchObject({found: 2})
-      expect(reopened.status().alerts.map((a) => a.monitor)).toEqual(['test'])
+      // Raised and resolved, both on disk.
+      expect(reopened.db.exec('SELECT count(*), count(resolved_at) FROM alerts WHERE monitor = ?', [STORAGE_ALERT])[0].values[0]).toEqual([1, 1])
     } finally {
       await reopened.close()
     }
@@ -132,7 +140,6 @@ describe.skipIf(skip !== undefined)(`project on a full disk${skip ? ` (skipped: 
     await project.close()
     const reopened = await Project.open(layout)
     expect(reopened.status().movies).toMatchObject({found: 1})
-    expect(reopened.status().alerts.map((a) => a.monitor)).not.toContain(STORAGE_ALERT)
     await reopened.close()
   })
 

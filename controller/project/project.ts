@@ -1,7 +1,7 @@
 // An open project: the database in memory, kept durable by the journal and snapshots.
 // open = newest snapshot + the journal after it. Every change goes through commit():
 // apply to the database, append to the journal; durable() says when it is on disk. A full
-// disk stalls durability (alerted, retried) instead of failing the project.
+// disk stalls durability (retried; storageProblem() for the alert) instead of failing the project.
 import {existsSync} from 'node:fs'
 import type {EventMessage, SessionInfo} from '../../core/protocol/index.js'
 import type {StepName, Workflow} from '../../core/workflow/index.js'
@@ -17,7 +17,6 @@ import {
   lastMovieFoundAt,
   metaValue,
   movieCounts,
-  openAlert,
   projectStatus,
   rerunRequests,
   workflowRevision,
@@ -29,7 +28,7 @@ import type {LeaseTiming} from './lease-table.js'
 import {DEFAULT_LEASE_TIMING, ProjectLeases} from './project-leases.js'
 import {readSnapshot, writeSnapshot} from './snapshot.js'
 import {requiredSteps} from './steps.js'
-import {asDiskFull, isDiskFull, STORAGE_ALERT, StorageHealth} from './storage.js'
+import {asDiskFull, isDiskFull, StorageHealth, type StorageProblem} from './storage.js'
 
 export type IngestOutcome = {status: 'applied'} | {status: 'duplicate'} | {status: 'gap'; expected: number}
 
@@ -89,7 +88,7 @@ export class Project {
   /** Event records appended but not yet on disk, oldest first, from `undurableHead` on. */
   private undurable: {j: number; agentId: string; seq: number}[] = []
   private undurableHead = 0
-  private readonly storage = new StorageHealth((problem) => this.storageChanged(problem))
+  private readonly storage = new StorageHealth((problem) => this.options.onStorage?.(problem))
 
   private constructor(
     readonly name: string,
@@ -137,8 +136,6 @@ export class Project {
       project.recordsSinceSnapshot = records.length
       project.durableSeqs = new Map(project.seqs)
       project.undurable = []
-      // Raised before a stop on a full disk: this open wrote nothing yet, so a full disk re-raises it.
-      if (journal && openAlert(db, STORAGE_ALERT)) project.resolveAlert(STORAGE_ALERT)
       return project
     } catch (error) {
       release?.()
@@ -156,8 +153,8 @@ export class Project {
     return this.durableSeqs.get(agentId) ?? 0
   }
 
-  /** Why the projects disk refuses this project's writes, undefined while it takes them. */
-  storageProblem(): string | undefined {
+  /** Why and since when the projects disk refuses this project's writes; undefined while it takes them. */
+  storageProblem(): StorageProblem | undefined {
     return this.storage.problem()
   }
 
@@ -411,13 +408,6 @@ export class Project {
     }
   }
 
-  /** The storage alert follows the disk: raised when the first write fails, resolved when all write again. */
-  private storageChanged(problem: string | undefined): void {
-    this.options.onStorage?.(problem)
-    if (this.closed) return
-    if (problem) this.raiseAlert({monitor: STORAGE_ALERT, severity: 'critical', message: problem})
-    else this.resolveAlert(STORAGE_ALERT)
-  }
 
   private applyOne(record: JournalEntry & {j: number}): void {
     const problem = this.applier.apply(record)

@@ -65,11 +65,6 @@ export function metaValue(db: Database, key: string): string | undefined {
   return value === null ? undefined : String(value)
 }
 
-/** Whether the alert of a monitor key is open (unresolved). */
-export function openAlert(db: Database, monitor: string): boolean {
-  return scalar(db, 'SELECT 1 FROM alerts WHERE monitor = ? AND resolved_at IS NULL LIMIT 1', [monitor]) !== null
-}
-
 export function currentSession(db: Database): SessionRow {
   const [row] = rows(db, 'SELECT state, workflow_revision, input_closed_at, started_at, scheduled_at FROM sessions ORDER BY id DESC LIMIT 1')
   return {

@@ -106,11 +106,14 @@ export class ReportService {
       const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs, signal: this.abort.signal})
       this.fingerprint = fingerprint
       this.lastError = undefined
+      this.project.reportWritten()
       this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.micrographs} micrographs, ${exported.pagesMade} pages made)`)
       await this.publishBuild(built.folder)
       return built
     } catch (error) {
       this.lastError = (error as Error).message
+      // A full projects disk joins the project's storage alert.
+      if (!this.abort.signal.aborted) this.project.reportWritten(error)
       if (!this.abort.signal.aborted) this.options.log('error', `${name}: report: ${this.lastError}`)
       return undefined
     }
