@@ -65,7 +65,14 @@ interface Job {
   restarts: number
   /** The restart count whose start has been reported. */
   startedRestart: number
+  /** Polls in a row that neither squeue nor sacct knew the job. */
+  unknown: number
+  /** SLURM said COMPLETED while results were missing: they get one more poll to appear (NFS). */
+  completedOnce: boolean
 }
+
+/** Polls in a row a job must be unknown to squeue and sacct before it counts as ended. */
+const UNKNOWN_POLLS = 2
 
 /** The node program that runs a job's tasks, with tsx when the agent runs from its TypeScript sources. */
 function jobCommand(jobDir: string): string[] {
@@ -105,11 +112,6 @@ export class SlurmExecutor implements StepExecutor {
     })
   }
 
-  /** Job ids queued or running now. */
-  activeJobs(): string[] {
-    return [...this.jobs.keys()]
-  }
-
   private settle(task: Task, outcome: {ok: true; result: unknown} | {ok: false; error: Error}): void {
     if (task.settled) return
     task.settled = true
@@ -142,7 +144,7 @@ export class SlurmExecutor implements StepExecutor {
       const id = await submitJob(dir)
       const live = tasks.filter((t) => !t.settled)
       for (const t of live) t.submissions++
-      this.jobs.set(id, {id, dir, tasks: live, submittedAt: Date.now(), restarts: 0, startedRestart: -1})
+      this.jobs.set(id, {id, dir, tasks: live, submittedAt: Date.now(), restarts: 0, startedRestart: -1, unknown: 0, completedOnce: false})
       this.emit({type: 'submitted', jobId: id, tasks: live.length, submittedAt: Date.now()})
       // Every call was aborted while sbatch ran: nobody waits for this job.
       if (live.length === 0) await this.cancelOrphan(id)
@@ -173,8 +175,13 @@ export class SlurmExecutor implements StepExecutor {
   private async poll(): Promise<void> {
     this.polling = true
     try {
-      const statuses = await queryJobs([...this.jobs.keys()])
-      for (const job of [...this.jobs.values()]) this.update(job, statuses.get(job.id))
+      // Only the jobs asked about: one submitted while squeue ran is not "gone" from it.
+      const ids = [...this.jobs.keys()]
+      const statuses = await queryJobs(ids)
+      for (const id of ids) {
+        const job = this.jobs.get(id)
+        if (job) this.update(job, statuses.get(id))
+      }
     } catch (e) {
       // squeue failing (slurmctld restarting) is retried at the next poll.
       this.options.log?.(`SLURM poll failed: ${(e as Error).message}`)
@@ -186,16 +193,22 @@ export class SlurmExecutor implements StepExecutor {
   }
 
   private update(job: Job, status: JobStatus | undefined): void {
-    if (!this.jobs.has(job.id)) return
     this.collect(job)
-    const state = status?.state ?? 'UNKNOWN'
+    // One miss may be SLURM catching up; a job unknown twice in a row has ended unseen.
+    job.unknown = status ? 0 : job.unknown + 1
+    const state = status?.state ?? (job.unknown >= UNKNOWN_POLLS ? 'UNKNOWN' : 'PENDING')
     if (status && status.restarts > job.restarts) this.requeued(job, status.restarts)
     const started = readStarted(job.dir)
     if (started && started.jobId === job.id && started.restart > job.startedRestart) {
       job.startedRestart = started.restart
       this.emit({type: 'started', jobId: job.id, restart: started.restart, latencyMs: started.at - job.submittedAt})
     }
-    if (this.jobs.has(job.id) && outcomeOf(state) !== 'active') this.ended(job, state, status?.reason ?? 'gone from squeue and sacct')
+    if (!this.jobs.has(job.id) || outcomeOf(state) === 'active') return
+    if (state === 'COMPLETED' && !job.completedOnce && job.tasks.some((t) => !t.settled)) {
+      job.completedOnce = true
+      return
+    }
+    this.ended(job, state, status?.reason ?? 'gone from squeue and sacct')
   }
 
   /** Settles the tasks whose results the job has written. */
