@@ -11,7 +11,7 @@ import {controllerStatus, ensureBuilt, spawnProgram, waitFor, type Spawned} from
 import {startFaultSession} from '../faults/session.js'
 import {writeSmallMovie} from './small-movie.js'
 
-const MOVIES = 16
+const MOVIES = 10
 const running: Spawned[] = []
 afterAll(() => {
   for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL')
@@ -77,6 +77,7 @@ describe.skipIf(process.platform !== 'linux')('two shared agents on one session'
     const b = startAgent('b', ['--path-map', `${data}=${mountB}`])
     for (const agent of [a, b]) await waitFor('both agents to watch', () => (/"watching /.test(agent.stderr()) ? true : undefined), 60_000)
     expect(b.stderr()).toContain(`watching ${mountB}`)
+    const started = Date.now()
     for (const name of readdirSync(staging)) renameSync(join(staging, name), join(data, name))
 
     // Kill a once it has finished some movies and holds at least one unfinished lease.
@@ -88,6 +89,8 @@ describe.skipIf(process.platform !== 'linux')('two shared agents on one session'
     }, 120_000, 20)
     a.child.kill('SIGKILL')
     await a.exited
+    const killedAfter = (Date.now() - started) / 1000
+    const endedByBWhileBoth = agentMovies(join(root, 'state-b')).ended.size
     const {ended: endedByA} = agentMovies(stateA)
     const openAtDeath = [...agentMovies(stateA).taken].filter((m) => !endedByA.has(m))
     expect(openAtDeath.length).toBeGreaterThanOrEqual(1)
@@ -101,6 +104,7 @@ describe.skipIf(process.platform !== 'linux')('two shared agents on one session'
     }, 180_000, 500).catch((e: Error) => {
       throw new Error(`${e.message}; last ${JSON.stringify(last)}; b: ${b.stderr().split('\n').filter((l) => /error|warn/i.test(l)).slice(-6).join(' / ')}`)
     })
+    const allEndedAfter = (Date.now() - started) / 1000
     b.child.kill('SIGTERM')
     await b.exited
     const rows = await session.stop()
@@ -117,7 +121,8 @@ describe.skipIf(process.platform !== 'linux')('two shared agents on one session'
     const foreignRuns = one('SELECT count(*) FROM step_runs r JOIN movies m ON m.id = r.movie_id JOIN leases l ON l.movie = m.movie WHERE r.agent_id != l.agent_id')
     const sharedPaths = one(`SELECT count(*) FROM movies WHERE path LIKE '${data}/%'`)
     const redone = [...endedByA].filter((m) => regranted.some(([movie]) => movie === m)).length
-    console.log(`shared agents: ${MOVIES} movies -> ${processed} processed; split while both lived and after: a ${split.a}, b ${split.b}; ` +
+    console.log(`shared agents: ${MOVIES} movies -> ${processed} processed in ${allEndedAfter.toFixed(1)} s; while both lived (${killedAfter.toFixed(1)} s) ` +
+      `a finished ${endedByA.size}, b ${endedByBWhileBoth}; final lease holders a ${split.a}, b ${split.b}; ` +
       `a killed holding ${openAtDeath.length} unfinished (${openAtDeath.join(', ')}), re-leased to b: ${regranted.length} ` +
       `(of them ${redone} a had finished locally but not yet reported); movie rows ${movies}, micrographs ${micrographs}, ctf ${ctf}`)
     expect({movies, processed, micrographs, ctf, leases: leases.length, foreignRuns, sharedPaths}).toEqual({
