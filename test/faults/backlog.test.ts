@@ -17,7 +17,8 @@ const SIZE = 128
 const FRAMES = 3
 // Bounds that hold for any backlog size: the agent's descriptors follow its concurrency (file
 // reads of the watcher, step threads), never the number of queued movies.
-const MAX_FDS = 200
+/** About twice the peak measured at 100 and at 500 movies (48 and 62: stdio, pipes of the tools, sockets, modules being loaded). */
+const MAX_FDS = 128
 /** Descriptors on files in the watched folder: DEFAULT_FILE_READS (4) inspections + 2 step threads, with room. */
 const MAX_MOVIE_FDS = 16
 const MAX_RSS_MIB = 1024
