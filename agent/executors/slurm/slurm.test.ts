@@ -1,6 +1,7 @@
 // The SLURM executor against a real SLURM (scripts/slurm/start-local-slurm.sh, started by
-// .ci/run): movies through jobs several at a time with the results of local execution, and
-// jobs that fail, time out or are requeued (pre-emption) resubmitted, and cancelled on stop.
+// .ci/run): movies through jobs several at a time with the results of local execution (built-in
+// steps, and RELION as an external program), jobs that fail, time out or are requeued
+// (pre-emption) resubmitted, and jobs cancelled when the pipeline stops.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -94,6 +95,25 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
       expect(ended(events).every((e) => e.state === 'COMPLETED')).toBe(true)
     })
 
+    describeWithTools({commands: ['relion_run_motioncorr']}, 'with RELION', () => {
+      it('runs an external program (RELION motion correction) in a job as the agent runs it', {timeout: 120_000}, async () => {
+        const movie = join(dir, 'relion.mrc')
+        await writeSmallMovie(movie, {size: 256, frames: 4, seed: 90})
+        const only: StepName[] = ['motion']
+        const relion = {program: 'relion', threads: 1}
+        const local = await processThrough(workflow({motion: relion}), [movie], join(dir, 'relion-local'), undefined, only)
+        const events: SlurmJobEvent[] = []
+        const onSlurm = {...relion, executor: {kind: 'slurm', cpus: 1, mem: '1G', time: '10', batchWaitSeconds: 0, pollSeconds: 0.3}}
+        const remote = await processThrough(workflow({motion: onSlurm}), [movie], join(dir, 'relion-remote'), events, only)
+        expect(submitted(events)).toHaveLength(1)
+        const {provenance: remoteRun, ...remoteMotion} = remote[0].motion as {provenance: {argv: string[]}}
+        const {provenance: localRun, ...localMotion} = local[0].motion as {provenance: {argv: string[]}}
+        expect(remoteMotion).toEqual(localMotion)
+        expect(remoteRun.argv).toEqual(localRun.argv)
+        expect(remoteRun.argv[0]).toMatch(/relion_run_motioncorr/)
+      })
+    })
+
     it('resubmits a job that failed, and fails the movies with the reason once resubmissions are spent', {timeout: 90_000}, async () => {
       const {events, run} = executor('crash')
       const [crashed, neighbour] = await Promise.all([run('crashOnceStep', 'a', join(dir, 'crash-a')), run('slowStep', 'b', 0)])
@@ -181,11 +201,10 @@ function workflow(steps: {motion?: object; ctf?: object} = {}): Workflow {
   })
 }
 
-/** Runs motion and CTF on the movies; each movie's results with the output folder written as <out>. */
-async function processThrough(w: Workflow, movies: string[], outDir: string, events?: SlurmJobEvent[]) {
+/** Runs the steps (motion and CTF) on the movies; each movie's results with the output folder written as <out>. */
+async function processThrough(w: Workflow, movies: string[], outDir: string, events?: SlurmJobEvent[], only: StepName[] = ['motion', 'ctf']) {
   const state = LocalState.open(join(outDir, 'state'))
   const runner = new StepRunner(2)
-  const only: StepName[] = ['motion', 'ctf']
   const pipeline = new Pipeline({
     state,
     steps: bindWorkflow({workflow: w, revision: 1, outDir, only, executors: {onEvent: (e) => events?.push(e)}}),
