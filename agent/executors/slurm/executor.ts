@@ -141,11 +141,12 @@ export class SlurmExecutor implements StepExecutor {
       writeTasks(dir, tasks.map((t) => ({id: t.id, call: t.call})))
       const name = `emstream-${this.options.step}`
       writeFileSync(join(dir, SCRIPT_FILE), renderJobScript({settings: this.options.settings, name, command: jobCommand(dir)}))
+      const submittedAt = Date.now()
       const id = await submitJob(dir)
       const live = tasks.filter((t) => !t.settled)
       for (const t of live) t.submissions++
-      this.jobs.set(id, {id, dir, tasks: live, submittedAt: Date.now(), restarts: 0, startedRestart: -1, unknown: 0, completedOnce: false})
-      this.emit({type: 'submitted', jobId: id, tasks: live.length, submittedAt: Date.now()})
+      this.jobs.set(id, {id, dir, tasks: live, submittedAt, restarts: 0, startedRestart: -1, unknown: 0, completedOnce: false})
+      this.emit({type: 'submitted', jobId: id, tasks: live.length, submittedAt})
       // Every call was aborted while sbatch ran: nobody waits for this job.
       if (live.length === 0) await this.cancelOrphan(id)
       this.schedulePoll()
@@ -155,6 +156,8 @@ export class SlurmExecutor implements StepExecutor {
       for (const t of tasks) this.settle(t, {ok: false, error})
     } finally {
       this.submitting--
+      // A batch held back by maxJobs may go now (after a refused sbatch, no poll would send it).
+      this.batcher.drain()
     }
   }
 

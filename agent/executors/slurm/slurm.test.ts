@@ -138,6 +138,16 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
       await expect(refused.run('slowStep', 'y', 0)).rejects.toThrow(/sbatch .*invalid partition/i)
     })
 
+    it('keeps at most maxJobs jobs in the queue; the other movies wait in the agent', {timeout: 90_000}, async () => {
+      const {events, run} = executor('max-jobs', {maxJobs: 1, moviesPerJob: 1, batchWaitSeconds: 0})
+      const results = await Promise.all(['a', 'b', 'c'].map((v) => run('slowStep', v, 0)))
+      expect(new Set(results.map((r) => r.jobId)).size).toBe(3)
+      await vi.waitFor(() => expect(ended(events)).toHaveLength(3), {timeout: 30_000, interval: 100})
+      // Each job was submitted only once the one before it had ended.
+      const order = events.filter((e) => e.type === 'submitted' || e.type === 'ended').map((e) => e.type)
+      expect(order).toEqual(['submitted', 'ended', 'submitted', 'ended', 'submitted', 'ended'])
+    })
+
     it('resubmits a job that ran out of its time limit', {timeout: 180_000}, async () => {
       // SLURM's time limit is whole minutes, enforced every 30 s: this takes 60-90 s, mostly waiting.
       const {events, run} = executor('timeout', {time: '1', moviesPerJob: 1})
