@@ -1,8 +1,11 @@
 // Ingest under load (`npm run bench -- load-ingest`): LOAD_AGENTS simulated agents (default 10),
 // each the real agent link and outbox sending LOAD_RATE realistic events/s (default 1,000:
 // movies found, steps started and finished with their results, system samples) for LOAD_SECONDS
-// (default 30) into one real `controller serve` process, all on one project (LOAD_PROJECTS=N
-// spreads them over N projects of the same controller). Measured: events acknowledged per second,
+// (default 30) into one real `controller serve` process, all on one project, each with its own
+// movies (LOAD_PROJECTS=N spreads them over N projects). LOAD_SHARED=1: they share the session
+// by leases instead, as `agent start --shared --slots LOAD_SLOTS` (default 16) does: movies
+// appear on a share as fast as the agents could send their events, every agent offers each one,
+// and only the agent it is leased to sends its events (this measures the lease path). Measured: events acknowledged per second,
 // ack latency (append to the ack covering it) p50/p99, the controller's CPU and RSS from /proc,
 // and every event checked in the project afterwards. The peer, same agents and rate in the same
 // run: a plain ws server appending the frames to JSONL with an fdatasync before each ack.
@@ -20,6 +23,9 @@ const AGENTS = Number(process.env.LOAD_AGENTS ?? 10)
 const RATE = Number(process.env.LOAD_RATE ?? 1000)
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30)
 const PROJECTS = Math.max(1, Math.min(AGENTS, Number(process.env.LOAD_PROJECTS ?? 1)))
+const SHARED = process.env.LOAD_SHARED === '1'
+const SLOTS = Number(process.env.LOAD_SLOTS ?? 16)
+if (SHARED && PROJECTS > 1) throw new Error('LOAD_SHARED=1 takes one project (a shared session is one project)')
 
 function describe(label: string, r: DriveResult): string {
   const windowRate = r.ackedInWindow / r.windowSeconds
@@ -46,6 +52,7 @@ async function controllerRun(): Promise<{result: DriveResult; lost: string[]}> {
       rate: RATE,
       seconds: SECONDS,
       pid: session.controller.child.pid!,
+      ...(SHARED ? {shared: {slots: SLOTS}} : {}),
     })
     await session.stopController()
     const lost: string[] = []
@@ -59,6 +66,7 @@ async function controllerRun(): Promise<{result: DriveResult; lost: string[]}> {
       expect('finished step runs', rows.stepsDone, sum('stepsFinished'))
       expect('system samples', rows.systemSamples, sum('samples'))
       for (const a of sent) expect(`${a.agentId} applied seq`, rows.lastSeq.get(a.agentId) ?? 0, a.sent.events)
+      if (result.leases?.twice) lost.push(`${result.leases.twice} movies leased to two agents`)
       console.log(`  project ${name}: ${rows.movies} movies (${rows.distinctMovies} distinct), ${rows.stepsDone} finished step runs, ${rows.systemSamples} system samples, ` +
         `${rows.lastSeq.size} agents' seqs; sent ${sum('movies')} / ${sum('stepsFinished')} / ${sum('samples')}`)
     }
@@ -83,13 +91,15 @@ async function peerRun(): Promise<DriveResult> {
   }
 }
 
-console.log(`load-ingest: ${AGENTS} agents x ${RATE} events/s for ${SECONDS} s, loopback ws, ${PROJECTS} project(s); load average before: ${loadAverage()}`)
+const mode = SHARED ? `sharing one project by leases (${SLOTS} slots each)` : `independent, on ${PROJECTS} project(s)`
+console.log(`load-ingest: ${AGENTS} agents x ${RATE} events/s for ${SECONDS} s, loopback ws, ${mode}; load average before: ${loadAverage()}`)
 const {result, lost} = await controllerRun()
 console.log(describe('controller (`controller serve`: validation, sql.js, journal fdatasync before ack, monitors on)', result))
 console.log(lost.length === 0 ? `  nothing lost: every event sent is in the project once` : `  LOST: ${lost.join('; ')}`)
+if (result.leases) console.log(`  leases: ${result.leases.appeared} movies appeared on the share, ${result.leases.leased} leased (each offered by all ${AGENTS} agents), ${result.leases.twice} leased twice`)
 if (result.problems.length) console.log(`  agent link warnings: ${result.problems.slice(0, 5).join(' | ')}`)
 const peer = await peerRun()
-console.log(describe('peer (plain ws server: JSONL append + fdatasync before ack, no validation or database)', peer))
+console.log(describe('peer (plain ws server: JSONL append + fdatasync before ack, no validation, database or leases; independent agents)', peer))
 console.log(
   `  ratio controller / peer: acknowledged rate ${(result.ackedInWindow / result.windowSeconds / (peer.ackedInWindow / peer.windowSeconds)).toFixed(2)}, ` +
     `ack p50 x${(result.p50 / peer.p50).toFixed(1)}, p99 x${(result.p99 / peer.p99).toFixed(1)}, CPU per event x${(result.cpuUsPerEvent / peer.cpuUsPerEvent).toFixed(1)}`,

@@ -5,7 +5,8 @@ import type {AgentEvent} from '../../../core/protocol/index.js'
 import {LoadAgent, outboxRoot, within} from './load-agent.js'
 import {cpuPercent, readProcStats, type ProcSample} from './proc-stats.js'
 import {percentile} from './stats.js'
-import {SyntheticEvents} from './synthetic-events.js'
+import {LeasedWork, Share} from './shared-session.js'
+import {EVENTS_PER_MOVIE, SyntheticEvents} from './synthetic-events.js'
 
 const TICK_MS = 5
 
@@ -20,6 +21,12 @@ export interface DriveOptions {
   /** The receiving process, measured from /proc. */
   pid: number
   drainTimeoutMs?: number
+  /**
+   * Agents sharing one session by leases (agent start --shared, this many slots each): movies
+   * appear on a share at the rate the agents can send them, every agent offers each one, and
+   * only the agent it is leased to sends its events. Without it each agent sends its own movies.
+   */
+  shared?: {slots: number}
 }
 
 export interface Sent {
@@ -45,6 +52,8 @@ export interface DriveResult {
   rssBytes: number
   peakRssBytes: number
   problems: string[]
+  /** Shared sessions: movies that appeared on the share, were leased, and leased more than once. */
+  leases?: {appeared: number; leased: number; twice: number}
 }
 
 const zero = (): Sent => ({events: 0, movies: 0, stepsFinished: 0, samples: 0})
@@ -59,10 +68,22 @@ function count(sent: Sent, event: AgentEvent): void {
 export async function drive(o: DriveOptions): Promise<DriveResult> {
   const stateRoot = outboxRoot()
   const capacity = Math.ceil(o.rate * o.seconds) + 1
+  const share = new Share()
+  const takenBy = new Map<string, string[]>()
   const agents = Array.from({length: o.agents}, (_, i) => {
     const agentId = `load-agent-${String(i + 1).padStart(2, '0')}`
-    return {agent: new LoadAgent({url: o.url, ...o.joinFor(i), agentId, stateRoot, capacity}), stream: new SyntheticEvents(agentId), sent: zero(), project: o.joinFor(i).project}
+    const join = o.joinFor(i)
+    let agent: LoadAgent | undefined
+    const work = o.shared && new LeasedWork(agentId, () => agent!, o.shared.slots, takenBy)
+    agent = new LoadAgent({
+      url: o.url, ...join, agentId, stateRoot, capacity,
+      ...(work ? {onConnected: (timing) => work.offers.connected(timing), onLease: (lease) => work.offers.received(lease)} : {}),
+    })
+    const own = new SyntheticEvents(agentId)
+    return {agent, work, next: () => (work ? work.next() : own.next()), sent: zero(), project: join.project}
   })
+  // A shared session's movies appear a little faster than the agents could send them all, so that none waits for want of work.
+  const moviesPerSecond = (1.05 * o.agents * o.rate) / EVENTS_PER_MOVIE
   try {
     await within(Promise.all(agents.map((a) => a.agent.connected)), 60_000, `${o.agents} agents to be welcomed`)
     const before = readProcStats(o.pid)
@@ -70,10 +91,17 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     const end = await new Promise<ProcSample>((resolve) => {
       const timer = setInterval(() => {
         const elapsed = performance.now() - started
+        if (o.shared) {
+          while (share.appeared < (moviesPerSecond * elapsed) / 1000) {
+            const id = share.next()
+            for (const a of agents) a.work!.offers.offer({id})
+          }
+        }
         const target = Math.min(capacity - 1, Math.floor((o.rate * elapsed) / 1000))
         for (const a of agents) {
           while (a.agent.appended < target) {
-            const event = a.stream.next()
+            const event = a.next()
+            if (!event) break
             a.agent.append(event)
             count(a.sent, event)
           }
@@ -104,6 +132,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       rssBytes: drained.rssBytes,
       peakRssBytes: drained.peakRssBytes,
       problems: agents.flatMap((a) => a.agent.problems),
+      ...(o.shared ? {leases: {appeared: share.appeared, leased: takenBy.size, twice: [...takenBy.values()].filter((t) => t.length > 1).length}} : {}),
     }
   } finally {
     for (const a of agents) a.agent.close()

@@ -5,7 +5,7 @@ import {existsSync, mkdirSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ControllerLink} from '../../../agent/link/client.js'
-import type {AgentEvent} from '../../../core/protocol/index.js'
+import type {AgentEvent, HeartbeatMessage, LeaseMessage, LeaseTiming, OfferMessage} from '../../../core/protocol/index.js'
 import {TimedOutbox} from './timed-outbox.js'
 
 export interface LoadAgentOptions {
@@ -17,6 +17,9 @@ export interface LoadAgentOptions {
   stateRoot: string
   /** Most events this agent will send. */
   capacity: number
+  /** Shared agents (leases): after each welcome, and each lease notice. */
+  onConnected?: (leases: LeaseTiming) => void
+  onLease?: (lease: LeaseMessage) => void
 }
 
 export class LoadAgent {
@@ -46,6 +49,8 @@ export class LoadAgent {
       },
       onWorkflow: () => {},
       onSession: () => connected(), // sent with every welcome
+      onConnected: options.onConnected,
+      onLease: options.onLease,
       backoff: {initialMs: 100, maxMs: 1000},
     })
     this.outbox.onAck((through) => {
@@ -58,6 +63,11 @@ export class LoadAgent {
 
   append(event: AgentEvent, at?: number): number {
     return this.outbox.append(event, this.outbox.nextSeq(), at).seq
+  }
+
+  /** Offers and heartbeats (outside the outbox); false when not connected. */
+  sendControl(message: OfferMessage | HeartbeatMessage): boolean {
+    return this.link.sendControl(message)
   }
 
   get appended(): number {

@@ -32,8 +32,10 @@ function serve(dir: string): void {
       const m = JSON.parse(text) as {type: string; seq: number; project: string}
       if (m.type === 'hello') {
         const session = {state: 'running', acceptingMovies: true}
-        return ws.send(JSON.stringify({type: 'welcome', protocol: PROTOCOL_VERSION, project: m.project, lastSeq: 0, session}))
+        const leases = {durationMs: 60_000, graceMs: 20_000}
+        return ws.send(JSON.stringify({type: 'welcome', protocol: PROTOCOL_VERSION, project: m.project, lastSeq: 0, session, leases}))
       }
+      if (m.type !== 'event') return
       writeSync(fd, text + '\n')
       last = m.seq
       if (flushing) pending = true

@@ -6,7 +6,7 @@ import {sampleMovieEvents} from '../../../core/protocol/samples.js'
 import type {AgentEvent, SystemSample} from '../../../core/protocol/index.js'
 
 /** An agent samples its system about once a second; at 1,000 events/s that is one in 1,000. */
-const SAMPLE_EVERY = 1000
+export const SAMPLE_EVERY = 1000
 
 export class SyntheticEvents {
   movies = 0
