@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest'
 import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
 import type {GainReference} from './gain.js'
-import {poissonByInversion, poissonCount} from './poisson.js'
+import {poissonByInversion, poissonCountFromHalf} from './poisson.js'
 import {createRng, sfc32} from './rng.js'
 
 const TWO_32 = 4294967296
@@ -21,27 +21,36 @@ function cdf(lambda: number, k: number): number[] {
   return out
 }
 
-describe('poissonCount (guide table)', () => {
-  it('equals the exact inversion for random means and uniforms, and right at CDF steps', () => {
+describe('poissonCountFromHalf (guide table)', () => {
+  const refineSeed = createRng(12).state()
+
+  it('equals the exact inversion of the 32-bit uniform it builds, for random means, and near CDF steps', () => {
     const s = createRng(11).state()
     let mismatches = 0
-    const check = (lambda: number, bits: number) => {
-      if (poissonCount(lambda, bits) !== poissonByInversion(lambda, (bits >>> 0) / TWO_32)) mismatches++
+    let refined = 0
+    const check = (lambda: number, half: number) => {
+      // The low 16 bits the call takes from `refine` if its guide cell is ambiguous.
+      const refine = refineSeed.slice()
+      const u = (half * 65536 + (sfc32(refineSeed.slice()) >>> 16)) / TWO_32
+      if (poissonCountFromHalf(lambda, half, refine) !== poissonByInversion(lambda, u)) mismatches++
+      if (refine[3] !== refineSeed[3]) refined++
     }
-    for (let i = 0; i < 200000; i++) check((sfc32(s) / TWO_32) * 40, sfc32(s))
-    // Uniforms a few ulps either side of every CDF step, where a guide cell could be wrong.
+    for (let i = 0; i < 200000; i++) check((sfc32(s) / TWO_32) * 40, sfc32(s) >>> 16)
+    // Uniforms whose top 16 bits sit at or next to every CDF step, where a guide cell could be wrong.
     for (let i = 0; i < 2000; i++) {
       const lambda = (sfc32(s) / TWO_32) * 12
       for (const step of cdf(lambda, 30)) {
-        const at = Math.floor(step * TWO_32)
-        for (let d = -3; d <= 3; d++) if (at + d >= 0 && at + d < TWO_32) check(lambda, at + d)
+        const at = Math.floor(step * 65536)
+        for (let d = -2; d <= 2; d++) if (at + d >= 0 && at + d < 65536) check(lambda, at + d)
       }
     }
     expect(mismatches).toBe(0)
+    // The refinement path is exercised (ambiguous cells and means past the table).
+    expect(refined).toBeGreaterThan(1000)
   })
 
   it('counts nothing for a zero mean and the inversion is a CDF step function', () => {
-    expect(poissonCount(0, 0xffffffff)).toBe(0)
+    expect(poissonCountFromHalf(0, 0xffff, refineSeed.slice())).toBe(0)
     const [c0, c1] = cdf(2.5, 1)
     expect(poissonByInversion(2.5, c0 * 0.999)).toBe(0)
     expect(poissonByInversion(2.5, c0 * 1.001)).toBe(1)

@@ -1,7 +1,10 @@
 // Poisson counts by inversion of the CDF with one 32-bit uniform per draw. A guide table answers
 // most draws with one byte lookup: for a band of means and a band of uniforms it holds the count
 // when every (mean, uniform) in the cell inverts to the same count; other cells fall back to the
-// exact inversion, so the table never changes a count, it only skips the arithmetic.
+// exact inversion, so the table never changes a count, it only skips the arithmetic. The table
+// reads only the uniform's top 9 bits, so a draw starts from 16 bits (half an sfc32 output) and
+// takes the other 16 only when its cell is ambiguous (~2 % of draws at cryo-EM doses).
+import {sfc32} from './rng.js'
 
 /** exp(-lambda) tabulated every 1/512 up to 64 (linear interpolation: relative error < 1e-6). */
 const EXP_TABLE_MAX = 64
@@ -27,18 +30,29 @@ const guideBuilt = new Uint8Array(GUIDE_ROWS)
 const GUIDE_EPSILON = 4e-6
 
 /**
- * Poisson count of mean `lambda` for the 32-bit uniform `bits` (any int32/uint32 bit pattern):
- * the smallest k with u <= CDF(k), u = bits / 2^32.
+ * Poisson count of mean `lambda` for the 32-bit uniform u = (half * 2^16 + low) / 2^32, where
+ * `half` is 16 random bits (0..65535) and `low` the top 16 bits of the next draw from `refine`,
+ * taken only when the guide cell is ambiguous: the smallest k with u <= CDF(k).
  */
-export function poissonCount(lambda: number, bits: number): number {
+export function poissonCountFromHalf(lambda: number, half: number, refine: Uint32Array): number {
   const cell = lambda * GUIDE_SCALE
-  const v = cell < GUIDE_ROWS ? guide[((cell | 0) << GUIDE_BITS) | (bits >>> (32 - GUIDE_BITS))] : 0
-  return v !== 0 ? v - 1 : guideMiss(lambda, bits)
+  const v = cell < GUIDE_ROWS ? guide[((cell | 0) << GUIDE_BITS) | (half >>> (16 - GUIDE_BITS))] : 0
+  return v !== 0 ? v - 1 : guideMiss(lambda, half, refine)
 }
 
-function guideMiss(lambda: number, bits: number): number {
+/**
+ * A cell the table could not answer: its row may not be built yet (then it is, and asked
+ * again), else the cell is ambiguous and the draw takes 16 more bits. So whether `refine` is
+ * drawn from depends only on the cell, never on which rows earlier draws happened to build.
+ */
+function guideMiss(lambda: number, half: number, refine: Uint32Array): number {
   const row = Math.floor(lambda * GUIDE_SCALE)
-  if (row >= 0 && row < GUIDE_ROWS && guideBuilt[row] === 0) buildGuideRow(row)
+  if (row >= 0 && row < GUIDE_ROWS && guideBuilt[row] === 0) {
+    buildGuideRow(row)
+    const v = guide[(row << GUIDE_BITS) | (half >>> (16 - GUIDE_BITS))]
+    if (v !== 0) return v - 1
+  }
+  const bits = (half << 16) | (sfc32(refine) >>> 16)
   return poissonByInversion(lambda, (bits >>> 0) * 2.3283064365386963e-10)
 }
 
