@@ -28,7 +28,7 @@ function settings(over: Partial<SlurmExecutorSettings> = {}): SlurmExecutorSetti
     kind: 'slurm',
     cpus: 1,
     gpus: 0,
-    mem: '1G',
+    mem: '256M',
     time: '10',
     moviesPerJob: 2,
     batchWaitSeconds: 0.5,
@@ -84,7 +84,7 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
       }))
       const local = await processThrough(workflow(), movies, join(dir, 'local'))
       const events: SlurmJobEvent[] = []
-      const onSlurm = {kind: 'slurm' as const, cpus: 1, mem: '1G', time: '10', moviesPerJob: 2, batchWaitSeconds: 0.5, pollSeconds: 0.3}
+      const onSlurm = {kind: 'slurm' as const, cpus: 1, mem: '512M', time: '10', moviesPerJob: 2, batchWaitSeconds: 0.5, pollSeconds: 0.3}
       const remote = await processThrough(workflow({motion: {executor: onSlurm}, ctf: {executor: onSlurm}}), movies, join(dir, 'remote'), events)
       expect(remote).toEqual(local)
       expect(local.every((r) => r.ctf !== undefined && r.motion !== undefined)).toBe(true)
@@ -103,7 +103,7 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
         const relion = {program: 'relion', threads: 1}
         const local = await processThrough(workflow({motion: relion}), [movie], join(dir, 'relion-local'), undefined, only)
         const events: SlurmJobEvent[] = []
-        const onSlurm = {...relion, executor: {kind: 'slurm', cpus: 1, mem: '1G', time: '10', batchWaitSeconds: 0, pollSeconds: 0.3}}
+        const onSlurm = {...relion, executor: {kind: 'slurm', cpus: 1, mem: '512M', time: '10', batchWaitSeconds: 0, pollSeconds: 0.3}}
         const remote = await processThrough(workflow({motion: onSlurm}), [movie], join(dir, 'relion-remote'), events, only)
         expect(submitted(events)).toHaveLength(1)
         const {provenance: remoteRun, ...remoteMotion} = remote[0].motion as {provenance: {argv: string[]}}
