@@ -1,4 +1,4 @@
-// `controller create-project --name N --workflow FILE [--set k=v ...] [--dir D] [--force] [--json]`
+// `controller create-project --name N --workflow FILE [--set k=v ...] [--agent-output DIR ...] [--dir D] [--force] [--json]`
 import {Command, Flags} from '@oclif/core'
 import {dirFlag, nameFlag, userErrors} from './shared.js'
 
@@ -14,6 +14,11 @@ export default class CreateProject extends Command {
     set: Flags.string({description: 'workflow setting key.path=value (repeatable)', multiple: true, default: []}),
     dir: dirFlag,
     force: Flags.boolean({description: 'replace an existing project of that name', default: false}),
+    'agent-output': Flags.string({
+      description: "folder the agents write their outputs to (agent start --out), as the controller sees it; the report reads previews and picks only from inside these (repeatable)",
+      multiple: true,
+      default: [],
+    }),
     json: Flags.boolean({description: 'print {"name", "path", "token"} as JSON', default: false}),
   }
   static override examples = [
@@ -27,7 +32,9 @@ export default class CreateProject extends Command {
     const {projectsDir} = await import('../project/layout.js')
     const created = await userErrors(this, async () => {
       const {workflow} = await loadWorkflow(flags.workflow, {settings: flags.set})
-      return createProject({projectsDir: projectsDir(flags.dir), name: flags.name, workflow, force: flags.force})
+      const {resolve} = await import('node:path')
+      const agentOutputFolders = flags['agent-output'].map((f) => resolve(f))
+      return createProject({projectsDir: projectsDir(flags.dir), name: flags.name, workflow, force: flags.force, agentOutputFolders})
     })
     if (flags.json) return this.log(JSON.stringify(created))
     this.log(`Created project ${created.name} in ${created.path}`)

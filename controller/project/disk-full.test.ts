@@ -143,6 +143,20 @@ describe.skipIf(skip !== undefined)(`project on a full disk${skip ? ` (skipped: 
     await reopened.close()
   })
 
+  it('counts a report that found the disk full until one is written', async () => {
+    const {project, changes} = await projectOnTmpfs()
+    // As it comes out of the export worker: the code survives only in the message.
+    const full = new Error("worker task 'exportFromCopy' failed: ENOSPC: no space left on device, write")
+    project.reportWritten(new Error('the build tool crashed'))
+    expect(project.storageProblem()).toBeUndefined()
+    project.reportWritten(full)
+    expect(project.storageProblem()?.message).toMatch(/report write: no space left \(ENOSPC\) \(failing: report\)$/)
+    project.reportWritten()
+    expect(project.storageProblem()).toBeUndefined()
+    expect(changes).toEqual([expect.stringMatching(/report write/), undefined])
+    await project.close()
+  })
+
   it('closes on a full disk without what it could not write, and reopens from what it did', async () => {
     const {layout, project, changes, filler} = await projectOnTmpfs()
     project.schedule()

@@ -65,6 +65,15 @@ export function metaValue(db: Database, key: string): string | undefined {
   return value === null ? undefined : String(value)
 }
 
+/** Meta key of the folders the report may read agent files from (JSON array of absolute paths). */
+export const AGENT_OUTPUT_FOLDERS = 'agent_output_folders'
+
+/** The agent output folders configured for the project (create-project --agent-output); none before any was. */
+export function agentOutputFolders(db: Database): string[] {
+  const text = metaValue(db, AGENT_OUTPUT_FOLDERS)
+  return text === undefined ? [] : (JSON.parse(text) as string[])
+}
+
 export function currentSession(db: Database): SessionRow {
   const [row] = rows(db, 'SELECT state, workflow_revision, input_closed_at, started_at, scheduled_at FROM sessions ORDER BY id DESC LIMIT 1')
   return {

@@ -1,9 +1,12 @@
 // Per-micrograph files of the report (preview, PSD, picks, drift and CTF charts), made once per micrograph: a
-// manifest remembers the stamp each was made from, so a rebuild only touches new results.
-import {copyFile, mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
+// manifest remembers the stamp each was made from, so a rebuild only touches new results. Agent
+// files are read only through AgentFiles (inside the project's agent output folders); what is
+// written is named by the micrograph's id, never by a path from an event.
+import {mkdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {readMrcHeader} from '../../core/formats/mrc-read.js'
+import {decodeMrcHeader, MRC_HEADER_BYTES} from '../../core/formats/mrc-header.js'
 import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
+import type {AgentFiles} from './agent-files.js'
 import type {MicrographRow, PicksFile, ReportData} from './export-types.js'
 import {eachLimited} from './limited.js'
 import {ctfCurve, trajectory} from './micrograph-charts.js'
@@ -24,8 +27,14 @@ export interface AssetProblem {
   problem: string
 }
 
-/** Brings `dir`/images up to date with the sources; fills in each row's `images`. */
-export async function syncAssets(dir: string, rows: MicrographRow[], sources: ImageSources[], optics: ReportData['optics']): Promise<{made: number; problems: AssetProblem[]}> {
+/** Brings `dir`/images up to date with the sources, reading agent files through `files`; fills in each row's `images`. */
+export async function syncAssets(
+  dir: string,
+  rows: MicrographRow[],
+  sources: ImageSources[],
+  optics: ReportData['optics'],
+  files: AgentFiles,
+): Promise<{made: number; problems: AssetProblem[]}> {
   const byId = new Map(rows.map((r) => [r.id, r]))
   const folder = join(dir, IMAGES)
   await mkdir(folder, {recursive: true})
@@ -35,7 +44,7 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
   // A few files at a time: the first export of a long session has thousands to make.
   await eachLimited(due, CONCURRENCY, async (source) => {
-    manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, problems))}
+    manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, files, problems))}
   })
   const made = due.length
   for (const row of rows) {
@@ -52,7 +61,7 @@ export async function syncAssets(dir: string, rows: MicrographRow[], sources: Im
   return {made, problems}
 }
 
-async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, optics: ReportData['optics'], problems: AssetProblem[]): Promise<Made> {
+async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, optics: ReportData['optics'], files: AgentFiles, problems: AssetProblem[]): Promise<Made> {
   const attempt = async (file: string | null, make: (file: string) => Promise<void>): Promise<boolean> => {
     if (!file) return false
     try {
@@ -64,27 +73,20 @@ async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, o
     }
   }
   return {
-    preview: await attempt(s.preview, (f) => copyAtomically(f, join(folder, `${s.id}-preview.png`))),
-    psd: await attempt(s.psd, (f) => copyAtomically(f, join(folder, `${s.id}-psd.png`))),
-    picks: await attempt(s.coordinates, (f) => writePicks(f, s.micrograph, join(folder, `${s.id}-picks.json`))),
+    preview: await attempt(s.preview, async (f) => writeAtomically(join(folder, `${s.id}-preview.png`), await files.read(f))),
+    psd: await attempt(s.psd, async (f) => writeAtomically(join(folder, `${s.id}-psd.png`), await files.read(f))),
+    picks: await attempt(s.coordinates, (f) => writePicks(files, f, s.micrograph, join(folder, `${s.id}-picks.json`))),
     drift: await attempt(row.motion && 'drift', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), trajectory(row.motion!.shifts))),
     ctf: await attempt(row.ctf && row.motion && 'ctf', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), ctfCurve(row.ctf!, row.motion!.pixelSize, optics))),
   }
 }
 
-async function writePicks(coordinates: string, micrograph: string | null, out: string): Promise<void> {
+async function writePicks(files: AgentFiles, coordinates: string, micrograph: string | null, out: string): Promise<void> {
   if (!micrograph) throw new Error('no micrograph to place the picks on')
-  const rows = parseCoordinateStar(await readFile(coordinates, 'utf8'), coordinates)
-  const header = await readMrcHeader(micrograph)
+  const rows = parseCoordinateStar((await files.read(coordinates)).toString('utf8'), coordinates)
+  const header = decodeMrcHeader(await files.head(micrograph, MRC_HEADER_BYTES), micrograph)
   const file: PicksFile = {width: header.nx, height: header.ny, coordinates: rows.map((r) => [Math.round(r.x), Math.round(r.y)]), diameters: null}
   await writeAtomically(out, JSON.stringify(file))
-}
-
-/** Built sites hard-link these files: a changed one gets a new inode, older builds keep theirs. */
-async function copyAtomically(from: string, to: string): Promise<void> {
-  const temporary = `${to}.${process.pid}.tmp`
-  await copyFile(from, temporary)
-  await rename(temporary, to)
 }
 
 /** A JSON file written by writeAtomically, or `fallback` when there is none yet. */
@@ -97,9 +99,18 @@ export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
   }
 }
 
-export async function writeAtomically(path: string, text: string): Promise<void> {
+/**
+ * Writes whole or not at all. Built sites hard-link these files: a changed one gets a new inode,
+ * older builds keep theirs. A temp file that could not be written is removed (on a full disk it holds the space).
+ */
+export async function writeAtomically(path: string, content: string | Uint8Array): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`
-  await writeFile(temporary, text)
+  try {
+    await writeFile(temporary, content)
+  } catch (error) {
+    await rm(temporary, {force: true})
+    throw error
+  }
   await rename(temporary, path)
 }
 

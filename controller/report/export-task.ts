@@ -3,6 +3,8 @@
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {openDatabase} from '../project/database.js'
+import {agentOutputFolders} from '../project/queries.js'
+import {AgentFiles} from './agent-files.js'
 import {syncAssets, writeAtomically} from './assets.js'
 import {REPORT_JSON, siteData} from './export-types.js'
 import type {ExportOptions, ExportResult} from './export.js'
@@ -19,16 +21,17 @@ export interface ExportTask {
 export async function exportFromCopy({database, dataDir, options}: ExportTask): Promise<Omit<ExportResult, 'copyMs'>> {
   const db = await openDatabase(database)
   const started = performance.now()
-  let read
+  let read, folders
   try {
     read = readReportData(db, options)
+    folders = agentOutputFolders(db)
   } finally {
     db.close()
   }
   const readMs = performance.now() - started
   const {data, sources} = read
   await mkdir(dataDir, {recursive: true})
-  const {made, problems} = await syncAssets(dataDir, data.micrographs, sources, data.optics)
+  const {made, problems} = await syncAssets(dataDir, data.micrographs, sources, data.optics, await AgentFiles.within(folders))
   const pages = await syncPages(dataDir, data)
   await writeAtomically(join(dataDir, REPORT_JSON), JSON.stringify(siteData(data)))
   return {micrographs: data.micrographs.length, imagesMade: made, pagesMade: pages.made, problems, readMs}

@@ -8,6 +8,7 @@ import {formatCoordinateStar} from '../../agent/steps/pick/coords-star.js'
 import {encodeMrc} from '../../core/formats/mrc-write.js'
 import {loadWorkflow, type Workflow} from '../../core/workflow/index.js'
 import {openDatabase, type Database} from '../../controller/project/database.js'
+import {AGENT_OUTPUT_FOLDERS} from '../../controller/project/queries.js'
 import {SCHEMA_SQL} from '../../controller/project/schema.js'
 
 export interface SyntheticOptions {
@@ -53,6 +54,8 @@ export async function syntheticProject(o: SyntheticOptions): Promise<SyntheticPr
   ])
   const files = join(o.dir, 'agent')
   mkdirSync(files, {recursive: true})
+  // The agent's output folder, configured as create-project --agent-output would: the report reads previews only from there.
+  db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [AGENT_OUTPUT_FOLDERS, JSON.stringify([files])])
   const png = encode({width: 8, height: 8, data: new Uint8Array(64).map((_, i) => (i * 37) % 256), channels: 1, depth: 8})
   const header = encodeMrc([new Float32Array(size * size)], {width: size, height: size, mode: 2, pixelSize: 1})
   const failed = new Set(o.failed ?? [])
