@@ -46,6 +46,8 @@ async function main(): Promise<number> {
     say(`controller serving on ws://127.0.0.1:${controller.port}/agent`)
     const created = await runProgram('controller', [
       'create-project', '--name', 'demo', '--dir', projects, '--workflow', 'spa-builtin', '--json',
+      // The agent's --out below: the report reads previews and picks only from there.
+      '--agent-output', join(root, 'processing'),
       ...[
         `acquisition.inputFolder=${data}`,
         `acquisition.gainReference=${gain}`,
