@@ -34,7 +34,8 @@ function describe(label: string, r: DriveResult): string {
     `    sent ${r.total.events} events in ${r.windowSeconds.toFixed(1)} s (${(r.total.events / r.windowSeconds).toFixed(0)} events/s); acknowledged in the window ${r.ackedInWindow} ` +
       `= ${windowRate.toFixed(0)} events/s (target ${AGENTS * RATE}: ${windowRate >= 0.98 * AGENTS * RATE ? 'met' : 'NOT met'}); the rest acknowledged ${r.drainSeconds.toFixed(2)} s after`,
     `    ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms`,
-    `    receiving process: CPU ${r.cpuPercent.toFixed(0)} % of one core (${r.cpuUsPerEvent.toFixed(1)} us/event), RSS ${mib(r.rssBytes)} at the end, peak ${mib(r.peakRssBytes)}`,
+    `    receiving process: CPU ${r.cpuPercent.toFixed(0)} % of one core (${r.cpuUsPerEvent.toFixed(1)} us/event, i.e. ${((r.cpuUsPerEvent * AGENTS * RATE) / 1e4).toFixed(0)} % of a core ` +
+      `for the target rate on a machine to itself), RSS ${mib(r.rssBytes)} at the end, peak ${mib(r.peakRssBytes)}`,
   ].join('\n')
 }
 
