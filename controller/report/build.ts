@@ -6,6 +6,7 @@ import {link, copyFile, mkdir, readdir, readlink, rename, rm, symlink} from 'nod
 import {basename, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {IMAGES} from './assets.js'
+import {eachLimited} from './limited.js'
 import {PAGES} from './pages.js'
 
 /** Where a project's report lives: data (the export), builds, and `site` (the current one). */
@@ -32,6 +33,8 @@ export function reportSiteDir(): string {
 
 /** Site folder of the micrograph pages (the export writes them; Astro makes the rest). */
 export const MICROGRAPH_PAGES = 'micrograph'
+/** Links made at once (the file system's thread pool has 4 threads). */
+const LINK_CONCURRENCY = 8
 
 export class ReportBuildError extends Error {
   constructor(
@@ -101,17 +104,16 @@ function runAstroBuild(data: string, out: string, options: BuildOptions): Promis
   })
 }
 
-/** Hard links (copies across file systems): thousands of images cost no space and little time. */
+/** Hard links (copies across file systems): thousands of images and pages cost no space and little time. */
 async function linkTree(from: string, to: string): Promise<void> {
   await mkdir(to, {recursive: true})
-  const names = await readdir(from).catch(() => [] as string[])
-  for (const name of names) {
-    if (name.endsWith('.tmp')) continue
-    await link(join(from, name), join(to, name)).catch(async (error: NodeJS.ErrnoException) => {
+  const names = (await readdir(from).catch(() => [] as string[])).filter((name) => !name.endsWith('.tmp'))
+  await eachLimited(names, LINK_CONCURRENCY, (name) =>
+    link(join(from, name), join(to, name)).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code === 'EXDEV' || error.code === 'EPERM') await copyFile(join(from, name), join(to, name))
       else if (error.code !== 'ENOENT') throw error
-    })
-  }
+    }),
+  )
 }
 
 async function swapIn(paths: ReportPaths, folder: string): Promise<void> {

@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as nextTurn} from 'node:timers/promises'
 import type {Database} from 'sql.js'
-import {WorkerPool} from '../../core/numeric/worker-pool.js'
+import {WorkerPool, WorkerTaskError} from '../../core/numeric/worker-pool.js'
 import type {Workflow} from '../../core/workflow/index.js'
 import type {AssetProblem} from './assets.js'
 import {REPORT_JSON, type SiteData} from './export-types.js'
@@ -53,6 +53,8 @@ export async function exportReport(db: Database, dataDir: string, options: Expor
   try {
     const result = await pool.run<Omit<ExportResult, 'copyMs'>>('exportFromCopy', {database, dataDir, options}, [database.buffer as ArrayBuffer])
     return {...result, copyMs}
+  } catch (error) {
+    throw error instanceof WorkerTaskError ? new ExportError(dataDir, error.problem) : error
   } finally {
     signal?.removeEventListener('abort', stop)
     await pool.close()

@@ -9,7 +9,7 @@ import {mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {monitorEventLoopDelay} from 'node:perf_hooks'
-import {buildReport, MICROGRAPH_PAGES, reportPaths} from '../../controller/report/build.js'
+import {buildReport, MICROGRAPH_PAGES, reportPaths, type ReportPaths} from '../../controller/report/build.js'
 import {exportReport, type ExportResult} from '../../controller/report/export.js'
 import {readReportData} from '../../controller/report/read-project.js'
 import {syntheticProject} from '../../test/report/synthetic-project.js'
@@ -29,6 +29,12 @@ async function timed<T>(run: () => Promise<T>): Promise<{result: T; ms: number; 
   return {result, ms, cpuMs: cpuMs(process.cpuUsage(cpu)), stallMs: delay.max / 1e6}
 }
 
+/** A build: its wall time, and CPU time here (linking the images and pages in) plus the child's. */
+async function timedBuild(paths: ReportPaths) {
+  const {result, ms, cpuMs} = await timed(() => buildReport(paths))
+  return {...result, ms, cpuMs: cpuMs + result.cpuMs}
+}
+
 async function measure(movies: number) {
   const dir = mkdtempSync(join(tmpdir(), 'emstream-report-bench-'))
   try {
@@ -40,12 +46,16 @@ async function measure(movies: number) {
     readReportData(p.db, options)
     const inThreadReadMs = performance.now() - t
     const first = await timed(() => exportReport(p.db, paths.data, options))
-    const firstBuild = await buildReport(paths)
+    const firstBuild = await timedBuild(paths)
     // A rebuild: one more micrograph finished CTF since the last build.
     p.db.run('UPDATE ctf SET resolution = resolution + 0.1, finished_at = finished_at + 1 WHERE movie_id = 5')
     const again = await timed(() => exportReport(p.db, paths.data, options))
-    const build = await buildReport(paths)
-    const site = build.folder
+    const build = await timedBuild(paths)
+    // The session closes: every page's header changes, so every page is made again.
+    p.db.run("UPDATE sessions SET state = 'closed', input_closed_at = coalesce(input_closed_at, started_at), closed_at = coalesce(closed_at, started_at)")
+    const closing = await timed(() => exportReport(p.db, paths.data, options))
+    const closingBuild = await timedBuild(paths)
+    const site = closingBuild.folder
     const size = (f: string) => statSync(join(site, f)).size
     const pages = readdirSync(site).filter((f) => f.endsWith('.html'))
     p.db.close()
@@ -59,9 +69,12 @@ async function measure(movies: number) {
       build,
       rebuildMs: again.ms + build.ms,
       rebuildCpuMs: again.cpuMs + build.cpuMs,
+      closing: summary(closing),
+      closingRebuildMs: closing.ms + closingBuild.ms,
+      closingRebuildCpuMs: closing.cpuMs + closingBuild.cpuMs,
       firstRebuildMs: first.ms + firstBuild.ms,
       firstRebuildCpuMs: first.cpuMs + firstBuild.cpuMs,
-      buildPeakMB: Math.max(build.maxRssBytes, firstBuild.maxRssBytes) / MB,
+      buildPeakMB: Math.max(build.maxRssBytes, firstBuild.maxRssBytes, closingBuild.maxRssBytes) / MB,
       overviewKB: size('index.html') / 1024,
       largestPage: pages.map((f) => [f, size(f) / MB] as const).sort((a, b) => b[1] - a[1])[0],
       micrographPages: readdirSync(join(site, MICROGRAPH_PAGES)).length,
@@ -79,6 +92,7 @@ for (const r of [peer, big]) {
   console.log(
     `${String(r.movies).padStart(6)} micrographs: rebuild ${s(r.rebuildMs)} wall, ${s(r.rebuildCpuMs)} CPU ` +
       `(export ${s(r.again.ms)} / ${s(r.again.cpuMs)} CPU, ${r.again.pagesMade} pages made; build ${s(r.build.ms)} / ${s(r.build.cpuMs)} CPU); ` +
+      `closing rebuild ${s(r.closingRebuildMs)} wall, ${s(r.closingRebuildCpuMs)} CPU (export ${s(r.closing.ms)} / ${s(r.closing.cpuMs)} CPU, ${r.closing.pagesMade} pages made); ` +
       `first build ${s(r.firstRebuildMs)} wall, ${s(r.firstRebuildCpuMs)} CPU (export ${s(r.first.ms)}, ${r.first.pagesMade} pages and all images made); ` +
       `build peak ${r.buildPeakMB.toFixed(0)} MB; ingest stall during export: ${r.again.stallMs.toFixed(0)} ms (first ${r.first.stallMs.toFixed(0)} ms; database copy ${r.again.copyMs.toFixed(0)} ms) ` +
       `against ${r.inThreadReadMs.toFixed(0)} ms for the read in the controller's thread; ` +
@@ -89,7 +103,8 @@ console.log(
   `ratio ${big.movies}/${peer.movies}: rebuild x${(big.rebuildMs / peer.rebuildMs).toFixed(1)} (CPU x${(big.rebuildCpuMs / peer.rebuildCpuMs).toFixed(1)}), build peak x${(big.buildPeakMB / peer.buildPeakMB).toFixed(1)}`,
 )
 console.log(
-  `targets: rebuild ${s(big.rebuildMs)} wall, ${s(big.rebuildCpuMs)} CPU (<= 20 s: ${big.rebuildMs <= 20_000 ? 'met' : 'NOT met'} on this machine now; first build ${s(big.firstRebuildMs)}), ` +
+  `targets: rebuild ${s(big.rebuildMs)} wall, ${s(big.rebuildCpuMs)} CPU (<= 20 s: ${big.rebuildMs <= 20_000 ? 'met' : 'NOT met'} on this machine now; every page made again: ${s(big.closingRebuildMs)} wall, ${s(big.closingRebuildCpuMs)} CPU; ` +
+    `first build with all images ${s(big.firstRebuildMs)}), ` +
     `peak ${big.buildPeakMB.toFixed(0)} MB (<= 1024 MB: ${big.buildPeakMB <= 1024 ? 'met' : 'NOT met'}), overview ${big.overviewKB.toFixed(0)} kB (<= 1024 kB: ${big.overviewKB <= 1024 ? 'met' : 'NOT met'}), ` +
     `ingest stall ${big.again.stallMs.toFixed(0)} ms (was ${big.inThreadReadMs.toFixed(0)} ms)`,
 )

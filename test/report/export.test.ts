@@ -1,9 +1,9 @@
-import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {PicksFile} from '../../controller/report/export-types.js'
-import {exportReport, readSiteData} from '../../controller/report/export.js'
+import {ExportError, exportReport, readSiteData} from '../../controller/report/export.js'
 import {readReportData} from '../../controller/report/read-project.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
 import {SIDECARS_SQL} from '../../controller/project/schema.js'
@@ -93,6 +93,16 @@ describe('exportReport', () => {
     expect(readdirSync(join(data, 'pages')).sort()).toEqual(['1.html', '2.html', '3.html'])
     expect(page(1)).toContain('Session closed')
     expect(page(1)).not.toContain('id="refresh"')
+    p.db.close()
+  })
+
+  it('names the data folder when the worker cannot write it', async () => {
+    const p = await syntheticProject({movies: 1, dir: join(dir, 'unwritable')})
+    writeFileSync(join(dir, 'unwritable', 'plain-file'), '')
+    const target = join(dir, 'unwritable', 'plain-file', 'data')
+    const failure = exportReport(p.db, target, {name: 'demo', workflow: p.workflow})
+    await expect(failure).rejects.toThrow(ExportError)
+    await expect(failure).rejects.toThrow(`report export into ${target} failed: ENOTDIR`)
     p.db.close()
   })
 

@@ -87,5 +87,6 @@ describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
     } finally {
       await project.close()
     }
-  })
+    // Two Astro builds: on a loaded machine each can take a minute.
+  }, 360_000)
 })
