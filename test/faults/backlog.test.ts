@@ -17,8 +17,11 @@ const SIZE = 128
 const FRAMES = 3
 // Bounds that hold for any backlog size: the agent's descriptors follow its concurrency (file
 // reads of the watcher, step threads), never the number of queued movies.
-/** About twice the peak measured at 100 and at 500 movies (48 and 62: stdio, pipes of the tools, sockets, modules being loaded). */
-const MAX_FDS = 128
+/**
+ * Peaks measured: 48-81 at 100 movies, 62 at 500. Most are transient and independent of the
+ * backlog (the ESM loader reading a new worker's modules at once, the tools' pipes, sockets).
+ */
+const MAX_FDS = 160
 /** Descriptors on files in the watched folder: DEFAULT_FILE_READS (4) inspections + 2 step threads, with room. */
 const MAX_MOVIE_FDS = 16
 const MAX_RSS_MIB = 1024
