@@ -11,7 +11,7 @@ import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './recor
 const SQL = {
   movieFound: `INSERT INTO movies (movie, agent_id, path, size_bytes, format, modified_at, found_at, state, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'found', ?)
-    ON CONFLICT (movie) DO UPDATE SET path = excluded.path, size_bytes = excluded.size_bytes, format = excluded.format,
+    ON CONFLICT (movie) DO UPDATE SET agent_id = excluded.agent_id, path = excluded.path, size_bytes = excluded.size_bytes, format = excluded.format,
       modified_at = excluded.modified_at, updated_at = excluded.updated_at`,
   movieId: `SELECT id FROM movies WHERE movie = ?`,
   movieAdd: `INSERT INTO movies (movie, agent_id, found_at, state, updated_at) VALUES (?, ?, ?, 'processing', ?)`,

@@ -152,13 +152,12 @@ export class LeaseTable {
     return this.flush()
   }
 
-  /** The agent's connection closed: its leases last `graceMs` more. */
+  /** The agent's connection closed: its leases last `graceMs` more (nothing is granted: no slot was freed). */
   disconnected(agent: string, now: number): LeaseNotice[] {
     const state = this.agents.get(agent)
     if (!state?.connected) return []
     state.connected = false
     state.disconnectedAt = now
-    this.allocate()
     return this.flush()
   }
 

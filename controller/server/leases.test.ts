@@ -26,8 +26,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
 
-async function serve(projectsDir: string): Promise<ControllerServer> {
-  const server = await startServer({projectsDir, port: 0, log: () => {}, leaseTiming})
+async function serve(projectsDir: string, timing = leaseTiming): Promise<ControllerServer> {
+  const server = await startServer({projectsDir, port: 0, log: () => {}, leaseTiming: timing})
   servers.push(server)
   return server
 }
@@ -53,7 +53,7 @@ async function granted(agent: TestAgent, n: number): Promise<string[]> {
 async function join_(server: ControllerServer, token: string, agentId: string, slots?: number): Promise<TestAgent> {
   const agent = await TestAgent.connect(server)
   agent.send({type: 'hello', protocol: PROTOCOL_VERSION, agentId, project: 'apo', token, host: agentId, software: 'test'})
-  expect(await agent.next()).toMatchObject({type: 'welcome', leases: leaseTiming})
+  expect(await agent.next()).toMatchObject({type: 'welcome', leases: {durationMs: leaseTiming.durationMs}})
   if (slots !== undefined) agent.send({type: 'heartbeat', slots})
   return agent
 }
@@ -98,10 +98,11 @@ describe('movie leases over the server', () => {
     ])
     expect(rows('SELECT count(*), count(DISTINCT movie_id) FROM micrographs')).toEqual([[3, 3]])
 
-    // A restart keeps m4 b's: a newcomer offering it within b's grace gets nothing, b gets it again.
+    // A restart keeps m4 b's: a newcomer offering it within b's grace (a longer one now: a loaded
+    // machine may take a while to get here) gets nothing, b gets it again.
     await server.close()
     servers.splice(servers.indexOf(server), 1)
-    server = await serve(projectsDir)
+    server = await serve(projectsDir, {...leaseTiming, graceMs: 60_000})
     const c = await join_(server, token, 'c', 4)
     c.send({type: 'offer', movies: ['m4.tiff', 'm5.tiff']})
     expect(await granted(c, 1)).toEqual(['m5.tiff'])
