@@ -27,13 +27,15 @@ const options = fixedMovieOptions({width: 160, height: 128, frames: 3, gain})
 
 describe('writeCountedMrc', () => {
   for (const mode of [0, 1, 2, 6] as MrcMovieMode[]) {
-    it(`writes mode ${mode} exactly as encoding all frames at once`, async () => {
-      const path = join(dir, `whole-${mode}.mrc`)
-      const handle = await writeCountedMrc(path, prepareMovie(options), mode, {duration: 0})
-      expect(handle).toBeUndefined()
+    it(`writes mode ${mode} exactly as encoding all frames at once, with and without direct I/O`, async () => {
       const expected = encodeMovie(simulateMovie(options), {format: 'mrc', mrcMode: mode})
       expect(countedMrcLength(prepareMovie(options), mode)).toBe(expected.length)
-      expect(Buffer.compare(await readFile(path), expected)).toBe(0)
+      for (const directIo of [true, false]) {
+        const path = join(dir, `whole-${mode}-${directIo}.mrc`)
+        const handle = await writeCountedMrc(path, prepareMovie(options), mode, {duration: 0, directIo})
+        expect(handle).toBeUndefined()
+        expect(Buffer.compare(await readFile(path), expected)).toBe(0)
+      }
     })
   }
 

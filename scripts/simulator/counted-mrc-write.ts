@@ -21,6 +21,8 @@ export interface CountedWriteOptions {
   keepOpen?: boolean
   /** Applied to each header before it is written (the corrupt-header fault). */
   garbleHeader?: (preamble: Uint8Array) => Uint8Array
+  /** Default true: O_DIRECT where the file system allows it (staged-file.ts). */
+  directIo?: boolean
 }
 
 /** Writes pieces of about this many seconds of the write time, so a watcher sees the file grow. */
@@ -44,8 +46,15 @@ export async function writeCountedMrc(path: string, movie: PreparedMovie, mode: 
   const sectionBytes = encoder.sectionBytes
   const total = first.length + movie.frameCount * sectionBytes
   const stopAt = Math.min(total, o.stopAt ?? total)
-  const file = await StagedFile.create(path, Math.max(first.length, sectionBytes))
-  const write = pacedWrites(file, o.duration, total, stopAt)
+  const file = await StagedFile.create(path, Math.max(first.length, sectionBytes), o.directIo ?? true)
+  const paced = pacedWrites(file, o.duration, total, stopAt)
+  const write = (region: SealedRegion) => {
+    const written = paced(region)
+    // Handled when awaited; this keeps a failure during the next frame's counting from being
+    // reported as an unhandled rejection.
+    written.catch(() => {})
+    return written
+  }
   try {
     file.stage(first.length).set(first)
     let inFlight = write(file.seal(first.length))
@@ -54,9 +63,6 @@ export async function writeCountedMrc(path: string, movie: PreparedMovie, mode: 
       encoder.encode(i, file.stage(sectionBytes))
       await inFlight
       inFlight = write(file.seal(sectionBytes))
-      // Handled when awaited; this keeps a failure during the next frame's counting from
-      // being reported as an unhandled rejection.
-      inFlight.catch(() => {})
     }
     await inFlight
     await file.flush(stopAt)

@@ -40,12 +40,15 @@ export class StagedFile {
     private readonly capacity: number,
   ) {}
 
-  /** Opens (truncates) `path`; `capacity` is the most bytes one `stage` call will ask for. */
-  static async create(path: string, capacity: number): Promise<StagedFile> {
+  /**
+   * Opens (truncates) `path`; `capacity` is the most bytes one `stage` call will ask for.
+   * `tryDirect` false writes through the page cache only.
+   */
+  static async create(path: string, capacity: number, tryDirect = true): Promise<StagedFile> {
     const handle = await open(path, 'w')
     let direct: FileHandle | undefined
     try {
-      direct = await open(path, constants.O_WRONLY | constants.O_DIRECT)
+      if (tryDirect) direct = await open(path, constants.O_WRONLY | constants.O_DIRECT)
     } catch {
       direct = undefined
     }
