@@ -63,7 +63,8 @@ export class ProjectLeases {
   /** Finished movies are answered `gone` at once; the rest wait for a lease. */
   offered(agent: string, movies: string[], now = Date.now()): void {
     const settled = movies.filter((m) => this.ledger.settled(m))
-    const open = settled.length === 0 ? movies : movies.filter((m) => !settled.includes(m))
+    const done = new Set(settled)
+    const open = settled.length === 0 ? movies : movies.filter((m) => !done.has(m))
     const notices = this.table.offered(agent, open, now)
     if (settled.length > 0) {
       const own = notices.find((n) => n.agent === agent)
