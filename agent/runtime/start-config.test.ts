@@ -16,6 +16,16 @@ describe('resolveStartConfig', () => {
     expect(c.gpus).toEqual([0, 1])
     expect(c.threads).toBe(3)
   })
+  it('reads the shared-session settings: --shared, --slots, --path-map (repeated, or a list in the environment)', () => {
+    const base = {controller: 'ws://h:1', project: 'p', token: 't'}
+    expect(resolveStartConfig(base, {})).toMatchObject({shared: false, slots: 4, pathMap: []})
+    const c = resolveStartConfig({...base, shared: true, slots: 2, pathMap: ['/mnt/krios=/data/krios']}, {})
+    expect(c).toMatchObject({shared: true, slots: 2, pathMap: [{shared: '/mnt/krios', local: '/data/krios'}]})
+    const e = resolveStartConfig(base, {EMSTREAM_SHARED: '1', EMSTREAM_PATH_MAP: '/a=/b, /c=/d'})
+    expect(e).toMatchObject({shared: true, pathMap: [{shared: '/a', local: '/b'}, {shared: '/c', local: '/d'}]})
+    expect(() => resolveStartConfig({...base, pathMap: ['/mnt/krios']}, {})).toThrow(/^pathMap: --path-map "\/mnt\/krios": must be SHARED=LOCAL/)
+    expect(() => resolveStartConfig({...base, slots: 0}, {})).toThrow(/slots: must be a number >= 1/)
+  })
   it('names the missing or bad field', () => {
     expect(() => resolveStartConfig({controller: 'ws://h:1', project: 'p'}, {})).toThrow(/token: required: pass --token or set EMSTREAM_TOKEN/)
     expect(() => resolveStartConfig({controller: 'http://h:1', project: 'p', token: 't'}, {})).toThrow(/controller: must be a ws/)
