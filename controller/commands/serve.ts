@@ -23,7 +23,7 @@ export default class Serve extends Command {
       default: 60, min: 1, env: 'EMSTREAM_LEASE_SECONDS',
     }),
     'lease-grace-seconds': Flags.integer({
-      description: '...or this long after its connection closed', default: 20, min: 0, env: 'EMSTREAM_LEASE_GRACE_SECONDS',
+      description: 'a shared agent\'s leased movies go to another this long after its connection closed', default: 20, min: 0, env: 'EMSTREAM_LEASE_GRACE_SECONDS',
     }),
   }
 
