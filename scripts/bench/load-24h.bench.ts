@@ -72,6 +72,9 @@ try {
   const realStarted = Date.now()
   for (const name of readdirSync(staging)) renameSync(join(staging, name), join(data, name))
   await waitFor('the real agent to process its movies', async () => {
+    if (agent.child.exitCode !== null || agent.child.signalCode !== null) {
+      throw new Error(`the agent exited (${agent.child.exitCode ?? agent.child.signalCode}): ${agent.stderr().slice(-3000)}`)
+    }
     const s = await controlRequest(session.projects, NAME, 'status')
     return s && s.movies.processed + s.movies.failed >= REAL && s.movies.inFlight === 0 ? s : undefined
   }, 120_000 + REAL * 30_000, 500)
