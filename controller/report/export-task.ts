@@ -32,7 +32,7 @@ export async function exportFromCopy({database, dataDir, options}: ExportTask): 
   const {data, sources} = read
   await mkdir(dataDir, {recursive: true})
   const {made, problems} = await syncAssets(dataDir, data.micrographs, sources, data.optics, await AgentFiles.within(folders))
-  const pages = await syncPages(dataDir, data)
+  const pages = syncPages(dataDir, data)
   await writeAtomically(join(dataDir, REPORT_JSON), JSON.stringify(siteData(data)))
   return {micrographs: data.micrographs.length, imagesMade: made, pagesMade: pages.made, problems, readMs}
 }

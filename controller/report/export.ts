@@ -42,22 +42,47 @@ export class ExportError extends Error {
 
 const TASKS = new URL(`./export-task.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
 
-/** Exports `db` into `dataDir`; `signal` ends an export in flight (the folder keeps the last complete files). */
+/**
+ * Exports on a worker thread kept from one export to the next (starting one, with sql.js, costs
+ * more than a rebuild's export); close() ends it. An idle worker does not keep the process alive.
+ */
+export class ReportExporter {
+  private pool: WorkerPool | undefined
+
+  /** Exports `db` into `dataDir`; `signal` ends an export in flight (the folder keeps the last complete files). */
+  async export(db: Database, dataDir: string, options: ExportOptions, signal?: AbortSignal): Promise<ExportResult> {
+    const started = performance.now()
+    const database = await copyDatabase(db, dataDir)
+    const copyMs = performance.now() - started
+    const pool = (this.pool ??= new WorkerPool({modules: [TASKS], size: 1}))
+    const stop = () => void this.close()
+    signal?.addEventListener('abort', stop)
+    try {
+      const result = await pool.run<Omit<ExportResult, 'copyMs'>>('exportFromCopy', {database, dataDir, options}, [database.buffer as ArrayBuffer])
+      return {...result, copyMs}
+    } catch (error) {
+      // The next export gets a fresh worker (this one may have died or never started).
+      await this.close()
+      throw error instanceof WorkerTaskError ? new ExportError(dataDir, error.problem) : error
+    } finally {
+      signal?.removeEventListener('abort', stop)
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool
+    this.pool = undefined
+    await pool?.close()
+  }
+}
+
+/** One export on a worker of its own. */
 export async function exportReport(db: Database, dataDir: string, options: ExportOptions, signal?: AbortSignal): Promise<ExportResult> {
-  const started = performance.now()
-  const database = await copyDatabase(db, dataDir)
-  const copyMs = performance.now() - started
-  const pool = new WorkerPool({modules: [TASKS], size: 1})
-  const stop = () => void pool.close()
-  signal?.addEventListener('abort', stop)
+  const exporter = new ReportExporter()
   try {
-    const result = await pool.run<Omit<ExportResult, 'copyMs'>>('exportFromCopy', {database, dataDir, options}, [database.buffer as ArrayBuffer])
-    return {...result, copyMs}
-  } catch (error) {
-    throw error instanceof WorkerTaskError ? new ExportError(dataDir, error.problem) : error
+    return await exporter.export(db, dataDir, options, signal)
   } finally {
-    signal?.removeEventListener('abort', stop)
-    await pool.close()
+    await exporter.close()
   }
 }
 

@@ -4,7 +4,7 @@
 // alerted), never thrown at the session.
 import type {Project} from '../project/project.js'
 import {buildReport, reportPaths, type BuildResult, type ReportPaths} from './build.js'
-import {exportReport} from './export.js'
+import {ReportExporter} from './export.js'
 import {checkPublish, publish, rsyncArgv} from './publish.js'
 
 export type ReportLog = (level: 'info' | 'warn' | 'error', message: string) => void
@@ -28,6 +28,7 @@ export class ReportService {
   private publishFailing = false
   private unsubscribe: (() => void) | undefined
   private readonly abort = new AbortController()
+  private readonly exporter = new ReportExporter()
   /** Why the last build failed, undefined after a good one. */
   lastError: string | undefined
 
@@ -82,6 +83,7 @@ export class ReportService {
     this.again = false
     this.abort.abort()
     await this.running
+    await this.exporter.close()
   }
 
   async checkPublishing(): Promise<void> {
@@ -101,7 +103,7 @@ export class ReportService {
       const fingerprint = changeFingerprint(this.project)
       if (fingerprint === this.fingerprint) return undefined
       const {workflow} = this.project.workflow()
-      const exported = await exportReport(this.project.db, this.paths.data, {name, workflow}, this.abort.signal)
+      const exported = await this.exporter.export(this.project.db, this.paths.data, {name, workflow}, this.abort.signal)
       for (const p of exported.problems.slice(0, 5)) this.options.log('warn', `${name}: report image of movie ${p.id} (${p.file}): ${p.problem}`)
       const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs, signal: this.abort.signal})
       this.fingerprint = fingerprint

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {PicksFile} from '../../controller/report/export-types.js'
-import {ExportError, exportReport, readSiteData} from '../../controller/report/export.js'
+import {ExportError, exportReport, readSiteData, ReportExporter} from '../../controller/report/export.js'
 import {readReportData} from '../../controller/report/read-project.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
 import {SIDECARS_SQL} from '../../controller/project/schema.js'
@@ -100,9 +100,13 @@ describe('exportReport', () => {
     const p = await syntheticProject({movies: 1, dir: join(dir, 'unwritable')})
     writeFileSync(join(dir, 'unwritable', 'plain-file'), '')
     const target = join(dir, 'unwritable', 'plain-file', 'data')
-    const failure = exportReport(p.db, target, {name: 'demo', workflow: p.workflow})
+    const exporter = new ReportExporter()
+    const failure = exporter.export(p.db, target, {name: 'demo', workflow: p.workflow})
     await expect(failure).rejects.toThrow(ExportError)
     await expect(failure).rejects.toThrow(`report export into ${target} failed: ENOTDIR`)
+    // The same exporter goes on with the next export.
+    await expect(exporter.export(p.db, join(dir, 'unwritable', 'data'), {name: 'demo', workflow: p.workflow})).resolves.toMatchObject({micrographs: 1})
+    await exporter.close()
     p.db.close()
   })
 
