@@ -32,6 +32,7 @@ const MOVIES = Number(process.env.LOAD_24H_MOVIES ?? 24_000)
 const REAL = Math.min(MOVIES, Number(process.env.LOAD_24H_REAL_MOVIES ?? 32))
 const REBUILDS = Number(process.env.LOAD_24H_REBUILDS ?? 4)
 const REPLAY_AGENTS = 4
+const MAX_AGENT_RESTARTS = 5
 const WINDOW = 2000
 const STEPS = 4 // motion, ctf, picking, preview
 const MOVIE_INTERVAL_MS = 3_600_000 / 1000
@@ -65,15 +66,23 @@ try {
   // ---- the real part: a real agent processing real (simulated) movies ----
   for (let i = 0; i < REAL; i++) await writeSmallMovie(join(staging, `FoilHole_${1000 + i}_Data.mrc`), {size: 256, frames: 4, seed: i + 1})
   const proxy = await startRecordingProxy(session.url)
-  const agent = spawnProgram('agent', ['start', '--controller', proxy.url, '--token', token, '--project', NAME, '--state', join(session.root, 'state'),
-    '--out', join(session.root, 'out'), '--threads', '2', '--system-interval', '5000'])
+  const agentArgs = ['start', '--controller', proxy.url, '--token', token, '--project', NAME, '--state', join(session.root, 'state'),
+    '--out', join(session.root, 'out'), '--threads', '2', '--system-interval', '5000']
+  let agent = spawnProgram('agent', agentArgs)
   agentProcs.push(agent)
   await waitFor('the agent to watch', () => (agent.stderr().includes('watching') ? true : agent.child.exitCode !== null ? Promise.reject(new Error(agent.stderr())) : undefined), 120_000, 100)
   const realStarted = Date.now()
   for (const name of readdirSync(staging)) renameSync(join(staging, name), join(data, name))
+  // An agent that dies is started again on its state folder, as a service manager would (Restart=on-failure): it resumes.
+  const crashes: string[] = []
   await waitFor('the real agent to process its movies', async () => {
     if (agent.child.exitCode !== null || agent.child.signalCode !== null) {
-      throw new Error(`the agent exited (${agent.child.exitCode ?? agent.child.signalCode}): ${agent.stderr().slice(-3000)}`)
+      const fatal = agent.stderr().split('\n').find((l) => /fatal|error|abort/i.test(l)) ?? agent.stderr().slice(-300)
+      crashes.push(`${agent.child.exitCode ?? agent.child.signalCode}: ${fatal.trim().slice(0, 300)}`)
+      if (crashes.length > MAX_AGENT_RESTARTS) throw new Error(`the agent died ${crashes.length} times: ${crashes.join(' | ')}`)
+      agent = spawnProgram('agent', agentArgs)
+      agentProcs.push(agent)
+      return undefined
     }
     const s = await controlRequest(session.projects, NAME, 'status')
     return s && s.movies.processed + s.movies.failed >= REAL && s.movies.inFlight === 0 ? s : undefined
@@ -86,6 +95,7 @@ try {
   if (templates.length !== REAL) throw new Error(`the real agent finished ${templates.length} of ${REAL} movies with every step`)
   console.log(`  real part: ${REAL} movies 256x256x4 processed by \`agent start\` in ${realSeconds.toFixed(1)} s (${(realSeconds / REAL).toFixed(2)} s per movie on this machine: ` +
     `${((MOVIES * realSeconds) / REAL / 3600).toFixed(1)} h for all ${MOVIES}); ${proxy.events().length} event messages recorded`)
+  if (crashes.length) console.log(`  the agent died ${crashes.length} time(s) and was restarted: ${crashes.join(' | ')}`)
 
   // ---- the replay: simulated agents send the recorded movies under new names ----
   const stateRoot = outboxRoot()
