@@ -2,7 +2,7 @@
 // JavaScript needed), PSD, the CTF curve of the fit, the drift trajectory and the result history
 // (every run of every step at every version, the current one marked). Written by the export
 // from a template, not by Astro: 10,000 pages through Astro took most of a rebuild.
-import type {MicrographRow, PicksFile, Provenance, SessionStateName} from './export-types.js'
+import type {MicrographRow, PicksFile, Provenance} from './export-types.js'
 import {angstrom, defocusUm, duration, pixels, plain, time, NONE} from './format.js'
 import {html, raw, type Html, type Raw} from './html.js'
 import {pageDocument} from './page-shell.js'
@@ -12,7 +12,6 @@ export interface MicrographPageInput {
   /** Its runs (row.runs resolved). */
   runs: Provenance[]
   projectTitle: string
-  session: SessionStateName
   picks: PicksFile | null
   /** The export's SVG charts (our own markup), null when not made. */
   ctfChart: string | null
@@ -24,7 +23,8 @@ export function micrographPage(p: MicrographPageInput): string {
   return pageDocument({
     title: row.name,
     projectTitle: p.projectTitle,
-    session: p.session,
+    // Not the session's state: that would make every page again when it changes (report.js shows it).
+    session: null,
     updatedAt: lastChange(row, p.runs),
     base: '../',
     nav: 'micrographs.html',

@@ -16,7 +16,8 @@ export const NAV_LINKS: [href: string, label: string][] = [
 
 export interface ShellOptions {
   projectTitle: string
-  session: SessionStateName
+  /** null on pages made once per micrograph: report.js fills it in from data/session.js. */
+  session: SessionStateName | null
   /** When what the page shows was last updated (ms). */
   updatedAt: number
   /** Relative path to the site root ('' or '../'): links work from file:// and any sub-folder. */
@@ -25,15 +26,16 @@ export interface ShellOptions {
   nav?: string
 }
 
-/** The header and navigation, escaped. */
+/** The header and navigation, escaped. The refresh bar is there while the session may be live. */
 export function pageHeader(o: ShellOptions): Raw {
-  const live = o.session !== 'closed'
-  return html`<header><h1>${o.projectTitle}</h1><span class="state">Session ${o.session} · updated ${time(o.updatedAt)}</span>${
-    live && html`<span class="refresh" id="refresh" hidden>Auto-refresh every 60 s <button type="button" id="refresh-toggle">Pause</button></span>`
+  const state = o.session === null ? html`<span id="session-state"></span>` : html`Session ${o.session} · `
+  return html`<header><h1>${o.projectTitle}</h1><span class="state">${state}updated ${time(o.updatedAt)}</span>${
+    o.session !== 'closed' && html`<span class="refresh" id="refresh" hidden>Auto-refresh every 60 s <button type="button" id="refresh-toggle">Pause</button></span>`
   }</header><nav>${NAV_LINKS.map(([href, label]) => html`<a href="${o.base + href}"${o.nav === href ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>`
 }
 
 /** A whole page around `main` (the markup of its <main>). */
 export function pageDocument(o: ShellOptions & {title: string; main: Raw}): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${o.title} – ${o.projectTitle}</title><link rel="stylesheet" href="${o.base}report.css"></head><body data-session="${o.session}">${pageHeader(o)}<main>${o.main}</main><script src="${o.base}report.js"></script></body></html>`.html
+  const session = o.session === null ? html`<script src="${o.base}data/session.js"></script>` : null
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${o.title} – ${o.projectTitle}</title><link rel="stylesheet" href="${o.base}report.css"></head><body${o.session === null ? '' : html` data-session="${o.session}"`}>${pageHeader(o)}<main>${o.main}</main>${session}<script src="${o.base}report.js"></script></body></html>`.html
 }

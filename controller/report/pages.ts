@@ -28,7 +28,7 @@ export function syncPages(dir: string, data: ReportData): PagesResult {
   const manifestPath = join(dir, MANIFEST)
   const previous = readManifest(manifestPath)
   const manifest: PageManifest = {}
-  const shared = JSON.stringify([TEMPLATE_VERSION, data.project.title, data.session.state, data.optics])
+  const shared = JSON.stringify([TEMPLATE_VERSION, data.project.title, data.optics])
   const due: number[] = []
   data.micrographs.forEach((row, index) => {
     const key = createHash('sha1')
@@ -53,7 +53,6 @@ function writePage(dir: string, folder: string, data: ReportData, index: number)
     row,
     runs: row.runs.map((i) => data.provenance[i]),
     projectTitle: data.project.title,
-    session: data.session.state,
     picks: picks === null ? null : (JSON.parse(picks) as PicksFile),
     ctfChart: file(row.images.ctf),
     driftChart: file(row.images.drift),

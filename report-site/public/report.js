@@ -33,8 +33,13 @@
   }
 
   function refresh() {
+    // Micrograph pages are made once per micrograph, not per build: they learn the session's
+    // state from data/session.js, which every build writes.
+    var session = window.emstreamSession ? window.emstreamSession.state : document.body.dataset.session
+    var label = document.getElementById('session-state')
+    if (label && session) label.textContent = 'Session ' + session + ' · '
     var bar = document.getElementById('refresh')
-    if (!bar || document.body.dataset.session === 'closed') return
+    if (!bar || session === 'closed') return
     var button = document.getElementById('refresh-toggle')
     var key = 'emstream-refresh-paused'
     var scrollKey = 'emstream-scroll:' + location.pathname

@@ -154,6 +154,10 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
     await expect(page.locator('#refresh').isVisible()).resolves.toBe(true)
     await page.locator('#refresh-toggle').click()
     await expect(page.locator('#refresh-toggle').textContent()).resolves.toBe('Resume')
+    // A micrograph page (made once per micrograph) learns the state from data/session.js.
+    await page.goto(base + 'micrograph/1.html')
+    await expect(page.locator('#session-state').textContent()).resolves.toBe('Session running · ')
+    await expect(page.locator('#refresh').isVisible()).resolves.toBe(true)
     await page.close()
   })
 })
