@@ -54,9 +54,9 @@ async function measure(movies: number) {
     p.db.run('UPDATE ctf SET resolution = resolution + 0.1, finished_at = finished_at + 1 WHERE movie_id = 5')
     const again = await timed(exportReport)
     const build = await timedBuild(paths)
-    // The session closes: every page's header changes, so every page is made again.
+    // The worst case: the session closes and the project gets a new title, which every page shows.
     p.db.run("UPDATE sessions SET state = 'closed', input_closed_at = coalesce(input_closed_at, started_at), closed_at = coalesce(closed_at, started_at)")
-    const closing = await timed(exportReport)
+    const closing = await timed(() => exporter.export(p.db, paths.data, {...options, name: 'bench, renamed'}))
     const closingBuild = await timedBuild(paths)
     const site = closingBuild.folder
     const size = (f: string) => statSync(join(site, f)).size
@@ -96,7 +96,7 @@ for (const r of [peer, big]) {
   console.log(
     `${String(r.movies).padStart(6)} micrographs: rebuild ${s(r.rebuildMs)} wall, ${s(r.rebuildCpuMs)} CPU ` +
       `(export ${s(r.again.ms)} / ${s(r.again.cpuMs)} CPU, ${r.again.pagesMade} pages made; build ${s(r.build.ms)} / ${s(r.build.cpuMs)} CPU); ` +
-      `closing rebuild ${s(r.closingRebuildMs)} wall, ${s(r.closingRebuildCpuMs)} CPU (export ${s(r.closing.ms)} / ${s(r.closing.cpuMs)} CPU, ${r.closing.pagesMade} pages made); ` +
+      `rebuild with every page made again ${s(r.closingRebuildMs)} wall, ${s(r.closingRebuildCpuMs)} CPU (export ${s(r.closing.ms)} / ${s(r.closing.cpuMs)} CPU, ${r.closing.pagesMade} pages made); ` +
       `first build ${s(r.firstRebuildMs)} wall, ${s(r.firstRebuildCpuMs)} CPU (export ${s(r.first.ms)}, ${r.first.pagesMade} pages and all images made); ` +
       `build peak ${r.buildPeakMB.toFixed(0)} MB; ingest stall during export: ${r.again.stallMs.toFixed(0)} ms (first ${r.first.stallMs.toFixed(0)} ms; database copy ${r.again.copyMs.toFixed(0)} ms) ` +
       `against ${r.inThreadReadMs.toFixed(0)} ms for the read in the controller's thread; ` +
