@@ -51,6 +51,15 @@ export class LeaseTable {
   private readonly leases = new Map<string, Lease>()
   /** Offered, unleased movies in the order they wait (oldest first), each with who offered it. */
   private waiting = new Map<string, Set<string>>()
+  /**
+   * Per agent, the waiting movies it offered, in the order it offered them; an entry no longer
+   * waiting for it is dropped when met. It lets allocate() look only at what free agents offered.
+   */
+  private queues = new Map<string, Set<string>>()
+  /** Each waiting movie's place in the waiting order (requeued movies take ranks below all others). */
+  private ranks = new Map<string, number>()
+  private nextRank = 0
+  private frontRank = 0
   private notices = new Map<string, LeaseNotice>()
 
   /** Leases that survive a restart count from `now`, as if their agents had just disconnected. */
@@ -131,7 +140,11 @@ export class LeaseTable {
       else {
         const offerers = this.waiting.get(movie)
         if (offerers) offerers.add(agent)
-        else this.waiting.set(movie, new Set([agent]))
+        else {
+          this.waiting.set(movie, new Set([agent]))
+          this.ranks.set(movie, this.nextRank++)
+        }
+        this.queue(agent).add(movie)
       }
     }
     this.allocate()
@@ -146,7 +159,7 @@ export class LeaseTable {
       this.leases.delete(movie)
       this.agents.get(lease.agent)?.held.delete(movie)
     }
-    this.waiting.delete(movie)
+    this.unwait(movie)
     for (const agent of others) this.notice(agent).gone.push(movie)
     this.allocate()
     return this.flush()
@@ -201,34 +214,86 @@ export class LeaseTable {
     state.held.clear()
     state.lapsed = state.connected
     this.waiting = new Map([...requeued, ...this.waiting])
+    for (const movie of [...requeued.keys()].reverse()) this.ranks.set(movie, --this.frontRank)
+    this.rebuildQueues()
+  }
+
+  /** After a requeue at the head: every agent's queue again in the waiting order. */
+  private rebuildQueues(): void {
+    this.queues.clear()
+    for (const [movie, offerers] of this.waiting) for (const agent of offerers) this.queue(agent).add(movie)
+  }
+
+  private queue(agent: string): Set<string> {
+    let queue = this.queues.get(agent)
+    if (!queue) {
+      queue = new Set()
+      this.queues.set(agent, queue)
+    }
+    return queue
   }
 
   private withdrawOffers(agent: string, state: AgentState): void {
     state.withdrawn = true
+    this.queues.delete(agent)
     for (const [movie, offerers] of this.waiting) {
       offerers.delete(agent)
-      if (offerers.size === 0) this.waiting.delete(movie)
+      if (offerers.size === 0) this.unwait(movie)
     }
     for (const lease of this.leases.values()) lease.candidates.delete(agent)
   }
 
-  /** Leases waiting movies, oldest first, each to the agent among its offerers with the most free slots. */
+  /**
+   * Leases waiting movies, oldest first, each to the agent among its offerers with the most free
+   * slots. Only the heads of free agents' queues are looked at, so a long queue of movies offered
+   * by busy agents costs nothing per call.
+   */
   private allocate(): void {
-    for (const [movie, offerers] of this.waiting) {
-      if (![...this.agents.values()].some((s) => this.free(s) > 0)) return
+    const free = new Map<string, number>()
+    for (const [agent, state] of this.agents) if (this.free(state) > 0) free.set(agent, this.free(state))
+    const oldest = (): string | undefined => {
+      let pick: string | undefined
+      let pickRank = Infinity
+      for (const agent of free.keys()) {
+        const head = this.head(agent)
+        if (head === undefined) continue
+        const r = this.ranks.get(head)!
+        if (r < pickRank) [pick, pickRank] = [head, r]
+      }
+      return pick
+    }
+    for (let movie = oldest(); movie !== undefined; movie = oldest()) {
+      const offerers = this.waiting.get(movie)!
       let best: string | undefined
       let bestFree = 0
       for (const agent of offerers) {
-        const free = this.free(this.agents.get(agent)!)
-        if (free > bestFree || (free > 0 && free === bestFree && agent < best!)) [best, bestFree] = [agent, free]
+        const room = free.get(agent) ?? 0
+        if (room > bestFree || (room > 0 && room === bestFree && agent < best!)) [best, bestFree] = [agent, room]
       }
-      if (best === undefined) continue
-      offerers.delete(best)
-      this.waiting.delete(movie)
-      this.leases.set(movie, {agent: best, candidates: offerers})
-      this.agents.get(best)!.held.add(movie)
-      this.notice(best).granted.push(movie)
+      offerers.delete(best!)
+      this.unwait(movie)
+      this.leases.set(movie, {agent: best!, candidates: offerers})
+      this.agents.get(best!)!.held.add(movie)
+      this.notice(best!).granted.push(movie)
+      if (bestFree > 1) free.set(best!, bestFree - 1)
+      else free.delete(best!)
     }
+  }
+
+  private unwait(movie: string): void {
+    this.waiting.delete(movie)
+    this.ranks.delete(movie)
+  }
+
+  /** The oldest movie still waiting that this agent offered (dropping entries met that no longer wait for it). */
+  private head(agent: string): string | undefined {
+    const queue = this.queues.get(agent)
+    if (!queue) return undefined
+    for (const movie of queue) {
+      if (this.waiting.get(movie)?.has(agent)) return movie
+      queue.delete(movie)
+    }
+    return undefined
   }
 
   /** Room for more movies: only a connected agent whose leases have not lapsed gets any. */
