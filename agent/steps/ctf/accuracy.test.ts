@@ -1,14 +1,16 @@
 // Accuracy on simulator micrographs with ground truth (scripts/simulator), the ranges:
 // pixel 0.6-1.5 A, defocus 0.5-3.5 um, astigmatism 0-3000 A, 0.5-2 e/A^2 per frame x 40 frames.
-// 1024^2 micrographs keep CI fast; they hold 1/16 of a 4096^2 micrograph's spectrum samples,
-// so the errors here are noise-limited upper bounds (the benchmark measures 4096^2).
+// The varied set uses 1536^2 micrographs: at 1024^2 (1/16 of a 4096^2 micrograph's spectrum
+// samples) the worst low-dose, low-defocus draw was noise-limited near 1-2 % and the 95th
+// percentile depended on the simulator's noise realisation. Errors here are still upper bounds
+// (the benchmark measures 4096^2).
 import {describe, expect, it} from 'vitest'
 import {fixedMovieOptions} from '../../../scripts/simulator/test-support.js'
 import {drawCtfCase, measureCase, summarise} from './accuracy-set.test-support.js'
 
 describe('CTF accuracy on simulated micrographs', () => {
   it('meets the defocus and angle targets on a varied set', () => {
-    const errors = Array.from({length: 12}, (_, i) => measureCase(drawCtfCase(100 + i, 1024)))
+    const errors = Array.from({length: 12}, (_, i) => measureCase(drawCtfCase(100 + i, 1536)))
     const s = summarise(errors)
     expect(s.medianDefocusError).toBeLessThanOrEqual(0.2)
     expect(s.p95DefocusError).toBeLessThanOrEqual(1)
