@@ -4,7 +4,7 @@
 // inverted through `poisson.ts`'s guide table); then hot and dead pixels. Optionally each stored
 // value is tallied in a histogram as it is written, so a writer gets exact file statistics
 // (MRC DMIN/DMAX/DMEAN/RMS) without a second pass over the frame.
-import {driftAt, type DriftModel} from './drift.js'
+import {driftAlongRow, type DriftModel} from './drift.js'
 import type {GainReference} from './gain.js'
 import {MAX_COUNT, poissonCountFromHalf} from './poisson.js'
 import type {Rng} from './rng.js'
@@ -75,11 +75,17 @@ function countFrame(map: IntensityMap, drift: DriftModel, sensitivity: Float32Ar
   const maxY = map.height - 2
   // Global motion only: one shift for the whole frame, so a row is one segment.
   const segment = drift.local ? SEGMENT : width
+  // Each segment's shift is the drift at its centre, asked for a whole row at a time.
+  const centres = Float64Array.from({length: Math.ceil(width / segment)}, (_, i) => (i * segment + Math.min(width, (i + 1) * segment)) / 2)
+  const shiftX = new Float64Array(centres.length)
+  const shiftY = new Float64Array(centres.length)
   for (let y = 0; y < height; y++) {
     const row = y * width
-    for (let x0 = 0; x0 < width; x0 += segment) {
+    driftAlongRow(drift, e.frame, y, centres, shiftX, shiftY)
+    for (let x0 = 0, j = 0; x0 < width; x0 += segment, j++) {
       const x1 = Math.min(width, x0 + segment)
-      const [sx, sy] = driftAt(drift, e.frame, (x0 + x1) / 2, y)
+      const sx = shiftX[j]
+      const sy = shiftY[j]
       // Frame pixel x shows the specimen at x - shift (content moves by +shift).
       const px = x0 + map.margin - sx
       const py = Math.min(Math.max(y + map.margin - sy, 0), maxY)

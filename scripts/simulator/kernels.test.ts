@@ -1,7 +1,7 @@
 // The pure kernels: seeded streams, drift trajectories, counting statistics, the sign of the
 // motion in the frames, gain, and the particle coordinate convention of the truth.
 import {describe, expect, it} from 'vitest'
-import {accumulatedMotion, drawDrift, driftAt} from './drift.js'
+import {accumulatedMotion, drawDrift, driftAlongRow, driftAt} from './drift.js'
 import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
 import {drawGainReference, type GainReference} from './gain.js'
 import {simulateMicrograph, simulateMovie} from './movie.js'
@@ -58,6 +58,18 @@ describe('drift', () => {
     expect(residual(0)).toBe(0)
     expect(residual(19)).toBeGreaterThan(1)
     expect(residual(19)).toBeLessThan(3.5)
+  })
+
+  it('gives driftAt\'s shifts bit for bit when asked for a whole row (local and global-only)', () => {
+    const xs = Float64Array.from([-5, 0, 31.5, 500, 1023, 1100])
+    for (const d of [drawDrift(createRng(5), 6, 1024, 768, options), drawDrift(createRng(5), 6, 1024, 768, {...options, localAmplitude: 0})]) {
+      const sx = new Float64Array(xs.length)
+      const sy = new Float64Array(xs.length)
+      for (const [f, y] of [[0, 0], [3, 100.5], [5, 767], [5, 900]]) {
+        driftAlongRow(d, f, y, xs, sx, sy)
+        xs.forEach((x, i) => expect([sx[i], sy[i]]).toEqual(driftAt(d, f, x, y)))
+      }
+    }
   })
 })
 
