@@ -66,7 +66,19 @@ describe('session faults', () => {
     /** Waits for the agent to finish one more step, then a seeded random moment within 1.5 s. */
     const randomMomentAfterProgress = async (what: string) => {
       const before = agentStepsDone(stateDir)
-      await waitFor(`${what}: the agent to finish another step`, () => (agentStepsDone(stateDir) > before ? true : undefined), 120_000, 100)
+      // An agent that died on its own (not killed by the test) is a finding: say so, with its last words.
+      const agentTail = () => `agent exit ${agent.child.exitCode ?? '-'} signal ${agent.child.signalCode ?? '-'}; its stderr ends: ${agent.stderr().slice(-3000)}`
+      await waitFor(
+        `${what}: the agent to finish another step`,
+        () => {
+          if (agent.child.exitCode !== null || agent.child.signalCode !== null) throw new Error(`${what}: the agent died unasked (${agentTail()})`)
+          return agentStepsDone(stateDir) > before ? true : undefined
+        },
+        120_000,
+        100,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} [${agentTail()}]`)
+      })
       await pause(rng.uniform(0, 1500))
     }
 
