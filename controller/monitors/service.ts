@@ -29,7 +29,7 @@ export class MonitorService {
   /** Evaluates every monitor now and applies what changed. */
   evaluate(now = Date.now()): AlertTransitions {
     const {workflow} = this.project.workflow()
-    const findings = [...evaluateMonitors(readMonitorInput(this.project.db, workflow, now), workflow.monitors), ...storageFindings(this.project)]
+    const findings = [...evaluateMonitors(readMonitorInput(this.project.db, workflow, now), workflow.monitors), ...storageFindings(this.project), ...this.project.serviceProblems()]
     const transitions = alertTransitions(readOpenAlerts(this.project.db), findings)
     for (const finding of transitions.fired) this.project.raiseAlert(newAlert(finding), now)
     for (const alert of transitions.resolved) this.project.resolveAlert(alert.key, now)

@@ -64,6 +64,14 @@ export interface OpenOptions {
 type SessionListener = (session: SessionInfo, workflow: {revision: number; workflow: Workflow}) => void
 type RerunListener = (rerun: RerunRequest) => void
 
+/** A problem of a controller service (not a monitor's finding), alerted while it lasts. */
+export interface ServiceProblem {
+  key: string
+  severity: NewAlert['severity']
+  message: string
+  since: number
+}
+
 export class Project {
   private readonly applier: Applier
   private seqs = new Map<string, number>()
@@ -88,6 +96,7 @@ export class Project {
   /** Event records appended but not yet on disk, oldest first, from `undurableHead` on. */
   private undurable: {j: number; agentId: string; seq: number}[] = []
   private undurableHead = 0
+  private readonly serviceProblemsByKey = new Map<string, ServiceProblem>()
   private readonly storage = new StorageHealth((problem) => this.options.onStorage?.(problem))
 
   private constructor(
@@ -156,6 +165,19 @@ export class Project {
   /** Why and since when the projects disk refuses this project's writes; undefined while it takes them. */
   storageProblem(): StorageProblem | undefined {
     return this.storage.problem()
+  }
+
+  /**
+   * A controller service's own trouble (e.g. the report not publishing), set while it lasts and
+   * cleared with undefined: the monitors alert it then, so it is not resolved as a stale alert.
+   */
+  setServiceProblem(key: string, problem: Omit<ServiceProblem, 'key' | 'since'> | undefined, at = Date.now()): void {
+    if (!problem) this.serviceProblemsByKey.delete(key)
+    else this.serviceProblemsByKey.set(key, {key, ...problem, since: this.serviceProblemsByKey.get(key)?.since ?? at})
+  }
+
+  serviceProblems(): ServiceProblem[] {
+    return [...this.serviceProblemsByKey.values()]
   }
 
   /**

@@ -92,6 +92,7 @@ export class ReportService {
     try {
       await checkPublish(argv)
       this.options.log('info', `${this.project.name}: report publishing checked (${argv.join(' ')})`)
+      this.publishWorks()
     } catch (error) {
       this.publishFailed(error as Error)
     }
@@ -126,21 +127,27 @@ export class ReportService {
     if (!argv) return
     try {
       await publish(argv, folder, this.options.publishTimeoutMs)
-      if (this.publishFailing) this.options.log('info', `${this.project.name}: report publishing works again`)
-      this.publishFailing = false
+      this.publishWorks()
     } catch (error) {
       this.publishFailed(error as Error)
     }
   }
 
-  /** One alert per run of failures (not one per build), every failure logged. */
+  private publishWorks(): void {
+    if (this.publishFailing) this.options.log('info', `${this.project.name}: report publishing works again`)
+    this.publishFailing = false
+    this.project.setServiceProblem(PUBLISH_ALERT, undefined)
+  }
+
+  /** One alert per run of failures (raised by the monitors while the problem is set), every failure logged. */
   private publishFailed(error: Error): void {
     this.options.log('error', `${this.project.name}: ${error.message}`)
-    if (this.publishFailing) return
     this.publishFailing = true
-    this.project.raiseAlert({monitor: 'report-publish', severity: 'warning', message: error.message})
+    this.project.setServiceProblem(PUBLISH_ALERT, {severity: 'warning', message: error.message})
   }
 }
+
+const PUBLISH_ALERT = 'report-publish'
 
 /** Cheap summary of everything the report shows: equal means nothing to rebuild. */
 function changeFingerprint(project: Project): string {

@@ -11,6 +11,7 @@ import {projectLayout} from '../../controller/project/layout.js'
 import {Project} from '../../controller/project/project.js'
 import {checkPublish, publish, PublishError, rsyncArgv} from '../../controller/report/publish.js'
 import {ReportService} from '../../controller/report/service.js'
+import {MonitorService} from '../../controller/monitors/service.js'
 import {describeWithTools} from '../support/system-tools.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'emstream-report-publish-'))
@@ -79,9 +80,17 @@ describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
       const failing = new ReportService(project, {log: (level, message) => logs.push(`${level} ${message}`), publishArgv: rsyncArgv(join(dir, 'afile', 'x/'))})
       await failing.checkPublishing()
       await failing.checkPublishing()
-      const alerts = project.status().alerts.filter((a) => a.monitor === 'report-publish')
-      expect(alerts).toHaveLength(1)
-      expect(alerts[0].message).toMatch(/publishing the report with `rsync/)
+      // The monitors alert it while it lasts: one alert however many failures and evaluations.
+      const monitors = new MonitorService(project, {log: (level, message) => logs.push(`${level} ${message}`)})
+      const publishAlerts = () => project.status().alerts.filter((a) => a.monitor === 'report-publish')
+      monitors.evaluate()
+      monitors.evaluate()
+      expect(publishAlerts()).toHaveLength(1)
+      expect(publishAlerts()[0].message).toMatch(/publishing the report with `rsync/)
+      // Publishing works again (the good target): the alert resolves.
+      await service.checkPublishing()
+      monitors.evaluate()
+      expect(publishAlerts()).toHaveLength(0)
       await service.stop()
       await failing.stop()
     } finally {
