@@ -181,7 +181,7 @@ export class StreamingAgent {
     const workflow = localWorkflow(delivery.workflow as Workflow, this.options.pathMap ?? [])
     let steps
     try {
-      steps = bindWorkflow({workflow, revision: delivery.revision, outDir: this.options.outDir})
+      steps = bindWorkflow({workflow, revision: delivery.revision, outDir: this.options.outDir, executors: {log: (line, fields) => this.options.log.info(line, fields)}})
       // Throws before changing anything when a step needs GPUs this agent was not given.
       this.pipeline.rebind(steps, workflowJobsPerGpu(workflow))
     } catch (error) {
