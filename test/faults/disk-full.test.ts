@@ -1,35 +1,24 @@
 // The agent's output disk fills up (a small tmpfs the test mounts; needs root): the movies that
 // cannot be written fail with the reason, the agent and the project database stay sound, and
 // processing resumes once the disk has room again.
-import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {controllerStatus, ensureBuilt, waitFor, type Spawned} from '../../scripts/demo/processes.js'
 import {writeSmallMovie} from '../e2e/small-movie.js'
+import {mountTmpfs, resizeTmpfs, tmpfsUnavailable} from '../support/tmpfs.js'
 import {startFaultSession} from './session.js'
 
 const running: Spawned[] = []
-const mounts: string[] = []
+const unmounts: (() => void)[] = []
 afterAll(() => {
   for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL')
-  for (const m of mounts) execFileSync('umount', ['-l', m])
+  for (const unmount of unmounts) unmount()
 })
 beforeAll(() => ensureBuilt(), 300_000)
 
-function canMount(): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root'
-  const probe = mkdtempSync(join(tmpdir(), 'emstream-mount-probe-'))
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], {stdio: 'ignore'})
-    execFileSync('umount', [probe])
-    return undefined
-  } catch {
-    return 'mount -t tmpfs is not permitted here'
-  }
-}
-const skip = canMount()
+const skip = tmpfsUnavailable()
 
 describe.skipIf(skip !== undefined)(`output disk full${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('fails what cannot be written with the reason, then resumes when space returns', async () => {
@@ -39,8 +28,7 @@ describe.skipIf(skip !== undefined)(`output disk full${skip ? ` (skipped: ${skip
     mkdirSync(data)
     mkdirSync(out)
     // 2 MiB: about one 512x512 float32 micrograph and its side files.
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', out])
-    mounts.push(out)
+    unmounts.push(mountTmpfs(out, '2m'))
     const session = await startFaultSession(root, 'full', {data, out, running})
     const agent = session.startAgent(['--attempts', '1'])
     const first = 4
@@ -53,7 +41,7 @@ describe.skipIf(skip !== undefined)(`output disk full${skip ? ` (skipped: ${skip
     expect(full.movies.failed).toBeGreaterThanOrEqual(1)
 
     // Room again: new movies are processed.
-    execFileSync('mount', ['-o', 'remount,size=64m', out])
+    resizeTmpfs(out, '64m')
     const later = 2
     for (let i = 0; i < later; i++) await writeSmallMovie(join(data, `later_${i}.mrc`), {frames: 4, seed: 20 + i})
     const after = await waitFor('the movies after space returned to end', ended(first + later), 240_000, 1000)

@@ -28,6 +28,11 @@ export function mountTmpfs(dir: string, size: string): () => void {
   return () => execFileSync('umount', ['-l', dir])
 }
 
+/** Grows (or shrinks) the tmpfs mounted on dir to `size`, keeping its files. */
+export function resizeTmpfs(dir: string, size: string): void {
+  execFileSync('mount', ['-o', `remount,size=${size}`, dir])
+}
+
 /** Writes zeros to `file` until its file system refuses (ENOSPC): the disk is then full. */
 export function fillDisk(file: string): void {
   try {
