@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {fillDisk, mountTmpfs, tmpfsUnavailable} from '../../test/support/tmpfs.js'
 import {MonitorService} from '../monitors/service.js'
 import {createProject} from './create.js'
@@ -15,11 +15,7 @@ import {projectLayout, type ProjectLayout} from './layout.js'
 import {Project} from './project.js'
 import {DiskFullError, STORAGE_ALERT} from './storage.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 const skip = tmpfsUnavailable()
 const unmounts: (() => void)[] = []
 afterAll(() => unmounts.forEach((unmount) => unmount()))

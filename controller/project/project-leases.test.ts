@@ -5,17 +5,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from './create.js'
 import {projectLayout} from './layout.js'
 import type {LeaseNotice} from './lease-table.js'
 import {Project} from './project.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 const leaseTiming = {durationMs: 60_000, graceMs: 20_000}
 
 const open: Project[] = []

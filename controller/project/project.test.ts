@@ -4,18 +4,14 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
 import type {EventMessage} from '../../core/protocol/index.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from './create.js'
 import {ProjectError} from './errors.js'
 import {listSegments} from './journal.js'
 import {projectLayout} from './layout.js'
 import {Project} from './project.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 
 const open: Project[] = []
 afterEach(async () => {

@@ -6,7 +6,7 @@ import {Command} from '@oclif/core'
 import {describe, expect, it, vi} from 'vitest'
 import type {AgentEvent, StepFinished} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import ProvenanceCommand from '../commands/provenance.js'
 import {createProject} from '../project/create.js'
 import {projectLayout} from '../project/layout.js'
@@ -14,11 +14,7 @@ import {Project} from '../project/project.js'
 import {describeProvenance} from './describe.js'
 import {traceMicrograph} from './trace.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 
 const CHECKSUM = `sha256:${'ab'.repeat(32)}`
 

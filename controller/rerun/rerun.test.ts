@@ -4,18 +4,14 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {decodeControllerMessage, encodeMessage} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from '../project/create.js'
 import {projectLayout} from '../project/layout.js'
 import {Project} from '../project/project.js'
 import {rerunMessage} from './message.js'
 import {planRerun} from './plan.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 
 async function streamedProject() {
   const projectsDir = mkdtempSync(join(tmpdir(), 'rerun-'))

@@ -7,17 +7,13 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {PROTOCOL_VERSION, type ControllerMessage, type LeaseMessage} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from '../project/create.js'
 import {controlRequest} from './control-client.js'
 import {startServer, type ControllerServer} from './server.js'
 import {TestAgent} from './test-agent.test-support.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 const leaseTiming = {durationMs: 30_000, graceMs: 300}
 const movies = ['m1.tiff', 'm2.tiff', 'm3.tiff', 'm4.tiff']
 

@@ -14,7 +14,7 @@ import {runInNewContext} from 'node:vm'
 import WebSocket, {WebSocketServer} from 'ws'
 import {encodeMessage, PROTOCOL_VERSION, type AgentEvent} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from '../../controller/project/create.js'
 import {projectLayout} from '../../controller/project/layout.js'
 import {Project} from '../../controller/project/project.js'
@@ -24,11 +24,7 @@ const INGEST_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const MEMORY_MICROGRAPHS = 100_000
 const WINDOW = 20_000 // unacknowledged events the agent keeps in flight, as an outbox replay would
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 
 function movieEvents(count: number): AgentEvent[] {
   const events: AgentEvent[] = []

@@ -8,7 +8,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import WebSocket from 'ws'
 import {PROTOCOL_VERSION, type Hello} from '../../core/protocol/index.js'
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
-import {validateWorkflow} from '../../core/workflow/index.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from '../../controller/project/create.js'
 import {tokensEqual} from '../../controller/project/token.js'
 import {controlRequest} from '../../controller/server/control-client.js'
@@ -16,11 +16,7 @@ import {MAX_HELLO_BYTES, MAX_UNAUTHENTICATED} from '../../controller/server/limi
 import {AGENT_PATH, startServer, type ControllerServer} from '../../controller/server/server.js'
 import {RawAgent} from './test-agent.js'
 
-const workflow = validateWorkflow({
-  acquisition: {inputFolder: '/data', pixelSize: 0.83, voltage: 300, sphericalAberration: 2.7, dosePerFrame: 1},
-  picking: {diameterMin: 100, diameterMax: 150},
-  preview: {enabled: false},
-})
+const workflow = minimalWorkflow()
 
 const servers: ControllerServer[] = []
 afterEach(async () => {
