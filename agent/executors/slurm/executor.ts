@@ -4,17 +4,20 @@
 // goes on to its next step before the rest of its job is done. A job that failed, timed out or
 // was pre-empted is submitted again for the movies it left without a result, up to
 // `resubmissions` times; then those movies' step fails with the reason. Aborting every call of a
-// job (the pipeline stopping) cancels it with scancel.
+// job (the pipeline stopping) cancels it with scancel, and jobs left by an agent that died are
+// cancelled by the next one (orphans.ts).
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import type {SlurmExecutorSettings} from '../../../core/workflow/types.js'
 import type {StepExecutor} from '../../pipeline/pipeline.js'
 import {StepError, type StepCall} from '../../pipeline/step-runner.js'
 import {Batcher} from './batch.js'
-import {logTail, readResults, readStarted, SCRIPT_FILE, writeTasks} from './job-files.js'
+import {logTail, readResults, readStarted, SCRIPT_FILE, writeSubmitted, writeTasks} from './job-files.js'
 import {renderJobScript} from './job-template.js'
+import {cancelOrphanedJobs} from './orphans.js'
 import {cancelJobs, submitJob} from './submit.js'
 import {outcomeOf, queryJobs, type JobStatus} from './track.js'
 
@@ -25,6 +28,8 @@ export type SlurmJobEvent =
   | {type: 'requeued'; jobId: string; restarts: number}
   | {type: 'ended'; jobId: string; state: string; reason: string; resubmitted: number; failed: number}
   | {type: 'cancelled'; jobId: string}
+  /** A job of an agent that died on this host, cancelled when this one started. */
+  | {type: 'orphanCancelled'; jobId: string; pid: number}
 
 export interface SlurmExecutorOptions {
   settings: SlurmExecutorSettings
@@ -92,9 +97,12 @@ export class SlurmExecutor implements StepExecutor {
   private submitting = 0
   private poller: NodeJS.Timeout | undefined
   private polling = false
+  /** The sweep for a dead agent's jobs; submissions wait for it, so the queue is ours first. */
+  private readonly orphanSweep: Promise<void>
 
   constructor(private readonly options: SlurmExecutorOptions) {
     const {settings} = options
+    this.orphanSweep = this.cancelOrphans()
     this.batcher = new Batcher<Task>({
       size: settings.moviesPerJob,
       waitMs: settings.batchWaitSeconds * 1000,
@@ -133,16 +141,30 @@ export class SlurmExecutor implements StepExecutor {
     this.settle(task, {ok: false, error: cancelled})
   }
 
+  private async cancelOrphans(): Promise<void> {
+    try {
+      for (const o of await cancelOrphanedJobs(this.options.workDir, this.options.step)) {
+        this.options.log?.(`SLURM job ${o.jobId} cancelled: its agent (pid ${o.owner.pid}) is gone`, {jobId: o.jobId, dir: o.dir})
+        this.emit({type: 'orphanCancelled', jobId: o.jobId, pid: o.owner.pid})
+      }
+    } catch (e) {
+      // SLURM not answering must not stop this agent's own work; the orphans are looked at next start.
+      this.options.log?.(`SLURM: could not cancel jobs of a dead agent: ${(e as Error).message}`)
+    }
+  }
+
   private async submit(tasks: Task[]): Promise<void> {
     this.submitting++
     const dir = join(this.options.workDir, `${this.options.step}-${this.runId}-${this.nextJob++}`)
     try {
+      await this.orphanSweep
       mkdirSync(dir, {recursive: true})
       writeTasks(dir, tasks.map((t) => ({id: t.id, call: t.call})))
       const name = `emstream-${this.options.step}`
       writeFileSync(join(dir, SCRIPT_FILE), renderJobScript({settings: this.options.settings, name, command: jobCommand(dir)}))
       const submittedAt = Date.now()
       const id = await submitJob(dir)
+      writeSubmitted(dir, {jobId: id, host: hostname(), pid: process.pid, at: submittedAt})
       const live = tasks.filter((t) => !t.settled)
       for (const t of live) t.submissions++
       this.jobs.set(id, {id, dir, tasks: live, submittedAt, restarts: 0, startedRestart: -1, unknown: 0, completedOnce: false})

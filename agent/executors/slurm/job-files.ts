@@ -24,7 +24,18 @@ export interface JobStart {
   at: number
 }
 
+/** Who submitted a job, so a later agent on the same host can cancel the jobs of one that died. */
+export interface JobOwner {
+  jobId: string
+  host: string
+  pid: number
+  at: number
+}
+
 export const TASKS_FILE = 'tasks.json'
+export const SUBMITTED_FILE = 'submitted.json'
+/** Marks a job folder whose agent died and whose job was dealt with (cancelled, or already ended). */
+export const ABANDONED_FILE = 'abandoned.json'
 export const SCRIPT_FILE = 'job.sh'
 export const STARTED_FILE = 'started.json'
 /** sbatch --output, relative to the job folder (sbatch runs there). */
@@ -76,6 +87,23 @@ export function writeStarted(jobDir: string, start: JobStart): void {
 export function readStarted(jobDir: string): JobStart | undefined {
   const file = join(jobDir, STARTED_FILE)
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as JobStart) : undefined
+}
+
+export function writeSubmitted(jobDir: string, owner: JobOwner): void {
+  writeWhole(join(jobDir, SUBMITTED_FILE), owner)
+}
+
+export function readSubmitted(jobDir: string): JobOwner | undefined {
+  const file = join(jobDir, SUBMITTED_FILE)
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as JobOwner) : undefined
+}
+
+export function markAbandoned(jobDir: string, why: {state: string; cancelled: boolean}): void {
+  writeWhole(join(jobDir, ABANDONED_FILE), {...why, at: Date.now()})
+}
+
+export function isAbandoned(jobDir: string): boolean {
+  return existsSync(join(jobDir, ABANDONED_FILE))
 }
 
 /** The last lines of the job's log, for a failure message. */

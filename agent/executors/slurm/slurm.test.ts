@@ -2,10 +2,12 @@
 // .ci/run): movies through jobs several at a time with the results of local execution (built-in
 // steps, and RELION as an external program), jobs that fail, time out or are requeued
 // (pre-emption) resubmitted, and jobs cancelled when the pipeline stops.
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {SlurmExecutorSettings, Workflow} from '../../../core/workflow/types.js'
 import {validateWorkflow} from '../../../core/workflow/index.js'
@@ -197,6 +199,27 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
       expect(squeue(jobIds, true).map((line) => line.split(' ')[1])).toEqual(['CANCELLED', 'CANCELLED'])
       await runner.close()
       state.close()
+    })
+
+    it('cancels, when it starts, the jobs an agent on this host left when it died', {timeout: 90_000}, async () => {
+      const workDir = join(dir, 'orphans')
+      const doomed = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/doomed-agent.ts', import.meta.url)), workDir, 'motion'], {stdio: ['ignore', 'pipe', 'inherit']})
+      const [line] = (await once(doomed.stdout!, 'data')) as [Buffer]
+      const jobId = line.toString().trim()
+      expect(squeue([jobId]).map((l) => l.split(' ')[1])).toEqual(['RUNNING'])
+      doomed.kill('SIGKILL')
+      await once(doomed, 'exit')
+      // The job outlives its agent until the next agent starts.
+      expect(squeue([jobId]).map((l) => l.split(' ')[1])).toEqual(['RUNNING'])
+      const events: SlurmJobEvent[] = []
+      new SlurmExecutor({settings: settings(), step: 'motion', workDir, onEvent: (e) => events.push(e)})
+      await vi.waitFor(() => expect(events).toEqual([{type: 'orphanCancelled', jobId, pid: doomed.pid}]), {timeout: 30_000, interval: 100})
+      await vi.waitFor(() => expect(squeue([jobId], true).map((l) => l.split(' ')[1])).toEqual(['CANCELLED']), {timeout: 30_000, interval: 200})
+      // Looked at once: a third agent finds nothing to cancel.
+      const later: SlurmJobEvent[] = []
+      const third = new SlurmExecutor({settings: settings(), step: 'motion', workDir, onEvent: (e) => later.push(e)})
+      await expect(third.run({module: steps, entry: 'slowStep', args: ['after', 0], cancellable: true})).resolves.toMatchObject({value: 'after'})
+      expect(later.filter((e) => e.type === 'orphanCancelled')).toEqual([])
     })
   })
 })
