@@ -6,7 +6,7 @@ export default class Doctor extends Command {
   static override summary = 'Find the external programs and GPUs, and check a workflow can run here'
   static override description =
     'Looks for MotionCor2/3, relion_run_motioncorr, CTFFIND, Gctf, relion_run_ctffind, relion_autopick and crYOLO (workflow executable settings, ' +
-    'RELION_*_EXECUTABLE variables, PATH), asks their versions, lists the GPUs (nvidia-smi) and says what a workflow is missing.'
+    'RELION_*_EXECUTABLE variables, PATH), asks their versions, lists the GPUs (nvidia-smi), checks SLURM (its commands, slurmctld, the partition) for steps run as jobs and says what a workflow is missing.'
   static override flags = {
     workflow: Flags.string({description: 'workflow file or template name to check'}),
     json: Flags.boolean({description: 'print the report as JSON', default: false}),

@@ -5,6 +5,7 @@ import {externalAdapter, adaptedPrograms} from '../steps/external/binding.js'
 import {EXTERNAL_PROGRAMS, type ExternalProgramId} from '../steps/external/programs.js'
 import {programVersion} from '../steps/external/version.js'
 import type {GpuInfo} from './gpus.js'
+import {slurmProblems, type SlurmStepSettings} from './slurm.js'
 
 export interface ProgramStatus {
   id: ExternalProgramId
@@ -16,11 +17,19 @@ export interface ProgramStatus {
   gpu: boolean
 }
 
+/** The parts of a workflow step doctor reads. */
+export interface StepSection {
+  program?: string
+  executable?: string
+  gpus?: number[]
+  executor?: SlurmStepSettings
+}
+
 /** The parts of a workflow document doctor reads (raw JSON: templates may hold placeholders). */
 export interface WorkflowSteps {
-  motion?: {program?: string; executable?: string; gpus?: number[]}
-  ctf?: {program?: string; executable?: string}
-  picking?: {program?: string; executable?: string; enabled?: boolean}
+  motion?: StepSection
+  ctf?: StepSection
+  picking?: StepSection & {enabled?: boolean}
 }
 
 export interface StepVerdict {
@@ -44,9 +53,13 @@ export async function programStatus(id: ExternalProgramId, configured?: string, 
   return {id, step: info.step, found: true, path: found.path, source: found.source, version: await programVersion(info, found.path), gpu: info.gpu}
 }
 
-async function stepVerdict(step: StepVerdict['step'], section: {program?: string; executable?: string; gpus?: number[]}, gpus: GpuInfo[]): Promise<StepVerdict> {
+async function stepVerdict(step: StepVerdict['step'], section: StepSection, gpus: GpuInfo[]): Promise<StepVerdict> {
   const program = section.program ?? 'builtin'
-  if (program === 'builtin') return {step, program, ok: true, problems: []}
+  const onSlurm = section.executor?.kind === 'slurm'
+  if (program === 'builtin') {
+    const problems = onSlurm ? await slurmProblems(section.executor!, {id: 'builtin', gpu: false}) : []
+    return {step, program, ok: problems.length === 0, problems}
+  }
   const adapter = externalAdapter(step, program)
   if (!adapter) return {step, program, ok: false, problems: [`no adapter for "${program}" (choose builtin, ${adaptedPrograms(step).join(', ')})`]}
   const problems: string[] = []
@@ -60,11 +73,19 @@ async function stepVerdict(step: StepVerdict['step'], section: {program?: string
   // relion_run_motioncorr on GPUs drives MotionCor2 (binding.ts).
   const needs = [...(info.needs ?? []), ...(adapter.id === 'relion-motioncorr' && wanted.length ? (['motioncor2'] as const) : [])]
   for (const needed of needs) if (!(await programStatus(needed)).found) problems.push(`${adapter.id} needs ${needed}, which is not installed`)
-  const present = new Set(gpus.map((g) => g.index))
-  const absent = wanted.filter((id) => !present.has(id))
-  if (absent.length) problems.push(`GPU id(s) ${absent.join(', ')} asked for but not on this machine (${gpus.length ? `has ${[...present].join(', ')}` : 'no GPUs found'})`)
-  if (info.gpu && wanted.length === 0) problems.push(`${adapter.id} runs on a GPU: give the step GPU ids (${step}.gpus)`)
+  if (onSlurm) problems.push(...(await slurmProblems(section.executor!, {id: adapter.id, gpu: info.gpu})))
+  else problems.push(...localGpuProblems(step, adapter.id, info.gpu, wanted, gpus))
   return {step, program, ok: problems.length === 0, problems}
+}
+
+/** A step run by this agent uses GPU ids of this machine. */
+function localGpuProblems(step: string, id: string, needsGpu: boolean, wanted: number[], gpus: GpuInfo[]): string[] {
+  const problems: string[] = []
+  const present = new Set(gpus.map((g) => g.index))
+  const absent = wanted.filter((i) => !present.has(i))
+  if (absent.length) problems.push(`GPU id(s) ${absent.join(', ')} asked for but not on this machine (${gpus.length ? `has ${[...present].join(', ')}` : 'no GPUs found'})`)
+  if (needsGpu && wanted.length === 0) problems.push(`${id} runs on a GPU: give the step GPU ids (${step}.gpus)`)
+  return problems
 }
 
 export async function diagnose(options: {gpus: GpuInfo[]; gpuProblem?: string; workflow?: {file: string; steps: WorkflowSteps}}): Promise<DoctorReport> {
