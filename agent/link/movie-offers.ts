@@ -13,11 +13,19 @@ export interface MovieOffersOptions<M> {
   send: (message: OfferMessage | HeartbeatMessage) => boolean
   /** A leased movie, to process now. */
   take: (movie: M) => void
+  /**
+   * Movies taken earlier that went to another agent (this agent's lease expired while it was
+   * away or silent): drop those not started yet; returns the ids dropped. Absent: none can be.
+   */
+  revoke?: (ids: string[]) => string[]
   log: (level: 'info' | 'warn', line: string, fields?: Record<string, unknown>) => void
 }
 
 export class MovieOffers<M extends {id: string}> {
   private readonly waiting = new Map<string, M>()
+  /** Found since the last offer message went out: offered together at the end of this turn. */
+  private unsent: string[] = []
+  private sendScheduled = false
   private heartbeat?: NodeJS.Timeout
 
   constructor(private readonly options: MovieOffersOptions<M>) {}
@@ -27,18 +35,21 @@ export class MovieOffers<M extends {id: string}> {
     return this.waiting.size
   }
 
-  /** A found movie: offered now if connected, else after the next welcome. */
+  /** A found movie: offered at the end of this turn with the others found in it (after the next welcome if not connected). */
   offer(movie: M): void {
     if (this.waiting.has(movie.id)) return
     this.waiting.set(movie.id, movie)
-    this.options.send({type: 'offer', movies: [movie.id]})
+    this.unsent.push(movie.id)
+    if (this.sendScheduled) return
+    this.sendScheduled = true
+    setImmediate(() => this.sendUnsent())
   }
 
   /** After each welcome: slots and every waiting offer again, then heartbeats well within the lease. */
   connected(timing: LeaseTiming): void {
     this.beat()
-    const ids = [...this.waiting.keys()]
-    for (let i = 0; i < ids.length; i += OFFER_BATCH) this.options.send({type: 'offer', movies: ids.slice(i, i + OFFER_BATCH)})
+    this.unsent = []
+    this.sendOffers([...this.waiting.keys()])
     if (this.heartbeat) clearInterval(this.heartbeat)
     this.heartbeat = setInterval(() => this.beat(), Math.max(50, Math.floor(timing.durationMs / 3)))
     this.heartbeat.unref()
@@ -53,15 +64,38 @@ export class MovieOffers<M extends {id: string}> {
       this.waiting.delete(id)
       this.options.take(movie)
     }
-    if (lease.revoked.length > 0) {
-      this.options.log('warn', `${lease.revoked.length} movie(s) leased to this agent went to another agent while it was away; results it still sends count only where nobody else finished first`, {
-        movies: lease.revoked.slice(0, 20),
-      })
-    }
+    if (lease.revoked.length > 0) this.revoked(lease.revoked)
   }
 
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat)
+  }
+
+  private revoked(ids: string[]): void {
+    // A grant lost with its connection was never taken: the movie is simply another agent's now.
+    const taken = ids.filter((id) => !this.waiting.delete(id))
+    const dropped = new Set(taken.length > 0 ? (this.options.revoke?.(taken) ?? []) : [])
+    const kept = taken.filter((id) => !dropped.has(id))
+    if (dropped.size > 0) {
+      this.options.log('info', `${dropped.size} queued movie(s) leased to this agent went to another agent while it was away; dropped unstarted`, {movies: [...dropped].slice(0, 20)})
+    }
+    if (kept.length > 0) {
+      this.options.log('warn', `${kept.length} movie(s) this agent had started went to another agent while it was away; results it still sends count only where nobody else finished first`, {
+        movies: kept.slice(0, 20),
+      })
+    }
+  }
+
+  private sendUnsent(): void {
+    this.sendScheduled = false
+    // Some may have been leased or gone meanwhile (a welcome re-offers all that still wait).
+    const ids = this.unsent.filter((id) => this.waiting.has(id))
+    this.unsent = []
+    this.sendOffers(ids)
+  }
+
+  private sendOffers(ids: string[]): void {
+    for (let i = 0; i < ids.length; i += OFFER_BATCH) this.options.send({type: 'offer', movies: ids.slice(i, i + OFFER_BATCH)})
   }
 
   private beat(): void {

@@ -14,6 +14,8 @@ export type StateRecord = (
   | {t: 'step-failed'; id: string; step: StepName; at: number; error: string; final: boolean; run?: StepRunRecord}
   | {t: 'movie-failed'; id: string; at: number; failure: StepFailure}
   | {t: 'movie-done'; id: string; at: number}
+  /** A shared agent's queued, unstarted movie whose lease went to another agent: dropped, never processed here. */
+  | {t: 'movie-released'; id: string; at: number}
   /** A rerun: these steps are to run again (under the new workflow revision); the movie is queued again. */
   | {t: 'steps-reset'; id: string; at: number; steps: StepName[]; rerun: number}
 ) & {seq?: number}
@@ -44,6 +46,7 @@ export class LocalState {
   /** Movies neither done nor failed, oldest first (Map order is registration order). */
   private readonly open = new Map<string, MovieRecord>()
   private failedCount = 0
+  private releasedCount = 0
   private fd: number
   private journalRecords = 0
   private nextOrder = 0
@@ -85,9 +88,10 @@ export class LocalState {
   }
 
   /** Counts without walking the movies (the status line asks every second). */
-  tally(): {found: number; done: number; failed: number; queued: number} {
+  tally(): {found: number; done: number; failed: number; released: number; queued: number} {
     const failed = this.failedCount
-    return {found: this.movies.size, done: this.movies.size - this.open.size - failed, failed, queued: this.open.size}
+    const released = this.releasedCount
+    return {found: this.movies.size, done: this.movies.size - this.open.size - failed - released, failed, released, queued: this.open.size}
   }
 
   /** Movies still queued (not done or failed), oldest first, without touching the finished ones. */
@@ -119,6 +123,11 @@ export class LocalState {
 
   movieDone(id: string): MovieRecord {
     return this.write({t: 'movie-done', id, at: Date.now()})
+  }
+
+  /** Drops a queued movie unprocessed (its lease went to another agent); it is never queued here again. */
+  movieReleased(id: string): MovieRecord {
+    return this.write({t: 'movie-released', id, at: Date.now()})
   }
 
   /** Queues a movie again to run `steps` anew for rerun request `rerun`; false when it was already applied. */
@@ -180,6 +189,7 @@ export class LocalState {
       this.byPath.set(record.movie.path, record.movie)
       if (record.movie.status === 'queued') this.open.set(record.movie.id, record.movie)
       else if (record.movie.status === 'failed') this.failedCount++
+      else if (record.movie.status === 'released') this.releasedCount++
       this.nextOrder = Math.max(this.nextOrder, record.movie.order + 1)
       return
     }
@@ -214,6 +224,10 @@ export class LocalState {
         movie.status = 'done'
         this.open.delete(movie.id)
         // Results stay: a rerun of a later step needs the earlier steps' results as its input.
+        break
+      case 'movie-released':
+        movie.status = 'released'
+        if (this.open.delete(movie.id)) this.releasedCount++
         break
       case 'steps-reset':
         for (const step of record.steps) delete movie.steps[step]

@@ -32,7 +32,8 @@ export interface StepState {
   error?: string
 }
 
-export type MovieStatus = 'queued' | 'done' | 'failed'
+/** released: a shared agent's lease on it went to another agent before it started it (dropped unprocessed). */
+export type MovieStatus = 'queued' | 'done' | 'failed' | 'released'
 
 export interface MovieRecord {
   /** Path relative to the watched folder, "/"-separated: the movie's name everywhere. */

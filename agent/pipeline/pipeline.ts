@@ -30,9 +30,15 @@ export interface RetryPolicy {
   backoffSeconds: number
 }
 
+/** The batch job a call ran in, for its provenance. */
+export type StepJob = NonNullable<StepRunRecord['job']>
+
 export interface StepExecutor {
-  /** Aborting `signal` cancels the call (an external program's process is killed). */
-  run(call: StepCall, signal?: AbortSignal): Promise<unknown>
+  /**
+   * Aborting `signal` cancels the call (an external program's process is killed). An executor
+   * that runs calls as batch jobs tells `placed` which job the outcome came from.
+   */
+  run(call: StepCall, signal?: AbortSignal, placed?: (job: StepJob) => void): Promise<unknown>
 }
 
 export interface PipelineOptions {
@@ -62,6 +68,8 @@ export interface PipelineCounts {
   found: number
   done: number
   failed: number
+  /** Dropped unprocessed: their leases went to another agent (shared agents). */
+  released: number
   queued: number
   running: number
 }
@@ -110,7 +118,7 @@ export class Pipeline {
   rerun(movies: string[], steps: StepName[], rerun: number): string[] {
     const taken = movies.filter((id) => {
       const movie = this.options.state.get(id)
-      return movie !== undefined && (movie.lastRerun ?? 0) < rerun
+      return movie !== undefined && movie.status !== 'released' && (movie.lastRerun ?? 0) < rerun
     })
     for (const id of taken) {
       if (this.running.has(id)) this.pendingReruns.set(id, {steps, rerun})
@@ -118,6 +126,20 @@ export class Pipeline {
     }
     this.schedule()
     return taken
+  }
+
+  /**
+   * Drops queued movies no step of which has started (their leases went to another agent);
+   * one already started keeps running here. Returns the movies dropped.
+   */
+  release(ids: string[]): string[] {
+    const dropped = ids.filter((id) => {
+      const movie = this.options.state.get(id)
+      return movie?.status === 'queued' && Object.keys(movie.steps).length === 0 && !this.running.has(id) && !this.backingOff.has(id)
+    })
+    for (const id of dropped) this.options.state.movieReleased(id)
+    if (dropped.length > 0) this.schedule()
+    return dropped
   }
 
   /** Schedules what local state left queued (after a restart). */
@@ -204,7 +226,8 @@ export class Pipeline {
     const cancel = new AbortController()
     this.cancels.set(movie.id, cancel)
     const runOn = step.executor ?? executor
-    runOn.run(prepared.call, cancel.signal).then(
+    const placed = (job: StepJob) => Object.assign(run, {job})
+    runOn.run(prepared.call, cancel.signal, placed).then(
       (result) => this.finish(movie, step, grant, run, undefined, result),
       (error: unknown) => this.finish(movie, step, grant, run, error),
     )
@@ -214,7 +237,7 @@ export class Pipeline {
     movie: MovieRecord,
     step: StepBinding,
     grant: Grant,
-    started: {program: string; parameters: Record<string, unknown>; startedAt: number} | undefined,
+    started: {program: string; parameters: Record<string, unknown>; startedAt: number; job?: StepJob} | undefined,
     error: unknown,
     result?: unknown,
   ): void {

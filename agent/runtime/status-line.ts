@@ -43,7 +43,7 @@ export class StatusLine {
   }
 }
 
-/** "found 12 | processed 9 | failed 1 | queued 2 | 3.0/min | ETA 40 s | controller: connected". */
+/** "found 12 | processed 9 | failed 1 | [released 1 |] queued 2 | 3.0/min | ETA 40 s | controller: connected". */
 export function formatStatus(
   c: PipelineCounts & {connected: boolean; pendingEvents: number},
   recentFinished: number,
@@ -57,6 +57,8 @@ export function formatStatus(
     `found ${c.found}`,
     `processed ${c.done}`,
     `failed ${c.failed}`,
+    // Shared agents only: movies dropped unstarted because their leases went to another agent.
+    ...(c.released > 0 ? [`released ${c.released}`] : []),
     `queued ${waiting}`,
     perMinute ? `${perMinute.toFixed(1)}/min` : '-/min',
     eta,

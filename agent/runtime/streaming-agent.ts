@@ -123,6 +123,7 @@ export class StreamingAgent {
         send: (message) => this.link.sendControl(message),
         // A grant repeated after a restart may name a movie already taken.
         take: (movie) => void (this.state.get(movie.id) ?? this.pipeline.add(movie)),
+        revoke: (ids) => this.pipeline.release(ids),
         log: (level, line, fields) => options.log[level](line, fields),
       })
     }

@@ -87,6 +87,24 @@ describe('lease table', () => {
     expect(grants(table.heartbeat('a', 1, 10_500))).toEqual({a: ['m3']})
   })
 
+  it('tells a silent agent, at its next word, which of its movies went elsewhere, and leases it new ones again', () => {
+    const table = new LeaseTable(timing)
+    table.connected('a', 0)
+    table.connected('b', 0)
+    table.heartbeat('a', 1, 0)
+    table.heartbeat('b', 1, 0)
+    table.offered('a', ['m1', 'm2'], 0)
+    table.offered('b', ['m1', 'm2'], 0)
+    table.heartbeat('b', 1, 9_000)
+    // a hangs with m1: it expires, b finishes m2 and takes m1.
+    table.tick(10_000)
+    expect(grants(table.finished('m2'))).toEqual({b: ['m1']})
+    expect(table.seen('a', 11_000)).toEqual([{agent: 'a', granted: [], gone: [], revoked: ['m1']}])
+    // Told once; its slot takes new work again.
+    expect(table.seen('a', 12_000)).toEqual([])
+    expect(table.offered('a', ['m3'], 12_000)).toEqual([{agent: 'a', granted: ['m3'], gone: [], revoked: []}])
+  })
+
   it('renews leases on any word from the agent', () => {
     const table = twoAgents()
     table.offered('a', ['m1'], 0)

@@ -18,6 +18,18 @@ export interface LeaseNotice {
   revoked: string[]
 }
 
+/** One agent as the table sees it. */
+export interface AgentView {
+  agent: string
+  /** Movies it takes at once (0: no heartbeat yet, or none since the controller started). */
+  slots: number
+  connected: boolean
+  /** Its leases expired while it stayed connected: nothing new until it is heard from. */
+  lapsed: boolean
+  /** Unfinished movies leased to it. */
+  held: number
+}
+
 /** A lease that held when the table was rebuilt (after a controller restart). */
 export interface HeldLease {
   movie: string
@@ -97,6 +109,16 @@ export class LeaseTable {
     return this.leases.size === 0 && this.waiting.size === 0
   }
 
+  /** Movies offered and waiting for a lease. */
+  waitingCount(): number {
+    return this.waiting.size
+  }
+
+  /** Every agent the table knows, as `controller status` shows it. */
+  agentViews(): AgentView[] {
+    return [...this.agents].map(([agent, state]) => ({agent, slots: state.slots, connected: state.connected, lapsed: state.lapsed, held: state.held.size}))
+  }
+
   /** An agent joined: its leases hold again, and it learns which of them went elsewhere meanwhile. */
   connected(agent: string, now: number): LeaseNotice[] {
     const state = this.agent(agent, now)
@@ -105,24 +127,25 @@ export class LeaseTable {
     state.disconnectedAt = undefined
     state.lapsed = false
     state.withdrawn = false
-    if (state.revoked.size > 0) this.notice(agent).revoked.push(...state.revoked)
-    state.revoked.clear()
+    this.tellRevoked(agent, state)
     return this.flush()
   }
 
-  /** Any message from an agent renews its leases. */
-  seen(agent: string, now: number): void {
-    const state = this.agents.get(agent)
-    if (!state?.connected) return
-    state.lastSeen = now
-    state.lapsed = false
+  /**
+   * Any message from an agent renews its leases. One whose leases lapsed while it stayed
+   * connected (it hung) learns which went elsewhere, and takes new ones again.
+   */
+  seen(agent: string, now: number): LeaseNotice[] {
+    if (!this.renew(agent, now)) return []
+    this.allocate()
+    return this.flush()
   }
 
   /** A heartbeat: renews, sets the agent's slots, and leases it waiting movies if it has room. */
   heartbeat(agent: string, slots: number, now: number): LeaseNotice[] {
     const state = this.agent(agent, now)
     state.slots = slots
-    this.seen(agent, now)
+    this.renew(agent, now)
     this.allocate()
     return this.flush()
   }
@@ -132,7 +155,7 @@ export class LeaseTable {
    * A movie it already holds is granted to it again (it may have lost the first grant).
    */
   offered(agent: string, movies: string[], now: number): LeaseNotice[] {
-    this.seen(agent, now)
+    this.renew(agent, now)
     for (const movie of movies) {
       const lease = this.leases.get(movie)
       if (lease?.agent === agent) this.notice(agent).granted.push(movie)
@@ -310,6 +333,24 @@ export class LeaseTable {
     return state
   }
 
+  /** Renews a connected agent's leases; true when they had lapsed (it is told what went elsewhere, and takes new ones again). */
+  private renew(agent: string, now: number): boolean {
+    const state = this.agents.get(agent)
+    if (!state?.connected) return false
+    state.lastSeen = now
+    if (!state.lapsed) return false
+    state.lapsed = false
+    this.tellRevoked(agent, state)
+    return true
+  }
+
+  /** Queues the movies that went elsewhere while the agent was away or hung, to be told now. */
+  private tellRevoked(agent: string, state: AgentState): void {
+    if (state.revoked.size === 0) return
+    this.notice(agent).revoked.push(...state.revoked)
+    state.revoked.clear()
+  }
+
   private notice(agent: string): LeaseNotice {
     let notice = this.notices.get(agent)
     if (!notice) {
@@ -320,6 +361,7 @@ export class LeaseTable {
   }
 
   private flush(): LeaseNotice[] {
+    if (this.notices.size === 0) return []
     const out = [...this.notices.values()]
     this.notices = new Map()
     return out

@@ -1,8 +1,11 @@
 // A project's movie leases: the lease table (lease-table.ts) fed with what its agents say, each
 // grant journaled and on disk before any agent hears of it, so a controller restarted at any
-// moment never hands one movie to two agents.
+// moment never hands one movie to two agents. What is decided in one turn of the event loop is
+// journaled and told together: one record and one notice per agent, however many offers came in.
 import type {AgentEvent} from '../../core/protocol/index.js'
 import type {LeaseGrant, LeaseLedger} from './leases.js'
+import {LeaseNoticeBatch} from './lease-notices.js'
+import {leaseStatus, type LeaseStatus} from './lease-status.js'
 import {LeaseTable, type LeaseNotice, type LeaseTiming} from './lease-table.js'
 
 export const DEFAULT_LEASE_TIMING: LeaseTiming = {durationMs: 60_000, graceMs: 20_000}
@@ -14,6 +17,10 @@ export class ProjectLeases {
   private readonly listeners = new Map<LeaseListener, (error: Error) => void>()
   /** Notices go out in the order they were decided, each after the grants before it are durable. */
   private delivery: Promise<void> = Promise.resolve()
+  /** Decided this turn, journaled and told at its end. */
+  private readonly batch = new LeaseNoticeBatch()
+  private batchAt = 0
+  private batchScheduled = false
 
   constructor(
     private readonly ledger: LeaseLedger,
@@ -48,6 +55,11 @@ export class ProjectLeases {
     return this.table.heldBy(agent)
   }
 
+  /** Per agent: held leases, slots, connection, and what its leases came to (`controller status`). */
+  status(): LeaseStatus {
+    return leaseStatus(this.table.agentViews(), this.table.waitingCount(), this.ledger.counts())
+  }
+
   connected(agent: string, now = Date.now()): void {
     this.deliver(this.table.connected(agent, now), now)
   }
@@ -60,23 +72,21 @@ export class ProjectLeases {
     this.deliver(this.table.heartbeat(agent, slots, now), now)
   }
 
-  /** Finished movies are answered `gone` at once; the rest wait for a lease. */
+  /**
+   * Finished movies are answered `gone` at once; the rest wait for a lease. A movie the table
+   * tracks is unfinished (finishing ends its tracking), so only untracked ones are looked up.
+   */
   offered(agent: string, movies: string[], now = Date.now()): void {
-    const settled = movies.filter((m) => this.ledger.settled(m))
+    const settled = movies.filter((m) => !this.table.tracks(m) && this.ledger.settled(m))
     const done = new Set(settled)
     const open = settled.length === 0 ? movies : movies.filter((m) => !done.has(m))
-    const notices = this.table.offered(agent, open, now)
-    if (settled.length > 0) {
-      const own = notices.find((n) => n.agent === agent)
-      if (own) own.gone.push(...settled)
-      else notices.push({agent, granted: [], gone: settled, revoked: []})
-    }
-    this.deliver(notices, now)
+    this.deliver(this.table.offered(agent, open, now), now)
+    if (settled.length > 0) this.deliver([{agent, granted: [], gone: settled, revoked: []}], now)
   }
 
   /** After an applied event: its agent was heard from; a leased movie that is now done or failed frees its slot. */
   afterEvent(agent: string, event: AgentEvent, now = Date.now()): void {
-    this.table.seen(agent, now)
+    this.deliver(this.table.seen(agent, now), now)
     if (event.kind !== 'stepFinished' && event.kind !== 'stepFailed') return
     if (this.table.tracks(event.movie) && this.ledger.finished(event.movie)) this.deliver(this.table.finished(event.movie), now)
   }
@@ -87,11 +97,23 @@ export class ProjectLeases {
 
   private deliver(notices: LeaseNotice[], now: number): void {
     if (notices.length === 0) return
-    for (const notice of notices) {
-      // A grant the agent already holds in the ledger (a repeated offer) needs no new record.
-      for (const movie of notice.granted) if (this.ledger.holder(movie) !== notice.agent) this.commit({type: 'lease', at: now, movie, agentId: notice.agent})
+    for (const notice of notices) this.batch.add(notice)
+    this.batchAt = Math.max(this.batchAt, now)
+    if (this.batchScheduled) return
+    this.batchScheduled = true
+    setImmediate(() => this.flush())
+  }
+
+  /** Journals the turn's grants, one record per agent, and tells every agent once they are on disk. */
+  private flush(): void {
+    this.batchScheduled = false
+    const notices = this.batch.take()
+    let written: Promise<void>
+    try {
+      written = this.journal(notices) ? this.durable() : Promise.resolve()
+    } catch (error) {
+      written = Promise.reject(error as Error)
     }
-    const written = this.durable()
     this.delivery = this.delivery.then(() =>
       written.then(
         () => {
@@ -102,5 +124,17 @@ export class ProjectLeases {
         },
       ),
     )
+  }
+
+  /** Commits the grants the ledger does not hold yet (a repeated offer's grant needs no new record); whether any was. */
+  private journal(notices: LeaseNotice[]): boolean {
+    let committed = false
+    for (const {agent, granted} of notices) {
+      const movies = granted.filter((movie) => this.ledger.holder(movie) !== agent)
+      if (movies.length === 0) continue
+      this.commit({type: 'lease', at: this.batchAt, agentId: agent, movies})
+      committed = true
+    }
+    return committed
   }
 }

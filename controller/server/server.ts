@@ -13,6 +13,7 @@ import {LiveReports} from '../report/live.js'
 import {rerunMessage} from '../rerun/message.js'
 import {AgentConnection, type Joined} from './connection.js'
 import {handleControl} from './control.js'
+import {LeaseActivityLog} from './lease-log.js'
 import {MAX_UNAUTHENTICATED, RateLimit} from './limits.js'
 import {stderrLog, type Log} from './log.js'
 import {ProjectRegistry, type OpenProject} from './registry.js'
@@ -65,6 +66,8 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
 
   // Monitors of each open project, evaluated on their own timer (controller/monitors).
   const monitors = new Set<MonitorService>()
+  // What each open project's leases did, logged in summary on the lease ticker.
+  const leaseLogs = new Set<LeaseActivityLog>()
   // The live report of each open project (controller/report): rebuilt on its interval, served at /report/<project>/.
   const reports = new LiveReports(options.projectsDir, log)
 
@@ -83,9 +86,12 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     project.onRerun((rerun) => {
       for (const c of connections) if (c.project === project.name) c.send(rerunMessage(rerun))
     })
-    project.leases.onNotice(({agent, granted, gone, revoked}) => {
+    const leaseLog = new LeaseActivityLog(project.name, log)
+    leaseLogs.add(leaseLog)
+    project.leases.onNotice((notice) => {
+      const {agent, granted, gone, revoked} = notice
       for (const c of connections) if (c.project === project.name && c.agentId === agent) c.send({type: 'lease', granted, gone, revoked})
-      if (granted.length > 0) log('info', `project ${project.name}: leased ${granted.length} movie(s) to agent ${agent}`)
+      leaseLog.noticed(notice)
     }, fatal)
   }
 
@@ -147,6 +153,7 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
   ticker.unref()
   const leaseTicker = setInterval(async () => {
     for (const {project} of await registry.all()) project.tickLeases()
+    for (const leaseLog of leaseLogs) leaseLog.flushIfDue()
   }, Math.min(LEASE_TICK_MS, Math.max(50, (options.leaseTiming?.graceMs ?? LEASE_TICK_MS) / 4)))
   leaseTicker.unref()
 

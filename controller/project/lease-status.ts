@@ -1,0 +1,43 @@
+// The leases of a project as `controller status` shows them: per agent what it holds and can
+// take now (the live table) and what its leases came to over the session (the ledger).
+import type {LeaseCounts} from './leases.js'
+import type {AgentView} from './lease-table.js'
+
+export interface AgentLeaseStatus {
+  agentId: string
+  /** Unfinished movies leased to it. */
+  held: number
+  /** Movies it takes at once, from its last heartbeat (0: none heard since the controller started). */
+  slots: number
+  connected: boolean
+  /** Its leases expired while it stayed connected (hung?): it gets nothing new until it is heard from. */
+  lapsed: boolean
+  /** Movies ever granted to it. */
+  granted: number
+  /** Its leases that expired and went to another agent. */
+  expired: number
+  /** Movies it was given after another agent's lease on them expired. */
+  reLeased: number
+}
+
+export interface LeaseStatus {
+  /** Movies offered and waiting for an agent with a free slot. */
+  waiting: number
+  agents: AgentLeaseStatus[]
+}
+
+/** Joins the table's agents with the ledger's counts (an agent may be in one only: never leased, or not heard from since a restart). */
+export function leaseStatus(views: AgentView[], waiting: number, counts: LeaseCounts[]): LeaseStatus {
+  const byAgent = new Map<string, AgentLeaseStatus>()
+  const entry = (agentId: string) => {
+    let status = byAgent.get(agentId)
+    if (!status) {
+      status = {agentId, held: 0, slots: 0, connected: false, lapsed: false, granted: 0, expired: 0, reLeased: 0}
+      byAgent.set(agentId, status)
+    }
+    return status
+  }
+  for (const {agent, slots, connected, lapsed, held} of views) Object.assign(entry(agent), {slots, connected, lapsed, held})
+  for (const {agentId, granted, expired, reLeased} of counts) Object.assign(entry(agentId), {granted, expired, reLeased})
+  return {waiting, agents: [...byAgent.values()].sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))}
+}
