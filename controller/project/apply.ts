@@ -4,8 +4,9 @@
 import type {Database, Statement} from 'sql.js'
 import type {AgentEvent, MovieFound, MovieSidecarEvent, StepFailed, StepFinished, StepRun, StepStarted, SystemSample, WorkflowStatus} from '../../core/protocol/index.js'
 import type {StepName} from '../../core/workflow/index.js'
-import {AGENT_WORKFLOWS_SQL, CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL} from './schema.js'
+import {AGENT_WORKFLOWS_SQL, CHECKSUMS_SQL, OUTPUT_SETS, RERUNS_SQL, SIDECARS_SQL, STEP_RUN_JOBS_SQL} from './schema.js'
 import {LeaseLedger} from './leases.js'
+import {tableExists} from './queries.js'
 import type {JournalRecord, NewAlert, RerunRequest, SessionAction} from './records.js'
 
 const SQL = {
@@ -80,6 +81,8 @@ export class Applier {
   private readonly processing = new Set<number>()
   /** Movie leases of shared agents: also which agents' events about a movie apply. */
   readonly leases: LeaseLedger
+  /** Whether step_run_jobs exists (made when the first SLURM run is applied). */
+  private jobsTable: boolean
 
   constructor(
     private readonly db: Database,
@@ -87,6 +90,7 @@ export class Applier {
     private requiredSteps: StepName[],
   ) {
     this.leases = new LeaseLedger(db)
+    this.jobsTable = tableExists(db, 'step_run_jobs')
   }
 
   setRequiredSteps(steps: StepName[]): void {
@@ -244,6 +248,20 @@ export class Applier {
       id, step, version, state, attempt, agentId, opt(run?.program), opt(run?.version), json(run?.argv), json(run?.parameters),
       opt(run?.startedAt), opt(run?.endedAt), opt(run?.exitStatus), opt(run?.stderrTail), opt(run?.host), error, json(outputs),
     ])
+    this.runJob(id, step, version, run?.job)
+  }
+
+  /** The batch job a run ended in; a later run of the same version by the agent itself leaves none. */
+  private runJob(id: number, step: StepName, version: number, job: StepRun['job']): void {
+    if (job) {
+      this.db.run(STEP_RUN_JOBS_SQL)
+      this.jobsTable = true
+      this.db.run('INSERT OR REPLACE INTO step_run_jobs (movie_id, step, version, scheduler, job_id, node) VALUES (?, ?, ?, ?, ?, ?)', [
+        id, step, version, job.scheduler, job.jobId, job.node,
+      ])
+    } else if (this.jobsTable) {
+      this.db.run('DELETE FROM step_run_jobs WHERE movie_id = ? AND step = ? AND version = ?', [id, step, version])
+    }
   }
 
   private systemSample(agentId: string, e: SystemSample, at: number): void {

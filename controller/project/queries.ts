@@ -152,9 +152,14 @@ export function agentSeqs(db: Database): Map<string, number> {
   return new Map(rows(db, 'SELECT agent_id, last_seq FROM agents').map((r) => [String(r.agent_id), Number(r.last_seq)]))
 }
 
+/** Whether a table made on first use (reruns, checksums, jobs, ...) exists in this project yet. */
+export function tableExists(db: Database, name: string): boolean {
+  return Number(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [name])) > 0
+}
+
 /** Every rerun request, oldest first (none in a project that never had one: the table is made on first use). */
 export function rerunRequests(db: Database): RerunRequest[] {
-  if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'reruns'") === 0) return []
+  if (!tableExists(db, 'reruns')) return []
   return rows(db, 'SELECT id, revision, steps, settings, movies FROM reruns ORDER BY id').map((r) => ({
     id: Number(r.id),
     revision: Number(r.revision),

@@ -18,6 +18,17 @@ export const CHECKSUMS_SQL = `CREATE TABLE IF NOT EXISTS movie_checksums (
   checksum TEXT NOT NULL
 );`
 
+/** The SLURM job that ran a step version (provenance); created on first use in projects made before it existed. */
+export const STEP_RUN_JOBS_SQL = `CREATE TABLE IF NOT EXISTS step_run_jobs (
+  movie_id INTEGER NOT NULL REFERENCES movies(id),
+  step TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  scheduler TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  PRIMARY KEY (movie_id, step, version)
+) WITHOUT ROWID;`
+
 /** Acquisition metadata from movies' EPU XML / .mdoc sidecars; created on first use in projects made before it existed. */
 export const SIDECARS_SQL = `CREATE TABLE IF NOT EXISTS movie_sidecars (
   movie_id INTEGER PRIMARY KEY REFERENCES movies(id),

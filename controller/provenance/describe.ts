@@ -7,7 +7,7 @@ function describeRun(r: StepRunTrace): string[] {
   const head = `${r.current ? '*' : ' '} ${r.step} v${r.version}: ${r.state} (attempt ${r.attempt}) ${r.program ?? '?'} ${r.programVersion ?? ''}`.trimEnd()
   return [
     head,
-    `    on ${r.host ?? '?'} ${r.startedAt ?? '?'} -> ${r.endedAt ?? '?'}, exit ${r.exitStatus ?? '-'}`,
+    `    on ${r.host ?? '?'}${r.job ? ` in ${r.job.scheduler.toUpperCase()} job ${r.job.jobId} on ${r.job.node || '?'}` : ''} ${r.startedAt ?? '?'} -> ${r.endedAt ?? '?'}, exit ${r.exitStatus ?? '-'}`,
     ...(r.argv && r.argv.length > 0 ? [`    argv: ${r.argv.map(quote).join(' ')}`] : []),
     `    parameters: ${JSON.stringify(r.parameters ?? {})}`,
     ...r.outputs.map((o) => `    wrote ${o}`),

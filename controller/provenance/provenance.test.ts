@@ -98,4 +98,25 @@ describe('provenance', () => {
     expect(trace.runs.every((r: {version: number}) => r.version === 1)).toBe(true)
     expect(trace.origin.checksum).toBeNull() // this movie was reported without one
   })
+
+  it('records the SLURM job a step ran in, kept across a reopen, and drops it when the agent runs that version again itself', async () => {
+    const projectsDir = mkdtempSync(join(tmpdir(), 'provenance-job-'))
+    await createProject({projectsDir, name: 'apo', workflow})
+    const layout = projectLayout(projectsDir, 'apo')
+    const movie = 'Grid1/movie_1.tiff'
+    const events = sampleMovieEvents(movie)
+    const motion = events.find((e): e is StepFinished => e.kind === 'stepFinished' && e.step === 'motion')!
+    const onSlurm = events.map((e) => (e === motion ? {...motion, run: {...motion.run, job: {scheduler: 'slurm' as const, jobId: '4711', node: 'node07'}}} : e))
+    let project = await Project.open(layout)
+    for (const message of asEventMessages('agent-1', onSlurm)) project.ingest(message)
+    await project.close()
+    project = await Project.open(layout)
+    const motionRun = () => traceMicrograph(project.db, 'apo', workflow, movie).runs.find((r) => r.step === 'motion')!
+    expect(motionRun().job).toEqual({scheduler: 'slurm', jobId: '4711', node: 'node07'})
+    expect(describeProvenance(traceMicrograph(project.db, 'apo', workflow, movie))).toMatch(/on gpu-pc-1 in SLURM job 4711 on node07 /)
+    const local: AgentEvent[] = [{kind: 'stepStarted', movie, step: 'motion', version: 1, program: 'builtin', attempt: 2}, motion]
+    for (const message of asEventMessages('agent-1', local, onSlurm.length + 1)) project.ingest(message)
+    expect(motionRun()).toMatchObject({attempt: 2, job: null})
+    await project.close()
+  })
 })

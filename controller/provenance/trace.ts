@@ -6,7 +6,7 @@ import type {Workflow} from '../../core/workflow/index.js'
 import {curateProject} from '../curation/read.js'
 import {CORRECTED_STAR, CTF_STAR, exposurePaths} from '../export/layout.js'
 import {ProjectError} from '../project/errors.js'
-import {rows} from '../project/queries.js'
+import {rows, tableExists} from '../project/queries.js'
 
 export interface MovieOrigin {
   movie: string
@@ -31,6 +31,8 @@ export interface StepRunTrace {
   state: string
   attempt: number
   host: string | null
+  /** The SLURM job that ran it; null when the agent ran it itself. */
+  job: {scheduler: string; jobId: string; node: string} | null
   program: string | null
   programVersion: string | null
   argv: string[] | null
@@ -118,12 +120,13 @@ export function traceMicrograph(db: Database, project: string, workflow: Workflo
 }
 
 function movieChecksum(db: Database, movieId: number): string | null {
-  if (rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'movie_checksums'").length === 0) return null
+  if (!tableExists(db, 'movie_checksums')) return null
   const [row] = rows(db, 'SELECT checksum FROM movie_checksums WHERE movie_id = ?', [movieId])
   return row ? String(row.checksum) : null
 }
 
 function stepRuns(db: Database, movieId: number): StepRunTrace[] {
+  const jobs = runJobs(db, movieId)
   const all = rows(db, 'SELECT * FROM step_runs WHERE movie_id = ?', [movieId]).map(
     (r): StepRunTrace => ({
       step: String(r.step),
@@ -132,6 +135,7 @@ function stepRuns(db: Database, movieId: number): StepRunTrace[] {
       state: String(r.state),
       attempt: Number(r.attempt),
       host: str(r.host),
+      job: jobs.get(`${String(r.step)}/${Number(r.version)}`) ?? null,
       program: str(r.program),
       programVersion: str(r.program_version),
       argv: parsed<string[]>(r.argv),
@@ -150,6 +154,15 @@ function stepRuns(db: Database, movieId: number): StepRunTrace[] {
     if (done.length > 0) done[done.length - 1].current = true
   }
   return all
+}
+
+/** The batch jobs of a movie's runs, by "step/version". */
+function runJobs(db: Database, movieId: number): Map<string, NonNullable<StepRunTrace['job']>> {
+  if (!tableExists(db, 'step_run_jobs')) return new Map()
+  return new Map(rows(db, 'SELECT step, version, scheduler, job_id, node FROM step_run_jobs WHERE movie_id = ?', [movieId]).map((r) => [
+    `${String(r.step)}/${Number(r.version)}`,
+    {scheduler: String(r.scheduler), jobId: String(r.job_id), node: String(r.node)},
+  ]))
 }
 
 function exportedRows(db: Database, workflow: Workflow, movie: string, runs: StepRunTrace[]): Pick<MicrographProvenance, 'exported' | 'curation'> {

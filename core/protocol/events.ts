@@ -23,6 +23,11 @@ export const StepRunSchema = Type.Object({
   exitStatus: Type.Union([Type.Integer(), Type.Null()], {description: 'process exit status; null when killed by a signal or builtin'}),
   stderrTail: Type.String({maxLength: 65536, description: 'last lines of the program error output'}),
   host: Type.String({description: 'agent host name'}),
+  job: Type.Optional(Type.Object({
+    scheduler: Type.Literal('slurm'),
+    jobId: Type.String({pattern: '^[0-9]+$', maxLength: 32, description: "the scheduler's job id"}),
+    node: Type.String({maxLength: 256, description: 'the node the job ran on ("" when it never said)'}),
+  }, {description: 'the batch job that ran the step (absent: the agent ran it)'})),
 })
 
 /** Acquisition metadata from the movie's EPU XML or SerialEM .mdoc, as the agent read it. */

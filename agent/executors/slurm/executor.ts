@@ -12,7 +12,7 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import type {SlurmExecutorSettings} from '../../../core/workflow/types.js'
-import type {StepExecutor} from '../../pipeline/pipeline.js'
+import type {StepExecutor, StepJob} from '../../pipeline/pipeline.js'
 import {StepError, type StepCall} from '../../pipeline/step-runner.js'
 import {Batcher} from './batch.js'
 import {logTail, readResults, readStarted, SCRIPT_FILE, writeSubmitted, writeTasks} from './job-files.js'
@@ -58,6 +58,8 @@ interface Task {
   /** Jobs this task has been given to (requeues of one job count too). */
   submissions: number
   settled: boolean
+  /** Told the job whose result (or failure) settles the task. */
+  placed?: (job: StepJob) => void
   resolve(value: unknown): void
   reject(error: Error): void
 }
@@ -111,10 +113,10 @@ export class SlurmExecutor implements StepExecutor {
     })
   }
 
-  run(call: StepCall, signal?: AbortSignal): Promise<unknown> {
+  run(call: StepCall, signal?: AbortSignal, placed?: (job: StepJob) => void): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new StepError('step cancelled', 'AbortError'))
     return new Promise((resolve, reject) => {
-      const task: Task = {id: `t${this.nextTask++}`, call, submissions: 0, settled: false, resolve, reject}
+      const task: Task = {id: `t${this.nextTask++}`, call, submissions: 0, settled: false, placed, resolve, reject}
       signal?.addEventListener('abort', () => void this.abort(task), {once: true})
       this.batcher.add([task])
     })
@@ -239,9 +241,12 @@ export class SlurmExecutor implements StepExecutor {
   /** Settles the tasks whose results the job has written. */
   private collect(job: Job): void {
     const results = readResults(job.dir)
+    let placement: StepJob | undefined
     for (const task of job.tasks) {
       const reply = results.get(task.id)
       if (!reply || task.settled) continue
+      placement ??= {scheduler: 'slurm', jobId: job.id, node: readStarted(job.dir)?.host ?? ''}
+      task.placed?.(placement)
       if (reply.ok) this.settle(task, {ok: true, result: reply.result})
       else this.settle(task, {ok: false, error: new StepError(reply.error.message, reply.error.name, reply.error.stack)})
     }

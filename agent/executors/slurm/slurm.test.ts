@@ -5,7 +5,7 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -16,7 +16,7 @@ import {writeSmallMovie} from '../../../test/e2e/small-movie.js'
 import {bindWorkflow} from '../../pipeline/bindings.js'
 import {LocalState} from '../../pipeline/local-state.js'
 import type {StepName} from '../../pipeline/movie.js'
-import {Pipeline, type StepBinding} from '../../pipeline/pipeline.js'
+import {Pipeline, type StepBinding, type StepJob} from '../../pipeline/pipeline.js'
 import {ResourcePool} from '../../pipeline/resources.js'
 import {StepRunner} from '../../pipeline/step-runner.js'
 import {withExecutor} from '../bind.js'
@@ -49,12 +49,13 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-/** An executor on fixture steps, with the events it reported. */
+/** An executor on fixture steps, with the events it reported and the job each call's outcome came from (by its first argument). */
 function executor(name: string, over: Partial<SlurmExecutorSettings> = {}) {
   const events: SlurmJobEvent[] = []
+  const placements = new Map<unknown, StepJob>()
   const slurm = new SlurmExecutor({settings: settings(over), step: name, workDir: join(dir, name), onEvent: (e) => events.push(e)})
-  const run = (entry: string, ...args: unknown[]) => slurm.run({module: steps, entry, args, cancellable: true}) as Promise<Ran>
-  return {slurm, events, run}
+  const run = (entry: string, ...args: unknown[]) => slurm.run({module: steps, entry, args, cancellable: true}, undefined, (job) => placements.set(args[0], job)) as Promise<Ran>
+  return {slurm, events, placements, run}
 }
 
 function squeue(jobIds: string[], all = false): string[] {
@@ -117,7 +118,7 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
     })
 
     it('resubmits a job that failed, and fails the movies with the reason once resubmissions are spent', {timeout: 90_000}, async () => {
-      const {events, run} = executor('crash')
+      const {events, placements, run} = executor('crash')
       const [crashed, neighbour] = await Promise.all([run('crashOnceStep', 'a', join(dir, 'crash-a')), run('slowStep', 'b', 0)])
       // Results are read as the job writes them, so the second job may not have ended yet.
       const [first] = ended(events)
@@ -125,6 +126,8 @@ describeWithTools({commands: ['sbatch', 'squeue', 'scancel', 'sinfo', 'scontrol'
       expect(submitted(events).map((e) => e.tasks)).toEqual([2, 2])
       expect(crashed).toMatchObject({value: 'a', jobId: submitted(events)[1].jobId})
       expect(neighbour).toMatchObject({value: 'b', jobId: submitted(events)[1].jobId})
+      // Provenance names the job that gave the result, and the node it ran on (this machine).
+      expect(placements.get('a')).toEqual({scheduler: 'slurm', jobId: submitted(events)[1].jobId, node: hostname()})
 
       const spent = executor('crash-spent', {resubmissions: 0})
       const failure = await spent.run('crashOnceStep', 'c', join(dir, 'crash-c')).catch((e: unknown) => e)
