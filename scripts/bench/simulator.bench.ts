@@ -14,6 +14,7 @@ import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {writeAll} from '../../core/formats/file-range.js'
+import type {MrcStatistics} from '../../core/formats/mrc-write.js'
 import {countedMrcLength, writeCountedMrc} from '../simulator/counted-mrc-write.js'
 import {sensitivityOf, type CountFrame} from '../simulator/exposure.js'
 import {drawGainReference} from '../simulator/gain.js'
@@ -88,9 +89,9 @@ const [movie, prepareTime] = await timed(() => prepareMovie(options))
 let countWall = 0
 const timedMovie: PreparedMovie = {
   ...movie,
-  frame: <T extends CountFrame>(i: number, out?: T, histogram?: Uint32Array) => {
+  frame: <T extends CountFrame>(i: number, out?: T, statistics?: MrcStatistics) => {
     const t0 = performance.now()
-    const counts = movie.frame(i, out as T, histogram)
+    const counts = movie.frame(i, out as T, statistics)
     countWall += (performance.now() - t0) / 1000
     return counts
   },

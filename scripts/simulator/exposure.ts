@@ -1,12 +1,11 @@
-// Counting one frame: the expected intensity, moved by the frame's specimen motion (bilinear,
-// constant within 64-pixel row segments so local motion costs nothing extra), times the dose
-// and each pixel's sensitivity (1/gain), Poisson-sampled (half an inlined sfc32 draw per pixel,
-// inverted through `poisson.ts`'s guide table); then hot and dead pixels. Optionally each stored
-// value is tallied in a histogram as it is written, so a writer gets exact file statistics
-// (MRC DMIN/DMAX/DMEAN/RMS) without a second pass over the frame.
+// Counting frames: the WebAssembly kernel (counting/) counts a frame row by row; this side asks
+// the drift model for each row's shifts, draws the hot pixels' counts, and copies each counted
+// row into the caller's frame. Exact file statistics (MRC DMIN/DMAX/DMEAN/RMS) come from the
+// kernel's per-row integer sums of the stored values, so a writer needs no second pass.
+import type {MrcStatistics} from '../../core/formats/mrc-write.js'
+import {countingKernel, type CountingKernel} from './counting/instance.js'
 import {driftAlongRow, type DriftModel} from './drift.js'
 import type {GainReference} from './gain.js'
-import {MAX_COUNT, poissonCountFromHalf} from './poisson.js'
 import type {Rng} from './rng.js'
 
 /** The expected-intensity map of the specimen, larger than the frame by `margin` on every side. */
@@ -26,23 +25,57 @@ export interface FrameExposure {
 }
 
 /**
- * Where a frame's counts go: floats, or straight into an int16/uint16 MRC section (counts
- * above the integer type's range saturate, as a camera's do).
+ * Where a frame's counts go: floats, or straight into an int16/uint16 MRC section. Counts are
+ * those of a 16-bit counter: a hot pixel saturates at 32767 in int16 and at 65535 otherwise.
  */
 export type CountFrame = Float32Array | Int16Array | Uint16Array
+
+/** Counts the frames of one movie (one kernel instance holding its map and sensitivity). */
+export interface FrameCounter {
+  /**
+   * Raw counts of one frame, width x height, into `out`; each call draws fresh noise. With
+   * `statistics`, the stored values (defects included) are added to it.
+   */
+  count<T extends CountFrame>(e: FrameExposure, out: T, statistics?: MrcStatistics): T
+}
 
 /** Pixels per row segment sharing one shift (local motion varies over hundreds of pixels). */
 const SEGMENT = 64
 
-/** Tallies for callers that want none: Poisson counts never exceed MAX_COUNT. */
-const discardedTallies = new Uint32Array(MAX_COUNT + 1)
-
 /**
- * Raw counts of one frame, width x height, into `out` (default: a new Float32Array).
- * `sensitivity` is 1 / gain per pixel; `rng` supplies the Poisson draws. With `histogram`,
- * histogram[v] grows by one for every pixel stored with value v (defects included); it must be
- * longer than the largest value `out` can hold (65536 covers both integer types).
+ * A counter for frames of `map` moved by `drift`, seen by a camera with per-pixel `sensitivity`
+ * (1 / gain) and `gain`'s defects. Its random streams are forked from `rng` here: the kernel's
+ * four lanes, its refine stream, and the hot pixels' counts.
  */
+export function frameCounter(map: IntensityMap, drift: DriftModel, sensitivity: Float32Array, gain: GainReference, rng: Rng): FrameCounter {
+  const {width, height} = gain
+  // Global motion only: one shift for the whole frame, so a row is one segment.
+  const segment = drift.local ? SEGMENT : width
+  const defects = defectPixels(gain)
+  const kernel = countingKernel({map: map.data, mapWidth: map.width, mapHeight: map.height, margin: map.margin, sensitivity, width, segment, defects: defects.index})
+  seedStreams(kernel, rng)
+  const hotRng = rng.fork('hot pixels')
+  // Each segment's shift is the drift at its centre, asked for a whole row at a time.
+  const centres = Float64Array.from({length: kernel.shiftX.length}, (_, i) => (i * segment + Math.min(width, (i + 1) * segment)) / 2)
+  return {
+    count(e, out, statistics) {
+      if (out.length !== width * height) throw new RangeError(`frame buffer holds ${out.length} values, the frame has ${width} x ${height}`)
+      drawDefectValues(kernel.defectValues, defects, gain.hotRate * e.electronsPerPixel, out instanceof Int16Array ? 32767 : 65535, hotRng)
+      kernel.beginFrame(e.electronsPerPixel, statistics !== undefined)
+      // Same element type: a plain copy; floats convert.
+      const row = out instanceof Int16Array ? kernel.rowSigned : kernel.row
+      for (let y = 0; y < height; y++) {
+        driftAlongRow(drift, e.frame, y, centres, kernel.shiftX, kernel.shiftY)
+        kernel.countRow(y)
+        out.set(row, y * width)
+      }
+      if (statistics) addFrameStatistics(statistics, kernel.statistics(), width * height)
+      return out
+    },
+  }
+}
+
+/** Counts of one frame into `out` (default: a new Float32Array) from a counter made for it. */
 export function exposeFrame<T extends CountFrame = Float32Array>(
   map: IntensityMap,
   drift: DriftModel,
@@ -51,101 +84,53 @@ export function exposeFrame<T extends CountFrame = Float32Array>(
   e: FrameExposure,
   rng: Rng,
   out: T = new Float32Array(gain.width * gain.height) as T,
-  histogram?: Uint32Array,
+  statistics?: MrcStatistics,
 ): T {
-  countFrame(map, drift, sensitivity, gain, e, rng, out, histogram ?? discardedTallies)
-  applyDefects(out, gain, e.electronsPerPixel, rng, histogram)
-  return out
+  return frameCounter(map, drift, sensitivity, gain, rng).count(e, out, statistics)
 }
 
-/** The Poisson counts of every pixel (the hot loop). */
-function countFrame(map: IntensityMap, drift: DriftModel, sensitivity: Float32Array, gain: GainReference, e: FrameExposure, rng: Rng, out: CountFrame, tally: Uint32Array): void {
-  const {width, height} = gain
-  // The low 16 bits of draws the guide table cannot answer with the first 16.
-  const refine = rng.fork('guide misses').state()
-  const s = rng.state()
-  let a = s[0] | 0
-  let b = s[1] | 0
-  let c = s[2] | 0
-  let d = s[3] | 0
-  const src = map.data
-  const mw = map.width
-  const dose = e.electronsPerPixel
-  const maxX = map.width - 2
-  const maxY = map.height - 2
-  // Global motion only: one shift for the whole frame, so a row is one segment.
-  const segment = drift.local ? SEGMENT : width
-  // Each segment's shift is the drift at its centre, asked for a whole row at a time.
-  const centres = Float64Array.from({length: Math.ceil(width / segment)}, (_, i) => (i * segment + Math.min(width, (i + 1) * segment)) / 2)
-  const shiftX = new Float64Array(centres.length)
-  const shiftY = new Float64Array(centres.length)
-  for (let y = 0; y < height; y++) {
-    const row = y * width
-    driftAlongRow(drift, e.frame, y, centres, shiftX, shiftY)
-    for (let x0 = 0, j = 0; x0 < width; x0 += segment, j++) {
-      const x1 = Math.min(width, x0 + segment)
-      const sx = shiftX[j]
-      const sy = shiftY[j]
-      // Frame pixel x shows the specimen at x - shift (content moves by +shift).
-      const px = x0 + map.margin - sx
-      const py = Math.min(Math.max(y + map.margin - sy, 0), maxY)
-      const iy = Math.floor(py)
-      const fy = py - iy
-      const fx = px - Math.floor(px)
-      // Clamped per segment (the margin makes clamping rare): no bounds logic per pixel.
-      const ix0 = Math.min(Math.max(Math.floor(px), 0), maxX - (x1 - x0 - 1))
-      const top = (1 - fy) * dose
-      const bottom = fy * dose
-      const gx = 1 - fx
-      // Each source column is blended between its two rows once; the pixel blends two columns.
-      let q = iy * mw + ix0
-      let left = top * src[q] + bottom * src[q + mw]
-      // Unrolled by two: one sfc32 draw (inlined: this loop runs 670 million times for a 4k x
-      // 40-frame movie; int32 arithmetic keeps the state in registers) serves a pair of pixels,
-      // 16 bits each (poissonCountFromHalf).
-      for (let x = x0; x < x1; x += 2) {
-        const t = (((a + b) | 0) + d) | 0
-        d = (d + 1) | 0
-        a = b ^ (b >>> 9)
-        b = (c + (c << 3)) | 0
-        c = (c << 21) | (c >>> 11)
-        c = (c + t) | 0
-        const mid = top * src[q + 1] + bottom * src[q + 1 + mw]
-        const k0 = poissonCountFromHalf((gx * left + fx * mid) * sensitivity[row + x], t >>> 16, refine)
-        out[row + x] = k0
-        tally[k0]++
-        left = mid
-        if (x + 1 === x1) break
-        q += 2
-        const right = top * src[q] + bottom * src[q + mw]
-        const k1 = poissonCountFromHalf((gx * left + fx * right) * sensitivity[row + x + 1], t & 0xffff, refine)
-        out[row + x + 1] = k1
-        tally[k1]++
-        left = right
-      }
-    }
+/**
+ * Four independent sfc32 streams, one per lane, each seeded through rng.fork (a fresh 128-bit
+ * state from two parent draws and the lane's label, warmed up 15 steps): with sfc32's average
+ * period near 2^127 and a counter guaranteeing at least 2^32 draws per lane (a 4k x 40-frame
+ * movie takes 2^26.3), the lanes' sequences do not overlap in practice.
+ */
+function seedStreams(kernel: CountingKernel, rng: Rng): void {
+  for (let lane = 0; lane < 4; lane++) {
+    const s = rng.fork(`counting lane ${lane}`).state()
+    for (let word = 0; word < 4; word++) kernel.lanes[word * 4 + lane] = s[word]
   }
-  s[0] = a
-  s[1] = b
-  s[2] = c
-  s[3] = d
+  kernel.refine.set(rng.fork('guide misses').state())
 }
 
-/** Hot pixels count at `hotRate` times the mean rate whatever the specimen; dead ones count nothing. */
-function applyDefects(out: CountFrame, gain: GainReference, dose: number, rng: Rng, histogram: Uint32Array | undefined): void {
-  const hotLambda = gain.hotRate * dose
-  // Poisson counts stop at poisson.ts's MAX_COUNT, inside every type's range; hot pixels may not.
-  const top = out instanceof Float32Array ? Infinity : out instanceof Int16Array ? 32767 : 65535
-  const store = (i: number, value: number) => {
-    if (histogram) {
-      if (!(value < histogram.length)) throw new RangeError(`defect pixel ${i} counts ${value}, past the ${histogram.length}-bin histogram`)
-      histogram[out[i]]--
-      histogram[value]++
-    }
-    out[i] = value
-  }
-  for (const i of gain.hotPixels) store(i, Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal()))))
-  for (const i of gain.deadPixels) store(i, 0)
+interface DefectPixels {
+  /** Hot and dead pixel indices, ascending. */
+  index: Uint32Array
+  /** Per entry, its position in gain.hotPixels, or -1 for a dead pixel (dead wins if both). */
+  hotSlot: Int32Array
+  hotCount: number
+}
+
+function defectPixels(gain: GainReference): DefectPixels {
+  const slots = new Map<number, number>()
+  gain.hotPixels.forEach((i, slot) => slots.set(i, slot))
+  for (const i of gain.deadPixels) slots.set(i, -1)
+  const index = Uint32Array.from(slots.keys()).sort()
+  return {index, hotSlot: Int32Array.from(index, (i) => slots.get(i)!), hotCount: gain.hotPixels.length}
+}
+
+/** Hot pixels count at `hotLambda` (Gaussian, rounded, at most `top`) whatever the specimen; dead ones count nothing. */
+function drawDefectValues(values: Uint32Array, defects: DefectPixels, hotLambda: number, top: number, rng: Rng): void {
+  const hot = Float64Array.from({length: defects.hotCount}, () => Math.min(top, Math.max(0, Math.round(hotLambda + Math.sqrt(hotLambda) * rng.normal()))))
+  defects.hotSlot.forEach((slot, j) => (values[j] = slot < 0 ? 0 : hot[slot]))
+}
+
+function addFrameStatistics(s: MrcStatistics, frame: {sum: number; sumSquares: number; min: number; max: number}, count: number): void {
+  s.min = Math.min(s.min, frame.min)
+  s.max = Math.max(s.max, frame.max)
+  s.sum += frame.sum
+  s.sumSquares += frame.sumSquares
+  s.count += count
 }
 
 const sensitivities = new WeakMap<GainReference, Float32Array>()

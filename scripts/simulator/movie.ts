@@ -2,7 +2,8 @@
 // than the frame (so drifting frames never run out of specimen), then each frame is counted.
 import {createImage, type Image2D} from '../../core/numeric/image.js'
 import {accumulatedMotion, drawDrift, driftAt, type DriftModel} from './drift.js'
-import {exposeFrame, sensitivityOf, type CountFrame, type IntensityMap} from './exposure.js'
+import type {MrcStatistics} from '../../core/formats/mrc-write.js'
+import {frameCounter, sensitivityOf, type CountFrame, type IntensityMap} from './exposure.js'
 import {drawGainReference, type GainReference} from './gain.js'
 import {imageSpecimen} from './imaging.js'
 import type {MovieSimOptions} from './options.js'
@@ -29,10 +30,10 @@ export interface PreparedMovie {
   truth: MovieTruth
   /**
    * Counts of frame `i` (0-based) into `out` (default: a new Float32Array); each call draws
-   * fresh noise. `histogram` tallies the stored values (see exposeFrame).
+   * fresh noise. With `statistics`, the stored values are added to it (FrameCounter.count).
    */
-  frame(i: number, out?: Float32Array, histogram?: Uint32Array): Float32Array
-  frame<T extends CountFrame>(i: number, out: T, histogram?: Uint32Array): T
+  frame(i: number, out?: Float32Array, statistics?: MrcStatistics): Float32Array
+  frame<T extends CountFrame>(i: number, out: T, statistics?: MrcStatistics): T
 }
 
 export function prepareMovie(o: MovieSimOptions): PreparedMovie {
@@ -40,8 +41,7 @@ export function prepareMovie(o: MovieSimOptions): PreparedMovie {
   const gain = o.gain ?? drawGainReference(rng.fork('gain'), o.width, o.height)
   const drift = drawDrift(rng.fork('drift'), o.frames, o.width, o.height, o.drift)
   const {map, particles, aggregates} = buildIntensityMap(o, rng, maxDisplacement(drift, o.width, o.height))
-  const sensitivity = sensitivityOf(gain)
-  const counting = rng.fork('counting')
+  const counter = frameCounter(map, drift, sensitivityOf(gain), gain, rng.fork('counting'))
   const electronsPerPixel = o.dosePerFrame * o.pixelSize * o.pixelSize
   const truth = movieTruth(o, drift, particles, aggregates, gain)
   return {
@@ -50,7 +50,7 @@ export function prepareMovie(o: MovieSimOptions): PreparedMovie {
     frameCount: o.frames,
     gain,
     truth,
-    frame: <T extends CountFrame>(i: number, out?: T, histogram?: Uint32Array) => exposeFrame(map, drift, sensitivity, gain, {electronsPerPixel, frame: i}, counting, out, histogram),
+    frame: <T extends CountFrame>(i: number, out?: T, statistics?: MrcStatistics) => counter.count({electronsPerPixel, frame: i}, out ?? (new Float32Array(o.width * o.height) as T), statistics),
   }
 }
 

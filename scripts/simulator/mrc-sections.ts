@@ -1,9 +1,9 @@
 // A prepared movie's MRC file, one section at a time, into buffers the caller owns (a writer can
 // reuse two buffers for the whole movie). Modes 1 and 6 are counted straight into the section's
-// int16/uint16 values and tallied as they are counted, so the header statistics cost no second
-// pass; modes 0 and 2 go through one float scratch frame and core's section encoder.
-import {emptyMrcStatistics, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, type MrcStatistics, type MrcWriteOptions} from '../../core/formats/mrc-write.js'
-import {HOST_LITTLE_ENDIAN} from '../../core/formats/file-range.js'
+// int16/uint16 values, their statistics summed by the counting kernel row by row, so the header
+// statistics cost no pass over the frame; modes 0 and 2 go through one float scratch frame and
+// core's section encoder.
+import {emptyMrcStatistics, encodeMrcPreamble, encodeMrcSection, mrcSectionBytes, type MrcWriteOptions} from '../../core/formats/mrc-write.js'
 import type {PreparedMovie} from './movie.js'
 
 export type MrcMovieMode = 0 | 1 | 2 | 6
@@ -56,8 +56,7 @@ function checkSection(section: Uint8Array, bytes: number): void {
 }
 
 function countedIntoSections(movie: PreparedMovie, mode: 1 | 6, options: MrcWriteOptions, sectionBytes: number): MrcSectionEncoder {
-  // Every stored value is in [0, 65535] (counts are never negative), one bin each.
-  const histogram = new Uint32Array(65536)
+  const stats = emptyMrcStatistics()
   const pixels = movie.width * movie.height
   const Values = mode === 1 ? Int16Array : Uint16Array
   return {
@@ -65,11 +64,10 @@ function countedIntoSections(movie: PreparedMovie, mode: 1 | 6, options: MrcWrit
     sectionBytes,
     encode(i, section) {
       checkSection(section, sectionBytes)
-      movie.frame(i, new Values(section.buffer as ArrayBuffer, section.byteOffset, pixels), histogram)
-      if (!HOST_LITTLE_ENDIAN) swapPairs(section)
+      movie.frame(i, new Values(section.buffer as ArrayBuffer, section.byteOffset, pixels), stats)
       return section
     },
-    preamble: () => encodeMrcPreamble(options, movie.frameCount, statisticsOf(histogram)),
+    preamble: () => encodeMrcPreamble(options, movie.frameCount, stats),
   }
 }
 
@@ -87,33 +85,9 @@ function viaFloatScratch(movie: PreparedMovie, mode: 0 | 2, options: MrcWriteOpt
   }
 }
 
-/** Exact statistics of the values tallied in `histogram` (bin = value). */
-export function statisticsOf(histogram: Uint32Array): MrcStatistics {
-  const s = emptyMrcStatistics()
-  for (let v = 0; v < histogram.length; v++) {
-    const n = histogram[v]
-    if (n === 0) continue
-    if (v < s.min) s.min = v
-    s.max = v
-    s.sum += v * n
-    s.sumSquares += v * v * n
-    s.count += n
-  }
-  return s
-}
-
 /** Clips counts above `max` in place (the frame is scratch). */
 export function saturateInPlace(frame: Float32Array, max: number): Float32Array {
   if (!Number.isFinite(max)) return frame
   for (let i = 0; i < frame.length; i++) if (frame[i] > max) frame[i] = max
   return frame
-}
-
-/** Host-order 16-bit values to little-endian file order, on big-endian hosts. */
-function swapPairs(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i += 2) {
-    const t = bytes[i]
-    bytes[i] = bytes[i + 1]
-    bytes[i + 1] = t
-  }
 }

@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest'
 import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
 import type {GainReference} from './gain.js'
-import {poissonByInversion, poissonCountFromHalf} from './poisson.js'
+import {poissonKernel} from './counting/instance.js'
 import {createRng, sfc32} from './rng.js'
 
 const TWO_32 = 4294967296
@@ -21,24 +21,26 @@ function cdf(lambda: number, k: number): number[] {
   return out
 }
 
-describe('poissonCountFromHalf (guide table)', () => {
+describe('the counting kernel\'s guide table', () => {
   const refineSeed = createRng(12).state()
+  const poisson = poissonKernel()
 
   it('equals the exact inversion of the 32-bit uniform it builds, for random means, and near CDF steps', () => {
     const s = createRng(11).state()
     let mismatches = 0
     let refined = 0
     const check = (lambda: number, half: number) => {
-      // The low 16 bits the call takes from `refine` if its guide cell is ambiguous.
-      const refine = refineSeed.slice()
+      // The low 16 bits the call takes from the refine stream if its guide cell is ambiguous.
+      poisson.refine.set(refineSeed)
       const u = (half * 65536 + (sfc32(refineSeed.slice()) >>> 16)) / TWO_32
-      if (poissonCountFromHalf(lambda, half, refine) !== poissonByInversion(lambda, u)) mismatches++
-      if (refine[3] !== refineSeed[3]) refined++
+      if (poisson.countFromHalf(lambda, half) !== poisson.poissonByInversion(lambda, u)) mismatches++
+      if (poisson.refine[3] !== refineSeed[3]) refined++
     }
-    for (let i = 0; i < 200000; i++) check((sfc32(s) / TWO_32) * 40, sfc32(s) >>> 16)
+    // Means as the kernel computes them (float32).
+    for (let i = 0; i < 200000; i++) check(Math.fround((sfc32(s) / TWO_32) * 40), sfc32(s) >>> 16)
     // Uniforms whose top 16 bits sit at or next to every CDF step, where a guide cell could be wrong.
     for (let i = 0; i < 2000; i++) {
-      const lambda = (sfc32(s) / TWO_32) * 12
+      const lambda = Math.fround((sfc32(s) / TWO_32) * 12)
       for (const step of cdf(lambda, 30)) {
         const at = Math.floor(step * 65536)
         for (let d = -2; d <= 2; d++) if (at + d >= 0 && at + d < 65536) check(lambda, at + d)
@@ -49,12 +51,14 @@ describe('poissonCountFromHalf (guide table)', () => {
     expect(refined).toBeGreaterThan(1000)
   })
 
-  it('counts nothing for a zero mean and the inversion is a CDF step function', () => {
-    expect(poissonCountFromHalf(0, 0xffff, refineSeed.slice())).toBe(0)
+  it('counts nothing for zero, negative and NaN means, and the inversion is a CDF step function', () => {
+    for (const lambda of [0, -3, NaN]) for (const half of [0, 0x8000, 0xffff]) expect(poisson.countFromHalf(lambda, half)).toBe(0)
     const [c0, c1] = cdf(2.5, 1)
-    expect(poissonByInversion(2.5, c0 * 0.999)).toBe(0)
-    expect(poissonByInversion(2.5, c0 * 1.001)).toBe(1)
-    expect(poissonByInversion(2.5, c1 * 1.001)).toBe(2)
+    expect(poisson.poissonByInversion(2.5, c0 * 0.999)).toBe(0)
+    expect(poisson.poissonByInversion(2.5, c0 * 1.001)).toBe(1)
+    expect(poisson.poissonByInversion(2.5, c1 * 1.001)).toBe(2)
+    // Saturates at MAX_COUNT instead of running on.
+    expect(poisson.poissonByInversion(5000, 0.5)).toBe(poisson.maxCount)
   })
 })
 
