@@ -16,10 +16,19 @@ import type {ImageSources} from './read-project.js'
 export const IMAGES = 'images'
 const CONCURRENCY = 16
 
-type Made = {preview: boolean; psd: boolean; picks: boolean; drift: boolean; ctf: boolean}
-interface Manifest {
+/** The export's manifest of the images (in the data folder). */
+export const ASSET_MANIFEST = 'manifest.json'
+const EXTENSIONS = {preview: 'png', psd: 'png', picks: 'json', drift: 'svg', ctf: 'svg'} as const
+export type AssetKind = keyof typeof EXTENSIONS
+export const ASSET_KINDS = Object.keys(EXTENSIONS) as AssetKind[]
+type Made = Record<AssetKind, boolean>
+/** Per micrograph id: the stamp its files were made from, and which were made. */
+export interface AssetManifest {
   [id: string]: {stamp: string} & Made
 }
+
+/** The file name of one of a micrograph's images (in the images folder). */
+export const assetFile = (id: number | string, kind: AssetKind): string => `${id}-${kind}.${EXTENSIONS[kind]}`
 
 export interface AssetProblem {
   id: number
@@ -38,8 +47,8 @@ export async function syncAssets(
   const byId = new Map(rows.map((r) => [r.id, r]))
   const folder = join(dir, IMAGES)
   await mkdir(folder, {recursive: true})
-  const manifestPath = join(dir, 'manifest.json')
-  const manifest = await readJsonFile<Manifest>(manifestPath, {})
+  const manifestPath = join(dir, ASSET_MANIFEST)
+  const manifest = await readJsonFile<AssetManifest>(manifestPath, {})
   const problems: AssetProblem[] = []
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
   // A few files at a time: the first export of a long session has thousands to make.
@@ -49,13 +58,7 @@ export async function syncAssets(
   const made = due.length
   for (const row of rows) {
     const m = manifest[String(row.id)]
-    row.images = {
-      preview: m?.preview ? `${IMAGES}/${row.id}-preview.png` : null,
-      psd: m?.psd ? `${IMAGES}/${row.id}-psd.png` : null,
-      picks: m?.picks ? `${IMAGES}/${row.id}-picks.json` : null,
-      drift: m?.drift ? `${IMAGES}/${row.id}-drift.svg` : null,
-      ctf: m?.ctf ? `${IMAGES}/${row.id}-ctf.svg` : null,
-    }
+    row.images = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, m?.[kind] ? `${IMAGES}/${assetFile(row.id, kind)}` : null])) as MicrographRow['images']
   }
   if (made > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
   return {made, problems}
@@ -73,11 +76,11 @@ async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, o
     }
   }
   return {
-    preview: await attempt(s.preview, async (f) => writeAtomically(join(folder, `${s.id}-preview.png`), await files.read(f))),
-    psd: await attempt(s.psd, async (f) => writeAtomically(join(folder, `${s.id}-psd.png`), await files.read(f))),
-    picks: await attempt(s.coordinates, (f) => writePicks(files, f, s.micrograph, join(folder, `${s.id}-picks.json`))),
-    drift: await attempt(row.motion && 'drift', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), trajectory(row.motion!.shifts))),
-    ctf: await attempt(row.ctf && row.motion && 'ctf', (f) => writeAtomically(join(folder, `${s.id}-${f}.svg`), ctfCurve(row.ctf!, row.motion!.pixelSize, optics))),
+    preview: await attempt(s.preview, async (f) => writeAtomically(join(folder, assetFile(s.id, 'preview')), await files.read(f))),
+    psd: await attempt(s.psd, async (f) => writeAtomically(join(folder, assetFile(s.id, 'psd')), await files.read(f))),
+    picks: await attempt(s.coordinates, (f) => writePicks(files, f, s.micrograph, join(folder, assetFile(s.id, 'picks')))),
+    drift: await attempt(row.motion && 'drift', () => writeAtomically(join(folder, assetFile(s.id, 'drift')), trajectory(row.motion!.shifts))),
+    ctf: await attempt(row.ctf && row.motion && 'ctf', () => writeAtomically(join(folder, assetFile(s.id, 'ctf')), ctfCurve(row.ctf!, row.motion!.pixelSize, optics))),
   }
 }
 

@@ -1,13 +1,13 @@
 // Builds the site in a child process into a new folder, then swaps it in atomically: `site` is a
 // symbolic link renamed over the old one, so a reader (or rsync) sees the old or the new site,
-// never a half-built one. The previous build is kept for readers still in it; older ones go.
+// never a half-built one. The per-micrograph files move over from the current build, only the
+// changed ones linked in (site-sync.ts): a build's cost does not grow with the project. The
+// previous build is kept (its summary pages) for readers still in it; older ones go.
 import {spawn} from 'node:child_process'
-import {link, copyFile, mkdir, readdir, readlink, rename, rm, symlink} from 'node:fs/promises'
+import {mkdir, readdir, readlink, rename, rm, symlink} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {IMAGES} from './assets.js'
-import {eachLimited} from './limited.js'
-import {PAGES} from './pages.js'
+import {syncSiteFiles} from './site-sync.js'
 
 /** Where a project's report lives: data (the export), builds, and `site` (the current one). */
 export interface ReportPaths {
@@ -31,10 +31,7 @@ export function reportSiteDir(): string {
   return basename(root) === 'dist' ? join(dirname(root), 'report-site') : join(root, 'report-site')
 }
 
-/** Site folder of the micrograph pages (the export writes them; Astro makes the rest). */
-export const MICROGRAPH_PAGES = 'micrograph'
-/** Links made at once (the file system's thread pool has 4 threads). */
-const LINK_CONCURRENCY = 8
+export {MICROGRAPH_PAGES} from './site-files.js'
 
 export class ReportBuildError extends Error {
   constructor(
@@ -53,6 +50,10 @@ export interface BuildResult {
   /** Peak resident memory and CPU time of the build process. */
   maxRssBytes: number
   cpuMs: number
+  /** The Astro build alone; per-micrograph files linked in (new or changed) and removed. */
+  astroMs: number
+  linked: number
+  removed: number
 }
 
 export interface BuildOptions {
@@ -64,17 +65,26 @@ export async function buildReport(paths: ReportPaths, options: BuildOptions = {}
   const started = performance.now()
   await mkdir(paths.builds, {recursive: true})
   const folder = join(paths.builds, `${Date.now()}-${process.pid}`)
+  let files
+  let usage
   try {
-    const {maxRssBytes, cpuMs} = await runAstroBuild(paths.data, folder, options)
-    await linkTree(join(paths.data, IMAGES), join(folder, IMAGES))
-    await linkTree(join(paths.data, PAGES), join(folder, MICROGRAPH_PAGES))
-    await swapIn(paths, folder)
-    await pruneBuilds(paths, folder)
-    return {folder, ms: performance.now() - started, maxRssBytes, cpuMs}
+    usage = await runAstroBuild(paths.data, folder, options)
+    const astroMs = performance.now() - started
+    const current = await currentBuild(paths)
+    files = await syncSiteFiles(paths.root, paths.data, current, folder)
+    usage = {...usage, astroMs}
+    await swapIn(paths, folder).catch(async (error: unknown) => {
+      await files!.undo()
+      throw error
+    })
   } catch (error) {
     await rm(folder, {recursive: true, force: true})
     throw error
   }
+  // The new build is the site from here: what fails now must not remove it.
+  await files.commit()
+  await pruneBuilds(paths, folder)
+  return {folder, ms: performance.now() - started, ...usage, linked: files.linked, removed: files.removed}
 }
 
 function runAstroBuild(data: string, out: string, options: BuildOptions): Promise<{maxRssBytes: number; cpuMs: number}> {
@@ -102,18 +112,6 @@ function runAstroBuild(data: string, out: string, options: BuildOptions): Promis
       resolvePromise({maxRssBytes: Number(usage.maxRssBytes ?? 0), cpuMs: Number(usage.cpuMs ?? 0)})
     })
   })
-}
-
-/** Hard links (copies across file systems): thousands of images and pages cost no space and little time. */
-async function linkTree(from: string, to: string): Promise<void> {
-  await mkdir(to, {recursive: true})
-  const names = (await readdir(from).catch(() => [] as string[])).filter((name) => !name.endsWith('.tmp'))
-  await eachLimited(names, LINK_CONCURRENCY, (name) =>
-    link(join(from, name), join(to, name)).catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EXDEV' || error.code === 'EPERM') await copyFile(join(from, name), join(to, name))
-      else if (error.code !== 'ENOENT') throw error
-    }),
-  )
 }
 
 async function swapIn(paths: ReportPaths, folder: string): Promise<void> {

@@ -1,10 +1,11 @@
 // The data the controller exports for the report site (report-site imports these types).
-// `report.json` (SiteData: what the Astro pages read) is written atomically before each build;
-// per-micrograph images and pages (made from the full rows) beside it.
+// ReportData: everything read from the project (in the export's worker only); `report.json`
+// (SiteData: what the Astro pages read, bounded) is written atomically before each build;
+// per-micrograph images and pages and the micrographs table's pages (made from the full rows) beside it.
 // Units are in the field names' docs. Times are ms since the Unix epoch. Every string may come
 // from files or users: the site escapes all of them.
 
-export const REPORT_DATA_VERSION = 2
+export const REPORT_DATA_VERSION = 3
 
 /** The file in the data folder that holds SiteData. */
 export const REPORT_JSON = 'report.json'
@@ -33,23 +34,107 @@ export interface ReportData {
   gridSquares: GridSquareSummary[]
 }
 
-/** A micrograph as the summary pages and the table see it: no per-frame shifts, no result history
- *  (those are on its own page, which the export writes). */
-export type SiteMicrograph = Omit<MicrographRow, 'runs' | 'motion'> & {motion: Omit<MotionRow, 'shifts'> | null}
+/**
+ * report.json, what the Astro pages read: bounded whatever the session's size (summaries,
+ * binned charts, the newest table rows, an index of the table pages), so a rebuild costs the
+ * same at 1,000 micrographs as at 100,000. Every micrograph's own data is on its pages.
+ */
+export interface SiteData {
+  version: typeof REPORT_DATA_VERSION
+  generatedAt: number
+  project: ReportData['project']
+  session: ReportSession
+  acquisition: LabelledValue[]
+  optics: ReportData['optics']
+  steps: StepSummary[]
+  /** Open alerts, and the newest resolved ones (at most SITE_RESOLVED_ALERTS of resolvedTotal). */
+  alerts: {open: ReportAlert[]; resolved: ReportAlert[]; resolvedTotal: number}
+  curation: ReportData['curation']
+  gridSquares: GridSquareSummary[]
+  counts: {micrographs: number; withMotion: number; withCtf: number; withPicks: number; particles: number}
+  charts: SiteCharts
+  table: TableIndex
+}
 
-/** report.json: ReportData without what only the micrograph pages show (a third of the size). */
-export type SiteData = Omit<ReportData, 'micrographs' | 'provenance'> & {micrographs: SiteMicrograph[]}
+/** Summaries of a value per time bin: what a chart over a whole session draws. */
+export interface BinStats {
+  /** Bin start (ms); the bin is [at, at + binMs). */
+  at: number
+  count: number
+  min: number
+  q1: number
+  median: number
+  q3: number
+  max: number
+}
 
-export function siteData(data: ReportData): SiteData {
-  const {provenance: _provenance, micrographs, ...rest} = data
-  return {
-    ...rest,
-    micrographs: micrographs.map(({runs: _runs, motion, ...row}) => {
-      if (!motion) return {...row, motion: null}
-      const {shifts: _shifts, ...summary} = motion
-      return {...row, motion: summary}
-    }),
-  }
+/** A value over time: binned over the whole session, plus the newest points in full. */
+export interface TimeSeries {
+  name: string
+  bins: BinStats[]
+  /** The newest SITE_RECENT_POINTS values, oldest first. */
+  recent: RecentPoint[]
+}
+
+export interface RecentPoint {
+  at: number
+  value: number
+  /** The micrograph's (or host's) name, for the tooltip. */
+  name: string
+}
+
+/** Counts per bin [x0, x0 + step); `recent`: how many of the newest SITE_RECENT_POINTS fell in it. */
+export interface Histogram {
+  step: number
+  bins: {x0: number; count: number; recent: number}[]
+  total: number
+}
+
+export interface SiteCharts {
+  /** Width of the time bins (ms), the same for every time series of the micrographs. */
+  binMs: number
+  /** How many of the newest values each series shows in full (highlighted). */
+  recentPoints: number
+  ctf: {defocus: TimeSeries[]; resolution: TimeSeries[]; astigmatism: TimeSeries[]; resolutionHistogram: Histogram; defocusHistogram: Histogram
+    /** Measured defocus (um) per nominal defocus bin (um), when sidecars gave nominal defocus. */
+    nominal: {step: number; bins: (BinStats & {nominal: number})[]} | null}
+  motion: {drift: TimeSeries[]; total: Histogram; early: Histogram; late: Histogram}
+  picking: {perMicrograph: TimeSeries[]; cumulative: {at: number; value: number}[]}
+  /** Per host, binned over the samples' times (systemBinMs wide). */
+  systemBinMs: number
+  system: {cpu: TimeSeries[]; memory: TimeSeries[]; disk: TimeSeries[]; gpu: TimeSeries[]; gpuMemory: TimeSeries[]}
+}
+
+/** One row of the micrographs table: sort keys and the text shown per column. */
+export interface TableRow {
+  id: number
+  name: string
+  images: MicrographRow['images']
+  /** Sort keys (numbers; null sorts last) and shown text per column. */
+  keys: Record<string, number | string | null>
+  text: Record<string, string>
+  accepted: boolean
+  reason: string
+}
+
+/** The micrographs table: pages of a fixed number of rows in acquisition order (page 1 the oldest),
+ *  written by the export; a page is remade only when one of its rows changes. */
+export interface TableIndex {
+  pageSize: number
+  /** The newest pageSize rows, newest first (micrographs.html shows them). */
+  latest: TableRow[]
+  pages: TablePageSummary[]
+}
+
+export interface TablePageSummary {
+  /** 1 = the oldest micrographs. */
+  page: number
+  /** Site-relative file of the page and of its rows' script. */
+  href: string
+  rows: number
+  firstFoundAt: number
+  lastFoundAt: number
+  rejected: number
 }
 
 export interface ReportSession {

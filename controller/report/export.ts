@@ -24,7 +24,11 @@ export interface ExportResult {
   imagesMade: number
   /** Micrograph pages made in this export (new or changed). */
   pagesMade: number
+  /** Files of the micrographs table (pages and their rows' scripts) made in this export. */
+  tablePagesMade: number
   problems: AssetProblem[]
+  /** Micrographs read from the project again (new or changed since the worker's last export; all on its first). */
+  reread: number
   /** Time on the caller's thread (the database copy) and reading the copy (in the worker). */
   copyMs: number
   readMs: number

@@ -1,88 +1,53 @@
-// The micrograph pages, kept in the data folder and remade only when what they show changed: a
-// manifest holds a hash of each page's inputs. Builds hard-link them in, so an unchanged page
-// keeps its file (and its mtime: rsync skips it too). Runs in the export's worker thread, where
-// nothing else waits: synchronous file calls cost a third of the CPU of promise-based ones.
-import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+// The micrograph pages (micrograph/<id>.html in the site), kept in the data folder and remade
+// only when their micrograph, its runs or the project title changed (page-set.ts).
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {PicksFile, ReportData} from './export-types.js'
+import type {MicrographRow, PicksFile, Provenance, ReportData} from './export-types.js'
 import {micrographPage} from './micrograph-page.js'
+import {pageKey, syncPageSet, type PagesResult, type PageSpec} from './page-set.js'
 
-/** Data-folder-relative folder of the pages (micrograph/<id>.html in the site). */
+/** Data-folder-relative folder of the pages, and their manifest. */
 export const PAGES = 'pages'
-const MANIFEST = 'pages.json'
+export const PAGES_MANIFEST = 'pages.json'
 /** Bump when the page template changes: every page is made again. */
-const TEMPLATE_VERSION = 1
-
-type PageManifest = Record<string, string>
-
-export interface PagesResult {
-  made: number
-  removed: number
-}
+const TEMPLATE_VERSION = 2
 
 /** Brings `dir`/pages up to date with `data` (its rows' images already synced). */
 export function syncPages(dir: string, data: ReportData): PagesResult {
-  const folder = join(dir, PAGES)
-  mkdirSync(folder, {recursive: true})
-  const manifestPath = join(dir, MANIFEST)
-  const previous = readManifest(manifestPath)
-  const manifest: PageManifest = {}
   const shared = JSON.stringify([TEMPLATE_VERSION, data.project.title, data.optics])
-  const due: number[] = []
-  data.micrographs.forEach((row, index) => {
-    const key = createHash('sha1')
-      .update(shared)
-      .update(JSON.stringify(row))
-      .update(JSON.stringify(row.runs.map((i) => data.provenance[i])))
-      .digest('base64url')
-    manifest[String(row.id)] = key
-    if (previous[String(row.id)] !== key) due.push(index)
-  })
-  for (const index of due) writePage(dir, folder, data, index)
-  const removed = removeStale(folder, manifest)
-  if (due.length > 0 || removed > 0) writeAtomically(manifestPath, JSON.stringify(manifest))
-  return {made: due.length, removed}
+  return syncPageSet(dir, PAGES, PAGES_MANIFEST, pageSpecs(dir, data, shared))
 }
 
-function writePage(dir: string, folder: string, data: ReportData, index: number): void {
-  const row = data.micrographs[index]
-  const file = (path: string | null) => (path ? readFileSync(join(dir, path), 'utf8') : null)
-  const picks = file(row.images.picks)
-  const page = micrographPage({
-    row,
-    runs: row.runs.map((i) => data.provenance[i]),
-    projectTitle: data.project.title,
-    picks: picks === null ? null : (JSON.parse(picks) as PicksFile),
-    ctfChart: file(row.images.ctf),
-    driftChart: file(row.images.drift),
-  })
-  writeAtomically(join(folder, `${row.id}.html`), page)
+/** Page keys by row object (the export's reader keeps the rows of unchanged movies): hashed once per row, title and images. */
+const keys = new WeakMap<MicrographRow, {inputs: string; key: string}>()
+
+function rowKey(row: MicrographRow, runs: Provenance[], shared: string): string {
+  const inputs = shared + JSON.stringify(row.images)
+  const known = keys.get(row)
+  if (known?.inputs === inputs) return known.key
+  const key = pageKey(shared, JSON.stringify(row), JSON.stringify(runs))
+  keys.set(row, {inputs, key})
+  return key
 }
 
-/** Pages of micrographs no longer in the project (and leftovers of an interrupted write). */
-function removeStale(folder: string, manifest: PageManifest): number {
-  let removed = 0
-  for (const name of readdirSync(folder)) {
-    if (name.endsWith('.html') && name.slice(0, -5) in manifest) continue
-    rmSync(join(folder, name), {force: true})
-    removed++
-  }
-  return removed
-}
-
-/** A new file under its name in one step: a build hard-linking the old one keeps the old one. */
-function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, text)
-  renameSync(temporary, path)
-}
-
-function readManifest(path: string): PageManifest {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PageManifest
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw error
+function* pageSpecs(dir: string, data: ReportData, shared: string): Generator<PageSpec> {
+  for (const row of data.micrographs) {
+    const runs = row.runs.map((i) => data.provenance[i])
+    yield {
+      name: `${row.id}.html`,
+      key: rowKey(row, runs, shared),
+      render: () => {
+        const file = (path: string | null) => (path ? readFileSync(join(dir, path), 'utf8') : null)
+        const picks = file(row.images.picks)
+        return micrographPage({
+          row,
+          runs,
+          projectTitle: data.project.title,
+          picks: picks === null ? null : (JSON.parse(picks) as PicksFile),
+          ctfChart: file(row.images.ctf),
+          driftChart: file(row.images.drift),
+        })
+      },
+    }
   }
 }

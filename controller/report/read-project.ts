@@ -1,8 +1,9 @@
-// Reads everything the report shows out of the project database, in one pass per table.
-// Synchronous and in memory: it runs between two ingest turns and takes tens of ms per 10k movies.
+// Reads everything the report shows out of the project database (a copy, in the export's
+// worker), one pass per table over the movies that changed since the last read.
 import type {Database, SqlValue} from 'sql.js'
 import {STEP_NAMES, type Workflow} from '../../core/workflow/index.js'
-import {curateProject} from '../curation/read.js'
+import {curateExposure, type Exposure} from '../curation/curate.js'
+import {currentThresholds} from '../curation/thresholds.js'
 import {
   REPORT_DATA_VERSION,
   type GridSquareSummary,
@@ -63,51 +64,162 @@ function all(db: Database, sql: string): Row[] {
 const num = (v: SqlValue): number | null => (v === null || v === undefined ? null : Number(v))
 const str = (v: SqlValue): string | null => (v === null || v === undefined ? null : String(v))
 
-export function readReportData(db: Database, options: ReadOptions): {data: ReportData; sources: ImageSources[]} {
-  const clean = options.publishPaths ? (s: string) => s : redactPaths
-  const now = options.now ?? Date.now()
-  const micrographs = readMovies(db, clean)
-  const byId = new Map(micrographs.map((m) => [m.id, m]))
-  const sources = new Map<number, ImageSources>()
-  const source = (id: number) => {
-    let s = sources.get(id)
-    if (!s) sources.set(id, (s = {id, preview: null, psd: null, coordinates: null, micrograph: null, stamp: ''}))
-    return s
-  }
-  readMotion(db, byId, source)
-  readCtf(db, byId, source)
-  readPicks(db, byId, source)
-  readPreviews(db, byId, source)
-  readSidecars(db, byId)
-  const curation = readCuration(db, options.workflow, byId, clean)
-  const provenance = readProvenance(db, byId, clean)
-  const session = readSession(db)
-  return {
-    data: {
-      version: REPORT_DATA_VERSION,
-      generatedAt: now,
-      project: {name: options.name, title: options.workflow.report?.title ?? options.name},
-      session,
-      acquisition: acquisitionValues(options.workflow),
-      optics: {
-        voltage: options.workflow.acquisition.voltage,
-        sphericalAberration: options.workflow.acquisition.sphericalAberration,
-        amplitudeContrast: options.workflow.acquisition.amplitudeContrast,
+/**
+ * Reads the project for the report and keeps what it read: a later read() of the same project
+ * reads again only the movies whose fingerprint (computed by SQLite, one string for the whole
+ * project) changed, so an export's cost follows the changes, not the project's size. Rows of
+ * unchanged movies are the same objects as before (later stages memoise on them); a changed
+ * movie gets a new one.
+ */
+export class ProjectReader {
+  private readonly rows = new Map<number, MicrographRow>()
+  private fingerprints = new Map<number, string>()
+  private readonly sources = new Map<number, ImageSources>()
+  private readonly provenance: Provenance[] = []
+  private readonly provenanceIndex = new Map<string, number>()
+  private readonly system: SystemPoint[] = []
+  private lastSampleId = 0
+  private thresholds = ''
+  private publishPaths: boolean | undefined
+
+  read(db: Database, options: ReadOptions): {data: ReportData; sources: ImageSources[]; reread: number} {
+    if (this.publishPaths !== undefined && this.publishPaths !== Boolean(options.publishPaths)) this.forget()
+    this.publishPaths = Boolean(options.publishPaths)
+    const clean = options.publishPaths ? (s: string) => s : redactPaths
+    const now = options.now ?? Date.now()
+    const reread = this.readChangedMovies(db, clean)
+    const curation = this.curate(db, options.workflow, clean, reread)
+    for (const p of readSystem(db, this.lastSampleId)) {
+      this.lastSampleId = Math.max(this.lastSampleId, p.id)
+      this.system.push(p.point)
+    }
+    if (this.system.some((p, i) => i > 0 && p.at < this.system[i - 1].at)) this.system.sort((a, b) => a.at - b.at)
+    const micrographs = [...this.rows.values()].sort((a, b) => a.foundAt - b.foundAt || a.id - b.id)
+    const session = readSession(db)
+    return {
+      data: {
+        version: REPORT_DATA_VERSION,
+        generatedAt: now,
+        project: {name: options.name, title: options.workflow.report?.title ?? options.name},
+        session,
+        acquisition: acquisitionValues(options.workflow),
+        optics: {
+          voltage: options.workflow.acquisition.voltage,
+          sphericalAberration: options.workflow.acquisition.sphericalAberration,
+          amplitudeContrast: options.workflow.acquisition.amplitudeContrast,
+        },
+        steps: stepSummaries(db, session, now),
+        alerts: readAlerts(db, clean),
+        curation,
+        micrographs,
+        provenance: this.provenance,
+        system: this.system,
+        gridSquares: gridSquares(micrographs),
       },
-      steps: stepSummaries(db, session, now),
-      alerts: readAlerts(db, clean),
-      curation,
-      micrographs,
-      provenance,
-      system: readSystem(db),
-      gridSquares: gridSquares(micrographs),
-    },
-    sources: [...sources.values()].filter((s) => byId.has(s.id)),
+      sources: [...this.sources.values()].filter((s) => this.rows.has(s.id)),
+      reread: reread.size,
+    }
+  }
+
+  private forget(): void {
+    this.rows.clear()
+    this.fingerprints.clear()
+    this.sources.clear()
+    this.thresholds = ''
+  }
+
+  /** Reads the movies that are new or changed since the last read (all of them the first time); drops removed ones. */
+  private readChangedMovies(db: Database, clean: (s: string) => string): Set<number> {
+    const current = movieFingerprints(db)
+    const due = [...current].filter(([id, fingerprint]) => this.fingerprints.get(id) !== fingerprint).map(([id]) => id)
+    for (const id of this.rows.keys()) if (!current.has(id)) (this.rows.delete(id), this.sources.delete(id))
+    this.fingerprints = current
+    if (due.length === 0) return new Set()
+    // The ids are integers from SQLite: safe in the statement.
+    const only = due.length === current.size ? '' : ` IN (${due.join(',')})`
+    const fresh = new Map(readMovies(db, clean, only && `WHERE id${only}`).map((m) => [m.id, m]))
+    for (const [id, row] of fresh) (this.rows.set(id, row), this.sources.delete(id))
+    const source = (id: number) => {
+      let s = this.sources.get(id)
+      if (!s) this.sources.set(id, (s = {id, preview: null, psd: null, coordinates: null, micrograph: null, stamp: ''}))
+      return s
+    }
+    const where = only && ` AND movie_id${only}`
+    readMotion(db, fresh, source, where)
+    readCtf(db, fresh, source, where)
+    readPicks(db, fresh, source, where)
+    readPreviews(db, fresh, source, where)
+    readSidecars(db, fresh, only && `WHERE movie_id${only}`)
+    readProvenance(db, fresh, clean, only && `WHERE movie_id${only}`, this.provenance, this.provenanceIndex)
+    return new Set(fresh.keys())
+  }
+
+  /** Accepted / rejected with the reasons, by controller/curation with the thresholds in force: for the movies read again, or all when the thresholds changed. */
+  private curate(db: Database, workflow: Workflow, clean: (s: string) => string, reread: Set<number>): ReportData['curation'] {
+    const thresholds = currentThresholds(db, workflow)
+    const key = JSON.stringify(thresholds)
+    const all = key !== this.thresholds
+    this.thresholds = key
+    for (const [id, row] of this.rows) {
+      if (!all && !reread.has(id)) continue
+      const decision = row.state === 'done' || row.state === 'failed' ? curateExposure(exposure(row), thresholds) : null
+      const accepted = decision ? decision.accepted : null
+      const rejectReason = decision && !decision.accepted ? clean(decision.reasons.map((reason) => reason.message).join('; ')) : null
+      // A new object for a changed decision: what memoises on the row sees the change.
+      if (row.accepted !== accepted || row.rejectReason !== rejectReason) this.rows.set(id, {...row, accepted, rejectReason})
+    }
+    let rejected = 0
+    for (const row of this.rows.values()) if (row.accepted === false) rejected++
+    return {available: true, accepted: this.rows.size - rejected, rejected}
   }
 }
 
-function readMovies(db: Database, clean: (s: string) => string): MicrographRow[] {
-  return all(db, 'SELECT id, movie, found_at, state, failed_step, error FROM movies ORDER BY found_at, id').map((r) => ({
+/** Everything the report shows, read in full. */
+export function readReportData(db: Database, options: ReadOptions): {data: ReportData; sources: ImageSources[]} {
+  return new ProjectReader().read(db, options)
+}
+
+/** A movie as controller/curation sees it. */
+function exposure(m: MicrographRow): Exposure {
+  return {
+    movie: m.name,
+    state: m.state as Exposure['state'],
+    failedStep: m.failedStep,
+    error: m.error,
+    ...(m.motion ? {motion: {totalMotion: m.motion.total, earlyMotion: m.motion.early}} : {}),
+    ...(m.ctf ? {ctf: {defocusU: m.ctf.defocusU, defocusV: m.ctf.defocusV, astigmatism: m.ctf.astigmatism, resolution: m.ctf.resolution}} : {}),
+    ...(m.picks ? {particles: {count: m.picks.count}} : {}),
+  }
+}
+
+const hasSidecars = (db: Database) => all(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'movie_sidecars'").length > 0
+
+/**
+ * Per movie, a string that changes whenever anything the report shows of it does (its row, a
+ * result version, a step run, its sidecar). SQLite joins it into one string for the whole
+ * project: one value out of sql.js, not a row per movie (each row costs tens of microseconds).
+ */
+function movieFingerprints(db: Database): Map<number, string> {
+  const versions = (table: string) => `coalesce((SELECT group_concat(version || '@' || finished_at) FROM ${table} WHERE movie_id = m.id), '')`
+  const parts = [
+    "hex(m.movie) || ':' || m.state || ':' || m.updated_at || ':' || m.found_at || ':' || coalesce(m.failed_step, '') || ':' || length(coalesce(m.error, ''))",
+    ...['micrographs', 'ctf', 'particles', 'previews'].map(versions),
+    `coalesce((SELECT group_concat(step || version || state || attempt || ':' || coalesce(started_at, '') || ':' || coalesce(ended_at, '') || ':' || length(coalesce(error, ''))) FROM step_runs WHERE movie_id = m.id), '')`,
+    ...(hasSidecars(db) ? ["coalesce((SELECT coalesce(nominal_defocus, '') || ':' || coalesce(grid_square, '') FROM movie_sidecars WHERE movie_id = m.id), '')"] : []),
+  ]
+  const [result] = db.exec(`SELECT group_concat(m.id || ' ' || ${parts.join(" || '|' || ")}, char(10)) FROM movies m`)
+  const text = result?.values[0]?.[0]
+  const out = new Map<number, string>()
+  if (typeof text !== 'string') return out
+  for (const line of text.split('\n')) {
+    const space = line.indexOf(' ')
+    out.set(Number(line.slice(0, space)), line.slice(space + 1))
+  }
+  return out
+}
+
+function readMovies(db: Database, clean: (s: string) => string, where: string): MicrographRow[] {
+  return all(db, `SELECT id, movie, found_at, state, failed_step, error FROM movies ${where}`).map((r) => ({
     id: Number(r.id),
     name: fileName(String(r.movie)),
     foundAt: Number(r.found_at),
@@ -127,11 +239,11 @@ function readMovies(db: Database, clean: (s: string) => string): MicrographRow[]
 }
 
 // Each result table keeps one row per step version; the newest version wins.
-const LATEST = (table: string, columns: string) =>
-  `SELECT ${columns} FROM ${table} t WHERE version = (SELECT max(version) FROM ${table} u WHERE u.movie_id = t.movie_id)`
+const LATEST = (table: string, columns: string, where: string) =>
+  `SELECT ${columns} FROM ${table} t WHERE version = (SELECT max(version) FROM ${table} u WHERE u.movie_id = t.movie_id)${where}`
 
-function readMotion(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
-  each(db, LATEST('micrographs', 'movie_id, path, pixel_size, frames, dose_per_frame, total_motion, early_motion, late_motion, shifts, finished_at'), (r) => {
+function readMotion(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources, where: string): void {
+  each(db, LATEST('micrographs', 'movie_id, path, pixel_size, frames, dose_per_frame, total_motion, early_motion, late_motion, shifts, finished_at', where), (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     const blob = r.shifts as Uint8Array
@@ -154,8 +266,8 @@ function readMotion(db: Database, byId: Map<number, MicrographRow>, source: (id:
   })
 }
 
-function readCtf(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
-  each(db, LATEST('ctf', 'movie_id, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at'), (r) => {
+function readCtf(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources, where: string): void {
+  each(db, LATEST('ctf', 'movie_id, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at', where), (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     m.ctf = {
@@ -172,8 +284,8 @@ function readCtf(db: Database, byId: Map<number, MicrographRow>, source: (id: nu
   })
 }
 
-function readPicks(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
-  each(db, LATEST('particles', 'movie_id, count, coordinates_file, mean_score, mean_diameter, finished_at'), (r) => {
+function readPicks(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources, where: string): void {
+  each(db, LATEST('particles', 'movie_id, count, coordinates_file, mean_score, mean_diameter, finished_at', where), (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     m.picks = {finishedAt: Number(r.finished_at), count: Number(r.count), meanScore: num(r.mean_score), meanDiameter: num(r.mean_diameter)}
@@ -183,8 +295,8 @@ function readPicks(db: Database, byId: Map<number, MicrographRow>, source: (id: 
   })
 }
 
-function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources): void {
-  each(db, LATEST('previews', 'movie_id, micrograph_preview, psd_preview, finished_at'), (r) => {
+function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (id: number) => ImageSources, where: string): void {
+  each(db, LATEST('previews', 'movie_id, micrograph_preview, psd_preview, finished_at', where), (r) => {
     if (!byId.has(Number(r.movie_id))) return
     const s = source(Number(r.movie_id))
     s.preview = String(r.micrograph_preview)
@@ -193,11 +305,10 @@ function readPreviews(db: Database, byId: Map<number, MicrographRow>, source: (i
   })
 }
 
-/** Accepted / rejected with the reasons, by controller/curation with the thresholds in force. */
 /** Nominal defocus and grid square from EPU XML / .mdoc sidecars (the table exists once one was received). */
-function readSidecars(db: Database, byId: Map<number, MicrographRow>): void {
-  if (all(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'movie_sidecars'").length === 0) return
-  each(db, 'SELECT movie_id, nominal_defocus, grid_square FROM movie_sidecars', (r) => {
+function readSidecars(db: Database, byId: Map<number, MicrographRow>, where: string): void {
+  if (!hasSidecars(db)) return
+  each(db, `SELECT movie_id, nominal_defocus, grid_square FROM movie_sidecars ${where}`, (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     m.nominalDefocus = num(r.nominal_defocus)
@@ -205,31 +316,16 @@ function readSidecars(db: Database, byId: Map<number, MicrographRow>): void {
   })
 }
 
-function readCuration(db: Database, workflow: Workflow, byId: Map<number, MicrographRow>, clean: (s: string) => string): ReportData['curation'] {
-  const decisions = new Map(curateProject(db, workflow).decisions.map((d) => [d.movie, d]))
-  let rejected = 0
-  each(db, 'SELECT id, movie FROM movies', (r) => {
-    const m = byId.get(Number(r.id))
-    const decision = decisions.get(String(r.movie))
-    if (!m || !decision) return
-    m.accepted = decision.accepted
-    m.rejectReason = decision.accepted ? null : clean(decision.reasons.map((reason) => reason.message).join('; '))
-    if (!decision.accepted) rejected++
-  })
-  return {available: true, accepted: byId.size - rejected, rejected}
-}
-
 // Every run of every step at every version, in pipeline order then oldest first. The current
 // version is the newest finished one per movie and step, as for the result tables (LATEST).
 const STEP_RANK = `CASE step ${STEP_NAMES.map((name, i) => `WHEN '${name}' THEN ${i}`).join(' ')} ELSE ${STEP_NAMES.length} END`
-const STEP_RUNS_SQL = `SELECT movie_id, step, version, state, attempt, program, program_version, argv, parameters, started_at, ended_at, host, error,
+const STEP_RUNS_SQL = (where: string) => `SELECT movie_id, step, version, state, attempt, program, program_version, argv, parameters, started_at, ended_at, host, error,
     max(CASE WHEN state = 'done' THEN version END) OVER (PARTITION BY movie_id, step) AS current_version
-  FROM step_runs ORDER BY movie_id, ${STEP_RANK}, step, version`
+  FROM step_runs ${where} ORDER BY movie_id, ${STEP_RANK}, step, version`
 
-function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (s: string) => string): Provenance[] {
-  const records: Provenance[] = []
-  const index = new Map<string, number>()
-  each(db, STEP_RUNS_SQL, (r) => {
+/** Adds the runs of the movies in `byId` to `records` (shared, deduplicated through `index`). */
+function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (s: string) => string, where: string, records: Provenance[], index: Map<string, number>): void {
+  each(db, STEP_RUNS_SQL(where), (r) => {
     const m = byId.get(Number(r.movie_id))
     if (!m) return
     const argv = r.argv === null ? null : (JSON.parse(String(r.argv)) as string[]).map(clean)
@@ -254,7 +350,6 @@ function readProvenance(db: Database, byId: Map<number, MicrographRow>, clean: (
     if (i === undefined) index.set(key, (i = records.push(record) - 1))
     m.runs.push(i)
   })
-  return records
 }
 
 function readSession(db: Database): ReportSession {
@@ -344,13 +439,14 @@ interface GpuSample {
 
 const mean = (xs: number[]) => (xs.length === 0 ? null : round(xs.reduce((a, b) => a + b, 0) / xs.length, 1))
 
-function readSystem(db: Database): SystemPoint[] {
-  const points: SystemPoint[] = []
-  each(db, 'SELECT host, at, cpu_percent, memory_used_bytes, memory_total_bytes, disks, gpus FROM system_samples ORDER BY at', (r) => {
+/** The system samples after row `afterId` (they are only ever added). */
+function readSystem(db: Database, afterId: number): {id: number; point: SystemPoint}[] {
+  const points: {id: number; point: SystemPoint}[] = []
+  each(db, `SELECT id, host, at, cpu_percent, memory_used_bytes, memory_total_bytes, disks, gpus FROM system_samples WHERE id > ${afterId} ORDER BY at`, (r) => {
     const disks = JSON.parse(String(r.disks)) as DiskSample[]
     const gpus = JSON.parse(String(r.gpus)) as GpuSample[]
     const fullest = disks.reduce<DiskSample | null>((a, d) => (a === null || d.freeBytes / d.totalBytes < a.freeBytes / a.totalBytes ? d : a), null)
-    points.push({
+    points.push({id: Number(r.id), point: {
       host: String(r.host),
       at: Number(r.at),
       cpuPercent: Number(r.cpu_percent),
@@ -361,14 +457,19 @@ function readSystem(db: Database): SystemPoint[] {
       gpuPercent: mean(gpus.map((g) => g.utilizationPercent)),
       gpuMemoryPercent: mean(gpus.filter((g) => g.memoryTotalBytes > 0).map((g) => (100 * g.memoryUsedBytes) / g.memoryTotalBytes)),
       gpuTemperatureC: mean(gpus.map((g) => g.temperatureC)),
-    })
+    }})
   })
   return points
 }
 
 function gridSquares(micrographs: MicrographRow[]): GridSquareSummary[] {
   const groups = new Map<string, MicrographRow[]>()
-  for (const m of micrographs) if (m.gridSquare !== null) groups.set(m.gridSquare, [...(groups.get(m.gridSquare) ?? []), m])
+  for (const m of micrographs) {
+    if (m.gridSquare === null) continue
+    const group = groups.get(m.gridSquare)
+    if (group) group.push(m)
+    else groups.set(m.gridSquare, [m])
+  }
   return [...groups].map(([gridSquare, ms]) => {
     const resolutions = ms.flatMap((m) => (m.ctf ? [m.ctf.resolution] : []))
     return {

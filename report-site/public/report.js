@@ -1,5 +1,6 @@
 // The report's only script; every page works without it. It adds: styled tooltips for chart
-// points, the micrographs table's sorting / filtering / paging over all rows, and the
+// points, the micrographs table's sorting / filtering / paging over all rows (loaded from the
+// table pages' scripts when first asked for), and the
 // auto-refresh of a live session (with a pause toggle that keeps the scroll position).
 ;(function () {
   'use strict'
@@ -62,21 +63,52 @@
   }
 
   function table() {
+    // micrographs.html shows the newest rows; sorting or filtering loads the rows of every table
+    // page (micrographs/<n>.js, written once per page by the export) and works over all of them.
     var tableEl = document.getElementById('micrographs')
-    var data = window.emstreamMicrographs
-    if (!tableEl || !data) return
+    var pageCount = tableEl ? Number(tableEl.dataset.pages || 0) : 0
+    if (!pageCount) return
+    var base = tableEl.dataset.base || ''
     var PAGE = 100
-    var state = {key: null, dir: 1, page: Number(tableEl.dataset.page || 1) - 1, name: '', status: '', resolution: null}
+    var state = {key: null, dir: 1, page: 0, name: '', status: '', resolution: null}
     var form = document.getElementById('table-filter')
     var count = document.getElementById('table-count')
     var staticPager = document.getElementById('static-pager')
     var pager = document.createElement('nav')
     pager.className = 'pager'
-    staticPager.replaceWith(pager)
     form.hidden = false
     var body = tableEl.tBodies[0]
-    var columns = data.columns
+    var columns = [].map.call(tableEl.tHead.querySelectorAll('th[data-key]'), function (th) {
+      return {key: th.dataset.key, numeric: th.classList.contains('n')}
+    })
+    var all = null
+    var waiting = null
 
+    /** Runs `then` once every page's rows are in (newest first). */
+    function load(then) {
+      if (all) return then()
+      if (waiting) return void waiting.push(then)
+      waiting = [then]
+      count.textContent = 'loading ' + pageCount + ' pages of rows…'
+      window.emstreamRows = window.emstreamRows || {}
+      var left = pageCount
+      function loaded() {
+        if (--left > 0) return
+        all = []
+        for (var n = pageCount; n >= 1; n--) all = all.concat(window.emstreamRows[n] || [])
+        staticPager.replaceWith(pager)
+        var run = waiting
+        waiting = null
+        run.forEach(function (f) { f() })
+      }
+      for (var n = 1; n <= pageCount; n++) {
+        var script = document.createElement('script')
+        script.src = base + 'micrographs/' + n + '.js'
+        script.onload = loaded
+        script.onerror = loaded
+        document.body.appendChild(script)
+      }
+    }
     function cell(text, cls) {
       var td = document.createElement('td')
       if (cls) td.className = cls
@@ -87,12 +119,12 @@
       var td = document.createElement('td')
       if (!src) { td.textContent = '–'; return td }
       var img = document.createElement('img')
-      img.className = extra ? 'thumb ' + extra : 'thumb'; img.loading = 'lazy'; img.alt = ''; img.src = src
+      img.className = extra ? 'thumb ' + extra : 'thumb'; img.loading = 'lazy'; img.alt = ''; img.src = base + src
       td.appendChild(img)
       return td
     }
     function rows() {
-      var out = data.rows.filter(function (r) {
+      var out = all.filter(function (r) {
         if (state.name && r.name.toLowerCase().indexOf(state.name) < 0) return false
         if (state.status && r.keys.status !== state.status) return false
         if (state.resolution !== null && !(r.keys.resolution !== null && r.keys.resolution <= state.resolution)) return false
@@ -111,19 +143,19 @@
       return out
     }
     function render() {
-      var all = rows()
-      var pages = Math.max(1, Math.ceil(all.length / PAGE))
+      var shown = rows()
+      var pages = Math.max(1, Math.ceil(shown.length / PAGE))
       state.page = Math.min(state.page, pages - 1)
       var fragment = document.createDocumentFragment()
-      all.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (r) {
+      shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (r) {
         var tr = document.createElement('tr')
-        tr.appendChild(thumb(r.preview))
-        tr.appendChild(thumb(r.psd))
-        tr.appendChild(thumb(r.drift, 'drift'))
+        tr.appendChild(thumb(r.images.preview))
+        tr.appendChild(thumb(r.images.psd))
+        tr.appendChild(thumb(r.images.drift, 'drift'))
         columns.forEach(function (c) {
           if (c.key === 'name') {
             var td = document.createElement('td'), a = document.createElement('a')
-            a.href = 'micrograph/' + r.id + '.html'; a.textContent = r.name
+            a.href = base + 'micrograph/' + r.id + '.html'; a.textContent = r.name
             td.appendChild(a); tr.appendChild(td)
           } else tr.appendChild(cell(r.text[c.key], c.numeric ? 'n' : c.key === 'status' ? r.text.status : ''))
         })
@@ -131,7 +163,7 @@
         fragment.appendChild(tr)
       })
       body.replaceChildren(fragment)
-      count.textContent = all.length + ' of ' + data.rows.length + ' shown'
+      count.textContent = shown.length + ' of ' + all.length + ' shown'
       pager.replaceChildren()
       function go(label, page, disabled) {
         var b = document.createElement('button')
@@ -154,7 +186,7 @@
         state.key = key
         tableEl.tHead.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort') })
         th.setAttribute('aria-sort', state.dir === 1 ? 'ascending' : 'descending')
-        render()
+        load(render)
       })
     })
     form.addEventListener('input', function () {
@@ -163,10 +195,9 @@
       var r = parseFloat(form.elements.resolution.value)
       state.resolution = isNaN(r) ? null : r
       state.page = 0
-      render()
+      load(render)
     })
     form.addEventListener('submit', function (e) { e.preventDefault() })
-    render()
   }
 
   tooltips()

@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {PicksFile} from '../../controller/report/export-types.js'
 import {ExportError, exportReport, readSiteData, ReportExporter} from '../../controller/report/export.js'
-import {readReportData} from '../../controller/report/read-project.js'
+import {ProjectReader, readReportData} from '../../controller/report/read-project.js'
+import {readTableRows} from '../../controller/report/table-pages.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
 import {SIDECARS_SQL} from '../../controller/project/schema.js'
 import {syntheticProject} from './synthetic-project.js'
@@ -33,37 +34,42 @@ describe('exportReport', () => {
     const data = join(dir, 'data')
     const first = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow, now: p.startedAt + 3_600_000})
     const report = readSiteData(data)
-    expect(report.micrographs.map((m) => m.name)).toEqual(['FoilHole_0_Data.tiff', XSS, 'FoilHole_2_Data.tiff', 'FoilHole_3_Data.tiff', 'FoilHole_4_Data.tiff', 'FoilHole_5_Data.tiff'])
-    const failed = report.micrographs[2]
+    const full = readReportData(p.db, {name: 'demo', workflow: p.workflow}).data
+    expect(full.micrographs.map((m) => m.name)).toEqual(['FoilHole_0_Data.tiff', XSS, 'FoilHole_2_Data.tiff', 'FoilHole_3_Data.tiff', 'FoilHole_4_Data.tiff', 'FoilHole_5_Data.tiff'])
+    const failed = full.micrographs[2]
     expect(failed).toMatchObject({state: 'failed', failedStep: 'ctf', ctf: null, error: 'CTF fit failed on 3.mrc'})
-    expect(report.micrographs[0].ctf?.defocusU).toBeGreaterThan(report.micrographs[0].ctf!.defocusV)
-    // Per-frame shifts and the result history are on the micrograph pages only.
-    expect(report.micrographs[0].motion).not.toHaveProperty('shifts')
+    expect(full.micrographs[0].ctf?.defocusU).toBeGreaterThan(full.micrographs[0].ctf!.defocusV)
+    // report.json holds summaries, not the micrographs: their rows are on the table pages, the rest on their own pages.
+    expect(report).not.toHaveProperty('micrographs')
     expect(report).not.toHaveProperty('provenance')
+    expect(report.counts).toMatchObject({micrographs: 6, withCtf: 5, withMotion: 6})
+    expect(report.charts.ctf.resolution[0].recent.map((r) => r.name)).toEqual(full.micrographs.filter((m) => m.ctf).map((m) => m.name))
     expect(report.steps.find((s) => s.step === 'ctf')).toMatchObject({done: 5, failed: 1})
     // Newest first: the open CTF alert (raised later), then the resolved disk alert.
-    expect(report.alerts.map((a) => [a.monitor, a.resolvedAt === null])).toEqual([['ctf-resolution', true], ['disk', false]])
+    expect([...report.alerts.open, ...report.alerts.resolved].map((a) => [a.monitor, a.resolvedAt === null])).toEqual([['ctf-resolution', true], ['disk', false]])
     expect(report.curation.rejected).toBeGreaterThanOrEqual(1)
-    expect(failed).toMatchObject({accepted: false, rejectReason: expect.stringMatching(/^processing failed in ctf/)})
+    const rows = readTableRows(data)
+    const failedRow = rows.find((r) => r.id === failed.id)!
+    expect(failedRow).toMatchObject({accepted: false, reason: 'ctf failed: CTF fit failed on 3.mrc'})
     // Provenance records are shared between movies: fewer than one per run.
-    const full = readReportData(p.db, {name: 'demo', workflow: p.workflow}).data
     expect(new Set(full.micrographs.flatMap((m) => m.runs)).size).toBe(full.provenance.length)
     const pages = readdirSync(join(data, 'pages')).sort()
-    expect(pages).toEqual(report.micrographs.map((m) => `${m.id}.html`).sort())
-    for (const text of [JSON.stringify(report), ...pages.map((f) => readFileSync(join(data, 'pages', f), 'utf8'))]) expect(text).not.toMatch(/(?<!\.)\/data\/|\/tmp\/|emstream-report-export/) // (../data/session.js is the site's)
-    expect(first).toMatchObject({micrographs: 6, imagesMade: 6, pagesMade: 6})
-    expect(report.micrographs[0].images).toEqual({
+    expect(pages).toEqual(full.micrographs.map((m) => `${m.id}.html`).sort())
+    const tablePages = readdirSync(join(data, 'table')).map((f) => readFileSync(join(data, 'table', f), 'utf8'))
+    for (const text of [JSON.stringify(report), ...tablePages, ...pages.map((f) => readFileSync(join(data, 'pages', f), 'utf8'))]) expect(text).not.toMatch(/(?<!\.)\/data\/|\/tmp\/|emstream-report-export/) // (../data/session.js is the site's)
+    expect(first).toMatchObject({micrographs: 6, imagesMade: 6, pagesMade: 6, tablePagesMade: 2})
+    expect(rows.find((r) => r.id === 1)!.images).toEqual({
       preview: 'images/1-preview.png', psd: 'images/1-psd.png', picks: 'images/1-picks.json', drift: 'images/1-drift.svg', ctf: 'images/1-ctf.svg',
     })
-    expect(failed.images).toEqual({preview: null, psd: null, picks: null, drift: 'images/3-drift.svg', ctf: null})
+    expect(failedRow.images).toEqual({preview: null, psd: null, picks: null, drift: 'images/3-drift.svg', ctf: null})
     expect(readFileSync(join(data, 'images/1-drift.svg'), 'utf8').match(/<circle/g)).toHaveLength(40)
     const picks = JSON.parse(readFileSync(join(data, 'images/1-picks.json'), 'utf8')) as PicksFile
     expect(picks).toMatchObject({width: 64, height: 64})
     expect(picks.coordinates).toHaveLength(20)
 
     const again = await exportReport(p.db, data, {name: 'demo', workflow: p.workflow})
-    expect(again).toMatchObject({imagesMade: 0, pagesMade: 0})
-    expect(readSiteData(data).micrographs[0].images.preview).toBe('images/1-preview.png')
+    expect(again).toMatchObject({imagesMade: 0, pagesMade: 0, tablePagesMade: 0})
+    expect(readTableRows(data).find((r) => r.id === 1)!.images.preview).toBe('images/1-preview.png')
     expect(readdirSync(join(data, 'images')).filter((f) => f.endsWith('.tmp'))).toEqual([])
     p.db.close()
   })
@@ -118,7 +124,7 @@ describe('exportReport', () => {
     setImmediate(() => p.db.run('COMMIT'))
     const result = await exportReport(p.db, join(dir, 'batch', 'data'), {name: 'demo', workflow: p.workflow})
     expect(result.micrographs).toBe(2)
-    expect(readSiteData(join(dir, 'batch', 'data')).micrographs[1].name).toBe('renamed.tiff')
+    expect(readTableRows(join(dir, 'batch', 'data'))[0].name).toBe('renamed.tiff')
     p.db.close()
   })
 
@@ -149,15 +155,46 @@ describe('exportReport', () => {
     sidecar.free()
     await exportReport(p.db, join(dir, 'sidecars', 'data'), {name: 'demo', workflow: p.workflow})
     const data = readSiteData(join(dir, 'sidecars', 'data'))
+    const full = readReportData(p.db, {name: 'demo', workflow: p.workflow}).data
     p.db.close()
-    expect(data.micrographs.map((m) => [m.nominalDefocus, m.gridSquare])).toEqual([[12000, '7'], [15000, '7'], [18000, '8'], [null, null]])
-    const resolution = (i: number) => data.micrographs[i].ctf!.resolution
+    expect(full.micrographs.map((m) => [m.nominalDefocus, m.gridSquare])).toEqual([[12000, '7'], [15000, '7'], [18000, '8'], [null, null]])
+    const resolution = (i: number) => full.micrographs[i].ctf!.resolution
+    // Measured against nominal: the two micrographs with CTF and a sidecar, one per nominal value (1.2 and 1.5 um).
+    expect(data.charts.ctf.nominal!.bins.map((b) => [b.nominal, b.count])).toEqual([[1.2, 1], [1.5, 1]])
     expect(data.gridSquares).toEqual([
-      {gridSquare: '7', movies: 2, meanResolution: expect.any(Number), rejectedShare: data.micrographs.slice(0, 2).filter((m) => m.accepted === false).length / 2},
+      {gridSquare: '7', movies: 2, meanResolution: expect.any(Number), rejectedShare: full.micrographs.slice(0, 2).filter((m) => m.accepted === false).length / 2},
       // Movie 3 failed in CTF: no resolution, rejected.
       {gridSquare: '8', movies: 1, meanResolution: null, rejectedShare: 1},
     ])
     // Shown to 0.1 A.
     expect(Math.abs(data.gridSquares[0].meanResolution! - (resolution(0) + resolution(1)) / 2)).toBeLessThanOrEqual(0.05 + 1e-9)
+  })
+})
+
+describe('ProjectReader', () => {
+  it('reads again only the movies that changed, and ends where a full read does', async () => {
+    const p = await syntheticProject({movies: 6, dir: join(dir, 'reader'), failed: [2]})
+    const options = {name: 'demo', workflow: p.workflow, now: p.startedAt + 3_600_000}
+    const reader = new ProjectReader()
+    expect(reader.read(p.db, options).reread).toBe(6)
+    const unchanged = reader.read(p.db, options)
+    expect(unchanged.reread).toBe(0)
+    const kept = unchanged.data.micrographs[0]
+    // A new CTF version of one movie, a step that fails on another, a new movie, a removed one.
+    p.db.run('INSERT INTO ctf (movie_id, version, defocus_u, defocus_v, defocus_angle, astigmatism, phase_shift, resolution, figure_of_merit, finished_at) VALUES (2, 2, 20000, 19000, 10, 1000, 0, 2.9, 0.4, ?)', [p.startedAt + 1e6])
+    p.db.run("UPDATE step_runs SET state = 'failed', error = 'picker died' WHERE movie_id = 5 AND step = 'picking'")
+    p.db.run("INSERT INTO movies (id, movie, agent_id, path, found_at, state, updated_at) VALUES (40, 'late.tiff', 'a1', '/x/late.tiff', ?, 'processing', ?)", [p.startedAt + 1e7, p.startedAt + 1e7])
+    p.db.run('DELETE FROM movies WHERE id = 6')
+    const changed = reader.read(p.db, options)
+    expect(changed.reread).toBe(3)
+    expect(changed.data.micrographs[0]).toBe(kept)
+    const full = readReportData(p.db, options)
+    const runs = (d: typeof full.data) => d.micrographs.map((m) => m.runs.map((i) => d.provenance[i]))
+    expect(changed.data.micrographs.map(({runs: _, ...m}) => m)).toEqual(full.data.micrographs.map(({runs: _, ...m}) => m))
+    expect(runs(changed.data)).toEqual(runs(full.data))
+    expect({...changed.data, micrographs: [], provenance: []}).toEqual({...full.data, micrographs: [], provenance: []})
+    expect(changed.sources.sort((a, b) => a.id - b.id)).toEqual(full.sources.sort((a, b) => a.id - b.id))
+    expect(changed.data.micrographs.find((m) => m.id === 2)!.ctf!.resolution).toBe(2.9)
+    p.db.close()
   })
 })

@@ -70,10 +70,14 @@ describeWithTools({commands: ['rsync']}, 'report publishing with rsync', () => {
 
       // A new movie: a new page; the unchanged one is the same file in both builds (hard-linked), and rsync leaves it be.
       const published = statSync(join(www, 'micrograph', '1.html'))
+      const linked = statSync(join(built!.folder, 'micrograph', '1.html')).ino
       for (const m of asEventMessages('agent-1', sampleMovieEvents('c_0003.tiff'), firstMovies.length + 1)) project.ingest(m)
       const next = await service.rebuild()
       expect(next, logs.join('\n')).toBeDefined()
-      expect(statSync(join(next!.folder, 'micrograph', '1.html')).ino).toBe(statSync(join(built!.folder, 'micrograph', '1.html')).ino)
+      // Only the new movie's files (its images and page, the table page and its rows) were linked in.
+      expect(next).toMatchObject({removed: 0})
+      expect(next!.linked).toBeLessThanOrEqual(8)
+      expect(statSync(join(next!.folder, 'micrograph', '1.html')).ino).toBe(linked)
       expect(statSync(join(www, 'micrograph', '1.html')).mtimeMs).toBe(published.mtimeMs)
       expect(readFileSync(join(www, 'micrograph', '3.html'), 'utf8')).toContain('c_0003.tiff')
 

@@ -18,7 +18,7 @@ import {syntheticProject} from './synthetic-project.js'
 
 const XSS = '<img src=x onerror=alert(1)>.mrc'
 const MOVIES = 8
-const PAGES = ['index.html', 'ctf.html', 'motion.html', 'picking.html', 'system.html', 'micrographs.html', 'micrograph/2.html']
+const PAGES = ['index.html', 'ctf.html', 'motion.html', 'picking.html', 'system.html', 'micrographs.html', 'micrographs/1.html', 'micrograph/2.html']
 
 describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emstream-report-site-'))
@@ -86,9 +86,8 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
     }
   })
 
-  it('draws one dot per data point', async () => {
-    const withCtf = report.micrographs.filter((m) => m.ctf).length
-    const withMotion = report.micrographs.filter((m) => m.motion).length
+  it('draws the newest values as dots over the binned history', async () => {
+    const {withCtf, withMotion} = report.counts
     const {page} = await open(base + 'ctf.html')
     const dots = (caption: string) => page.locator('figure.chart', {hasText: caption}).locator('circle').count()
     expect(await dots('Defocus U and V')).toBe(2 * withCtf)
@@ -97,6 +96,11 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
       const promised = Number(await figure.getAttribute('data-points'))
       if (promised > 0) expect(await figure.locator('circle').count()).toBe(promised)
     }
+    // The binned history: a median line per series under the dots.
+    expect(Number(await page.locator('figure.chart', {hasText: 'Fit resolution over time'}).getAttribute('data-bins'))).toBe(report.charts.ctf.resolution[0].bins.length)
+    const defocus = page.locator('figure.chart', {hasText: 'Defocus U and V'})
+    expect(await defocus.locator('g[aria-label="line"] path').count()).toBe(2)
+    expect(await defocus.locator('g[aria-label="area"] path').count()).toBe(4) // quartiles and range, U and V
     await page.goto(base + 'motion.html')
     expect(await page.locator('figure.chart', {hasText: 'Total, early and late drift'}).locator('circle').count()).toBe(3 * withMotion)
     await page.goto(base + 'micrograph/1.html')
@@ -109,17 +113,26 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
     const rows = page.locator('#micrographs tbody tr')
     expect(await rows.count()).toBe(MOVIES)
     const names = await page.locator('#micrographs tbody td:nth-child(4)').allTextContents()
-    expect(names.sort()).toEqual(report.micrographs.map((m) => m.name).sort())
+    expect(names).toEqual(report.table.latest.map((m) => m.name))
+    expect(names).toHaveLength(MOVIES)
     expect(await page.locator('#micrographs img[src="x"]').count()).toBe(0)
     await expect(page.getByText(XSS, {exact: true}).count()).resolves.toBeGreaterThan(0)
     // Sorting by resolution (best first), failed movies (no CTF) last.
     await page.locator('th[data-key="resolution"] button').click()
+    // The rows of every table page load first.
+    await page.locator('#table-count', {hasText: `${MOVIES} of ${MOVIES} shown`}).waitFor()
     const resolutions = (await page.locator('#micrographs tbody td:nth-child(7)').allTextContents()).map((t) => Number.parseFloat(t))
     const known = resolutions.filter((r) => !Number.isNaN(r))
     expect(known).toEqual([...known].sort((a, b) => a - b))
     expect(Number.isNaN(resolutions.at(-1)!)).toBe(true)
     await page.locator('#table-filter input[name="name"]').fill('onerror')
+    await page.locator('#table-count', {hasText: `1 of ${MOVIES} shown`}).waitFor()
     expect(await rows.count()).toBe(1)
+    // A table page (the export's) lists the same rows, with links that work one folder down.
+    await page.goto(base + 'micrographs/1.html')
+    expect(await rows.count()).toBe(MOVIES)
+    await page.locator('#micrographs tbody a', {hasText: XSS}).click()
+    await page.waitForURL(/micrograph\/2\.html$/)
     expect(problems).toEqual([])
     await page.goto(base + 'micrograph/2.html')
     expect(await page.locator('h2').first().textContent()).toBe(XSS)

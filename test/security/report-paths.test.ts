@@ -18,6 +18,7 @@ import {projectLayout} from '../../controller/project/layout.js'
 import {Project} from '../../controller/project/project.js'
 import {AgentFiles, RefusedPathError} from '../../controller/report/agent-files.js'
 import {exportReport} from '../../controller/report/export.js'
+import {readTableRows} from '../../controller/report/table-pages.js'
 
 const root = mkdtempSync(join(tmpdir(), 'emstream-report-paths-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))
@@ -107,8 +108,7 @@ describe('report export of hostile events', () => {
     const exported = await exportReport(project.db, dataDir, {name: 'hostile', workflow})
     await project.close()
 
-    const site = JSON.parse(readFileSync(join(dataDir, 'report.json'), 'utf8')) as {micrographs: {name: string; images: Record<string, string | null>}[]}
-    const images = Object.fromEntries(site.micrographs.map((m) => [m.name, m.images]))
+    const images = Object.fromEntries(readTableRows(dataDir).map((m) => [m.name, m.images]))
     expect(images['honest.tiff']).toMatchObject({preview: expect.any(String), psd: expect.any(String), picks: expect.any(String)})
     expect(readFileSync(join(dataDir, images['honest.tiff'].preview!)).equals(png)).toBe(true)
     for (const name of ['passwd.tiff', 'links.tiff', 'victim.tiff']) expect(images[name], name).toMatchObject({preview: null, psd: null, picks: null})

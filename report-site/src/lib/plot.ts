@@ -1,5 +1,5 @@
 // Observable Plot, rendered at build time to SVG markup. Plot needs a DOM to draw into: linkedom
-// gives it one (a few ms per chart, against ~10x that for jsdom, which matters at 10k points).
+// gives it one (a few ms per chart, against ~10x that for jsdom).
 import * as Plot from '@observablehq/plot'
 import {parseHTML} from 'linkedom'
 
@@ -12,12 +12,14 @@ export interface Chart {
   html: string
   /** Data points drawn as dots (tests count them). */
   points: number
+  /** Summary bins drawn (time bins, histogram bars): bounded whatever the session's size. */
+  bins: number
 }
 
-/** Renders a plot; `points` is what the chart promises to draw. */
+/** Renders a plot; `points` is what the chart promises to draw as dots. */
 export function render(options: Plot.PlotOptions, points = 0): Chart {
   const element = Plot.plot({width: 600, height: 320, marginLeft: 56, marginBottom: 40, style: {fontSize: '13px'}, ...options, document}) as unknown as {outerHTML: string}
-  return {html: element.outerHTML, points}
+  return {html: element.outerHTML, points, bins: 0}
 }
 
-export const empty = (what: string): Chart => ({html: `<p class="empty">No ${what} yet.</p>`, points: 0})
+export const empty = (what: string): Chart => ({html: `<p class="empty">No ${what} yet.</p>`, points: 0, bins: 0})

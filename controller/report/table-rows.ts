@@ -1,20 +1,8 @@
-// The micrographs table's columns: one definition for the server-rendered pages and the
-// client's sorted / filtered view (report.js gets the same cells through micrographs.js).
-import type {SiteMicrograph} from './data.ts'
-import {angstrom, defocusUm, pixels, plain, NONE} from '../../../controller/report/format.ts'
-
-export interface Cells {
-  id: number
-  name: string
-  preview: string | null
-  psd: string | null
-  drift: string | null
-  /** Sort keys (numbers; null sorts last) and shown text per column. */
-  keys: Record<string, number | string | null>
-  text: Record<string, string>
-  accepted: boolean
-  reason: string
-}
+// The micrographs table's columns and rows: one definition for the table pages the export
+// writes, the newest rows on micrographs.html and the client's sorted / filtered view
+// (report.js gets the same rows through the pages' scripts).
+import type {MicrographRow, TableRow} from './export-types.js'
+import {angstrom, defocusUm, pixels, plain, NONE} from './format.js'
 
 export const COLUMNS: {key: string; label: string; numeric: boolean}[] = [
   {key: 'name', label: 'Micrograph', numeric: false},
@@ -27,16 +15,29 @@ export const COLUMNS: {key: string; label: string; numeric: boolean}[] = [
   {key: 'status', label: 'Status', numeric: false},
 ]
 
-export function cells(m: SiteMicrograph): Cells {
+/** Failed or rejected by curation: what the table calls rejected. */
+export const isAccepted = (m: MicrographRow): boolean => m.accepted !== false && m.state !== 'failed'
+
+const made = new WeakMap<MicrographRow, {images: string; row: TableRow}>()
+
+/** The row of micrograph `m` (made once per row object and images: the export's reader keeps unchanged rows). */
+export function tableRow(m: MicrographRow): TableRow {
+  const images = JSON.stringify(m.images)
+  const known = made.get(m)
+  if (known?.images === images) return known.row
+  const row = makeRow(m)
+  made.set(m, {images, row})
+  return row
+}
+
+function makeRow(m: MicrographRow): TableRow {
   const defocus = m.ctf ? (m.ctf.defocusU + m.ctf.defocusV) / 2 : null
-  const accepted = m.accepted !== false && m.state !== 'failed'
+  const accepted = isAccepted(m)
   const reason = m.state === 'failed' ? `${m.failedStep ?? 'processing'} failed${m.error ? ': ' + m.error : ''}` : (m.rejectReason ?? '')
   return {
     id: m.id,
     name: m.name,
-    preview: m.images.preview,
-    psd: m.images.psd,
-    drift: m.images.drift,
+    images: m.images,
     keys: {
       name: m.name,
       defocus,
