@@ -8,10 +8,6 @@ export class LeaseNoticeBatch {
   /** Per agent, each movie's latest decision, in the order decided (a movie decided again moves to the end). */
   private readonly byAgent = new Map<string, Map<string, Kind>>()
 
-  get empty(): boolean {
-    return this.byAgent.size === 0
-  }
-
   /** Adds what an agent is told; a movie already in the batch takes its newer decision (e.g. revoked, then granted again). */
   add(notice: LeaseNotice): void {
     let movies = this.byAgent.get(notice.agent)

@@ -26,8 +26,12 @@ export interface LeaseStatus {
   agents: AgentLeaseStatus[]
 }
 
-/** Joins the table's agents with the ledger's counts (an agent may be in one only: never leased, or not heard from since a restart). */
-export function leaseStatus(views: AgentView[], waiting: number, counts: LeaseCounts[]): LeaseStatus {
+/**
+ * Joins the table's agents with the ledger's counts (an agent may be in one only: not leased
+ * yet, or not heard from since a restart). Agents without leases (no heartbeat, nothing ever
+ * granted: they take every movie they find) are left out; undefined when no agent shares.
+ */
+export function leaseStatus(views: AgentView[], waiting: number, counts: LeaseCounts[]): LeaseStatus | undefined {
   const byAgent = new Map<string, AgentLeaseStatus>()
   const entry = (agentId: string) => {
     let status = byAgent.get(agentId)
@@ -37,7 +41,15 @@ export function leaseStatus(views: AgentView[], waiting: number, counts: LeaseCo
     }
     return status
   }
-  for (const {agent, slots, connected, lapsed, held} of views) Object.assign(entry(agent), {slots, connected, lapsed, held})
+  for (const view of views) if (view.slots > 0 || view.held > 0) Object.assign(entry(view.agent), {slots: view.slots, connected: view.connected, lapsed: view.lapsed, held: view.held})
   for (const {agentId, granted, expired, reLeased} of counts) Object.assign(entry(agentId), {granted, expired, reLeased})
+  if (byAgent.size === 0 && waiting === 0) return undefined
   return {waiting, agents: [...byAgent.values()].sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))}
+}
+
+/** A project's status with its leases, when agents share it (the `status` control request and `controller status`). */
+export type StatusWithLeases<S> = S & {leases?: LeaseStatus}
+
+export function withLeases<S extends object>(status: S, leases: LeaseStatus | undefined): StatusWithLeases<S> {
+  return leases ? {...status, leases} : status
 }

@@ -86,11 +86,6 @@ export class LeaseLedger {
     return this.holders.get(movie)
   }
 
-  /** Whether any movie was ever leased in this project. */
-  hasLeases(): boolean {
-    return this.holders.size > 0
-  }
-
   /**
    * Whether an agent's event changes the project. Movies never leased (a single agent, as before
    * leases) and the holder's own events always do. Another agent's (its lease expired, or it was

@@ -55,8 +55,8 @@ export class ProjectLeases {
     return this.table.heldBy(agent)
   }
 
-  /** Per agent: held leases, slots, connection, and what its leases came to (`controller status`). */
-  status(): LeaseStatus {
+  /** Per shared agent: held leases, slots, connection, and what its leases came to (`controller status`); undefined when none shares. */
+  status(): LeaseStatus | undefined {
     return leaseStatus(this.table.agentViews(), this.table.waitingCount(), this.ledger.counts())
   }
 

@@ -7,6 +7,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {curateRequest} from '../curation/control.js'
 import {ProjectError} from '../project/errors.js'
+import {withLeases} from '../project/lease-status.js'
 import {rerunRequest} from '../rerun/control.js'
 import {tokensEqual} from '../project/token.js'
 import type {Log} from './log.js'
@@ -45,7 +46,7 @@ export async function handleControl(request: IncomingMessage, response: ServerRe
       context.log('info', `project ${name}: input closed (stop-streaming)`)
     }
     if (match[2] !== 'status') await project.durable()
-    reply(200, project.status())
+    reply(200, withLeases(project.status(), project.leases.status()))
   } catch (error) {
     if (error instanceof ProjectError) return reply(409, {error: error.message})
     context.log('error', `control request ${request.url}: ${(error as Error).stack ?? error}`)

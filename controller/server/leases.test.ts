@@ -9,6 +9,8 @@ import {PROTOCOL_VERSION, type ControllerMessage, type LeaseMessage} from '../..
 import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
 import {minimalWorkflow} from '../../core/workflow/test-support.js'
 import {createProject} from '../project/create.js'
+import type {StatusWithLeases} from '../project/lease-status.js'
+import type {ProjectStatus} from '../project/queries.js'
 import {controlRequest} from './control-client.js'
 import {startServer, type ControllerServer} from './server.js'
 import {TestAgent} from './test-agent.test-support.js'
@@ -93,6 +95,15 @@ describe('movie leases over the server', () => {
       ['m1.tiff', 'a', 1], ['m2.tiff', 'b', 2], ['m3.tiff', 'b', 1], ['m4.tiff', 'b', 1],
     ])
     expect(rows('SELECT count(*), count(DISTINCT movie_id) FROM micrographs')).toEqual([[3, 3]])
+    // controller status shows it per agent: a lost m2 to b, b holds m4.
+    const status = await controlRequest<StatusWithLeases<ProjectStatus>>(projectsDir, 'apo', 'status')
+    expect(status?.leases).toEqual({
+      waiting: 0,
+      agents: [
+        {agentId: 'a', held: 0, slots: 2, connected: true, lapsed: false, granted: 2, expired: 1, reLeased: 0},
+        {agentId: 'b', held: 1, slots: 2, connected: true, lapsed: false, granted: 3, expired: 0, reLeased: 1},
+      ],
+    })
 
     // A restart keeps m4 b's: a newcomer offering it within b's grace (a longer one now: a loaded
     // machine may take a while to get here) gets nothing, b gets it again.
