@@ -6,7 +6,8 @@ import {emptyMrcStatistics} from '../../../core/formats/mrc-write.js'
 import {drawDrift} from '../drift.js'
 import {frameCounter, sensitivityOf, type CountFrame, type IntensityMap} from '../exposure.js'
 import {drawGainReference, type GainReference} from '../gain.js'
-import {createRng} from '../rng.js'
+import {createRng, sfc32} from '../rng.js'
+import {poissonKernel} from './instance.js'
 
 function flatMap(width: number, height: number, margin: number, value: number): IntensityMap {
   return {data: new Float32Array((width + 2 * margin) * (height + 2 * margin)).fill(value), width: width + 2 * margin, height: height + 2 * margin, margin}
@@ -83,5 +84,28 @@ describe('counting lanes', () => {
       // Standard error of a correlation coefficient near 0: 1 / sqrt(n).
       expect(Math.abs(c / n / variance)).toBeLessThan(4 / Math.sqrt(n))
     }
+  })
+})
+
+describe('the SIMD counting loop', () => {
+  it('gives every pixel the count of the scalar guide table for its lane\'s 16 bits (pixel x: lane x % 4, top half when x % 8 < 4)', () => {
+    const [width, height] = [64, 16]
+    // No motion, unit map and dose: each pixel's mean is its sensitivity, spread over the whole
+    // guide table, past it (>= 32) and zero.
+    const sensitivity = Float32Array.from({length: width * height}, (_, i) => (i % 97 === 0 ? 0 : ((i * 7919) % 4001) / 100))
+    const flat: GainReference = {width, height, gain: new Float32Array(width * height).fill(1), hotPixels: new Uint32Array(0), deadPixels: new Uint32Array(0), hotRate: 0}
+    const counted = frameCounter(flatMap(width, height, 4, 1), {global: [[0, 0]]}, sensitivity, flat, createRng(5)).count({electronsPerPixel: 1, frame: 0}, new Uint16Array(width * height))
+    // The counter's streams, forked in its order: the four lanes, then the refine stream.
+    const rng = createRng(5)
+    const lanes = [0, 1, 2, 3].map((lane) => rng.fork(`counting lane ${lane}`).state())
+    const poisson = poissonKernel()
+    poisson.refine.set(rng.fork('guide misses').state())
+    const expected = new Uint16Array(width * height)
+    for (let i = 0; i < width * height; i += 8) {
+      const draws = lanes.map((s) => sfc32(s))
+      for (let k = 0; k < 8; k++) expected[i + k] = poisson.countFromHalf(sensitivity[i + k], k < 4 ? draws[k] >>> 16 : draws[k - 4] & 0xffff)
+    }
+    expect(Array.from(counted)).toEqual(Array.from(expected))
+    expect(Math.max(...counted)).toBeGreaterThan(32)
   })
 })

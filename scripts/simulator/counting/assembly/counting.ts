@@ -4,7 +4,7 @@
 // Poisson-sampled through the guide table (poisson.ts), eight pixels per step: four sfc32
 // streams in the lanes of an i32x4 give 128 random bits, 16 per pixel. Then the row's hot and
 // dead pixels, and the exact statistics of the stored row (sum, sum of squares, min, max).
-import {countFromHalf, GUIDE_BITS, GUIDE_ROWS, GUIDE_SCALE, guideRow} from './poisson'
+import {countAt, GUIDE_BITS, GUIDE_ROWS, GUIDE_SCALE} from './poisson'
 
 export {MAX_COUNT, countFromHalf, guideRow, poissonByInversion, refine, tableBytes, tablesAt} from './poisson'
 
@@ -124,20 +124,20 @@ function countSegment(source: usize, weights: usize, out: usize, n: i32, w00: f3
     const s = weights + (<usize>i << 2)
     const low = f32x4.mul(blend(p, stride, v00, v01, v10, v11), v128.load(s))
     const high = f32x4.mul(blend(p + 16, stride, v00, v01, v10, v11), v128.load(s, 16))
-    // Guide cells of pixels i..i+3 take the draws' top halves, i+4..i+7 their bottom halves.
-    const cellLow = rowsOf(low, scale)
-    const cellHigh = rowsOf(high, scale)
+    // Pixels i..i+3 take the draws' top halves, i+4..i+7 their bottom halves.
     const halfLow = i32x4.shr_u(t, 16)
     const halfHigh = v128.and(t, i32x4.splat(0xffff))
+    const indexLow = guideIndices(low, halfLow, scale)
+    const indexHigh = guideIndices(high, halfHigh, scale)
     const at = out + (<usize>i << 1)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellLow, 0), f32x4.extract_lane(low, 0), i32x4.extract_lane(halfLow, 0)))
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellLow, 1), f32x4.extract_lane(low, 1), i32x4.extract_lane(halfLow, 1)), 2)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellLow, 2), f32x4.extract_lane(low, 2), i32x4.extract_lane(halfLow, 2)), 4)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellLow, 3), f32x4.extract_lane(low, 3), i32x4.extract_lane(halfLow, 3)), 6)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellHigh, 0), f32x4.extract_lane(high, 0), i32x4.extract_lane(halfHigh, 0)), 8)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellHigh, 1), f32x4.extract_lane(high, 1), i32x4.extract_lane(halfHigh, 1)), 10)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellHigh, 2), f32x4.extract_lane(high, 2), i32x4.extract_lane(halfHigh, 2)), 12)
-    store<u16>(at, countFromHalf(i32x4.extract_lane(cellHigh, 3), f32x4.extract_lane(high, 3), i32x4.extract_lane(halfHigh, 3)), 14)
+    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 0), f32x4.extract_lane(low, 0), i32x4.extract_lane(halfLow, 0)))
+    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 1), f32x4.extract_lane(low, 1), i32x4.extract_lane(halfLow, 1)), 2)
+    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 2), f32x4.extract_lane(low, 2), i32x4.extract_lane(halfLow, 2)), 4)
+    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 3), f32x4.extract_lane(low, 3), i32x4.extract_lane(halfLow, 3)), 6)
+    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 0), f32x4.extract_lane(high, 0), i32x4.extract_lane(halfHigh, 0)), 8)
+    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 1), f32x4.extract_lane(high, 1), i32x4.extract_lane(halfHigh, 1)), 10)
+    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 2), f32x4.extract_lane(high, 2), i32x4.extract_lane(halfHigh, 2)), 12)
+    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 3), f32x4.extract_lane(high, 3), i32x4.extract_lane(halfHigh, 3)), 14)
   }
   v128.store(lanes, a)
   v128.store(lanes, b, 16)
@@ -152,9 +152,10 @@ function blend(p: usize, stride: usize, v00: v128, v01: v128, v10: v128, v11: v1
   return f32x4.add(top, bottom)
 }
 
-/** guideRow() of four means. */
-function rowsOf(lambda: v128, scale: v128): v128 {
-  return i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(lambda, scale)), i32x4.splat(0)), i32x4.splat(GUIDE_ROWS))
+/** guideIndex(guideRow(lambda), half) of four pixels. */
+function guideIndices(lambda: v128, half: v128, scale: v128): v128 {
+  const row = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(lambda, scale)), i32x4.splat(0)), i32x4.splat(GUIDE_ROWS))
+  return v128.or(i32x4.shl(row, GUIDE_BITS), i32x4.shr_u(half, 16 - GUIDE_BITS))
 }
 
 /** The row's hot and dead pixels take their frame values (defects are in ascending pixel order). */

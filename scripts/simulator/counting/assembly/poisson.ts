@@ -91,11 +91,22 @@ function cdfTerms(lambda: f64, out: usize): i32 {
 /**
  * Count of mean `lambda` from 16 random bits `half` (the uniform's top 16): the guide cell's
  * count, or for an ambiguous cell the exact inversion of u = (half * 2^16 + low) / 2^32 with
- * `low` the top 16 bits of the next refine draw. `cell` is the clamped guide row (countLanes).
+ * `low` the top 16 bits of the next refine draw. `cell` is the mean's guideRow.
  */
-@inline
 export function countFromHalf(cell: i32, lambda: f32, half: u32): i32 {
-  const v = <i32>load<u8>(guide + ((<usize>cell << GUIDE_BITS) | (half >>> (16 - GUIDE_BITS))))
+  return countAt(guideIndex(cell, half), lambda, half)
+}
+
+/** The guide byte of a cell: the mean's row, the band of the uniform's top GUIDE_BITS bits. */
+@inline
+export function guideIndex(cell: i32, half: u32): i32 {
+  return (cell << GUIDE_BITS) | (half >>> (16 - GUIDE_BITS))
+}
+
+/** countFromHalf once the guide index is known (counting.ts computes four at a time). */
+@inline
+export function countAt(index: i32, lambda: f32, half: u32): i32 {
+  const v = <i32>load<u8>(guide + <usize>index)
   return v !== 0 ? v - 1 : refined(lambda, half)
 }
 
