@@ -48,14 +48,22 @@ export class LiveReports {
     await serveSiteFile(reportPaths(projectLayout(this.projectsDir, name).root).site, rest.slice(slash + 1), request, response)
   }
 
-  /** POST /report/<project>/build: rebuilds now, answers {index} (the built index.html) or {error}. */
+  /** POST /report/<project>/build: rebuilds now, answers {index} (the built index.html, with the build's and the export's figures) or {error}. */
   private async buildNow(name: string, response: ServerResponse): Promise<void> {
     const service = this.services.get(name)
     const json = (status: number, body: object) => void response.writeHead(status, {'Content-Type': 'application/json'}).end(JSON.stringify(body) + '\n')
     if (!service) return json(404, {error: `project ${name} is not open in this controller`})
     const built = await service.rebuild({force: true})
     if (!built) return json(500, {error: service.lastError ?? 'the report was not built'})
-    json(200, {index: join(service.paths.site, 'index.html'), ms: Math.round(built.ms)})
+    const exported = service.lastExport
+    json(200, {
+      index: join(service.paths.site, 'index.html'),
+      ms: Math.round(built.ms),
+      astroMs: Math.round(built.astroMs),
+      linked: built.linked,
+      exportMs: exported && Math.round(exported.ms),
+      reread: exported?.reread,
+    })
   }
 
   /** Ends the builds in flight. */

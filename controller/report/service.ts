@@ -4,7 +4,7 @@
 // alerted), never thrown at the session.
 import type {Project} from '../project/project.js'
 import {buildReport, reportPaths, type BuildResult, type ReportPaths} from './build.js'
-import {ReportExporter} from './export.js'
+import {ReportExporter, type ExportResult} from './export.js'
 import {checkPublish, publish, rsyncArgv} from './publish.js'
 
 export type ReportLog = (level: 'info' | 'warn' | 'error', message: string) => void
@@ -31,6 +31,8 @@ export class ReportService {
   private readonly exporter = new ReportExporter()
   /** Why the last build failed, undefined after a good one. */
   lastError: string | undefined
+  /** The last good build's export, and how long it took (ms). */
+  lastExport: (ExportResult & {ms: number}) | undefined
 
   constructor(
     private readonly project: Project,
@@ -104,13 +106,16 @@ export class ReportService {
       const fingerprint = changeFingerprint(this.project)
       if (fingerprint === this.fingerprint) return undefined
       const {workflow} = this.project.workflow()
+      const started = performance.now()
       const exported = await this.exporter.export(this.project.db, this.paths.data, {name, workflow}, this.abort.signal)
+      const exportMs = performance.now() - started
       for (const p of exported.problems.slice(0, 5)) this.options.log('warn', `${name}: report image of movie ${p.id} (${p.file}): ${p.problem}`)
       const built = await buildReport(this.paths, {timeoutMs: this.options.buildTimeoutMs, signal: this.abort.signal})
       this.fingerprint = fingerprint
       this.lastError = undefined
+      this.lastExport = {...exported, ms: exportMs}
       this.project.reportWritten()
-      this.options.log('info', `${name}: report built in ${(built.ms / 1000).toFixed(1)} s (${exported.micrographs} micrographs, ${exported.pagesMade} pages made)`)
+      this.options.log('info', `${name}: report built in ${((exportMs + built.ms) / 1000).toFixed(1)} s (${exported.micrographs} micrographs, ${exported.reread} read again, ${exported.pagesMade} pages made, ${built.linked} files linked in)`)
       await this.publishBuild(built.folder)
       return built
     } catch (error) {

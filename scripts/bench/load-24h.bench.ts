@@ -9,7 +9,7 @@
 // files still the real outputs — processing 24,000 movies on this 2-core machine would take hours.
 // The controller stamps arrival with its own clock, so its found_at spans the run, not 24 h.
 // Each rebuild is the controller's own (POST /report/<project>/build: export + Astro build +
-// swap), taken with ingest paused so the figures are the report's alone. At each checkpoint the
+// carrying the per-micrograph files over + swap), taken with ingest paused so the figures are the report's alone. At each checkpoint the
 // report first catches up to a minute before it, then the measured rebuild adds the last minute's
 // 17 movies: what a live session's rebuild every 60 s costs at that project size. Checked at the end:
 // every movie once in the project, with all its steps. The peer is the first rebuild (1/N of the
@@ -43,6 +43,10 @@ interface Rebuild {
   movies: number
   wallMs: number
   buildMs: number
+  astroMs: number
+  exportMs: number
+  linked: number
+  reread: number
   reportJsonBytes: number
   controllerRssBytes: number
 }
@@ -123,9 +127,9 @@ try {
   const rebuild = async (movies: number): Promise<Rebuild> => {
     const started = performance.now()
     const response = await fetch(`http://127.0.0.1:${session.controller.port}/report/${NAME}/build`, {method: 'POST'})
-    const body = (await response.json()) as {ms?: number; error?: string}
+    const body = (await response.json()) as {ms?: number; astroMs?: number; exportMs?: number; linked?: number; reread?: number; error?: string}
     if (!response.ok) throw new Error(`report rebuild at ${movies} movies failed: ${body.error}`)
-    return {movies, wallMs: performance.now() - started, buildMs: body.ms ?? 0, reportJsonBytes: statSync(reportJson).size, controllerRssBytes: readProcStats(pid).rssBytes}
+    return {movies, wallMs: performance.now() - started, buildMs: body.ms ?? 0, astroMs: body.astroMs ?? 0, exportMs: body.exportMs ?? 0, linked: body.linked ?? 0, reread: body.reread ?? 0, reportJsonBytes: statSync(reportJson).size, controllerRssBytes: readProcStats(pid).rssBytes}
   }
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
   for (let c = 1; c <= REBUILDS; c++) {
@@ -138,7 +142,7 @@ try {
     const r = await rebuild(upTo)
     rebuilds.push(r)
     console.log(`  ${String(upTo).padStart(6)} movies (hour ${((upTo / MOVIES) * 24).toFixed(0).padStart(2)}): rebuild with the last minute's ${upTo - before} new movies ${seconds(r.wallMs)} ` +
-      `(export + swap ${seconds(r.wallMs - r.buildMs)}, Astro build ${seconds(r.buildMs)}); catching up ${seconds(catchUp.wallMs)}; report.json ${mib(r.reportJsonBytes)}, controller RSS ${mib(r.controllerRssBytes)}`)
+      `(export ${seconds(r.exportMs)}, ${r.reread} micrographs read again; build ${seconds(r.buildMs)}, of it Astro ${seconds(r.astroMs)}, ${r.linked} files linked in); catching up ${seconds(catchUp.wallMs)}; report.json ${mib(r.reportJsonBytes)}, controller RSS ${mib(r.controllerRssBytes)}`)
   }
   const cpuAfter = readProcStats(pid)
   const replayedEvents = replayAgents.reduce((n, a) => n + a.appended, 0)
