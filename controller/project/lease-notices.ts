@@ -1,5 +1,5 @@
-// The lease notices decided in one turn of the event loop, merged per agent so that each agent
-// is told (and its grants journaled) once per turn however many offers and results came in.
+// The lease notices decided together (one socket read's messages), merged per agent so that each
+// agent is told (and its grants journaled) once however many offers and results came in.
 import type {LeaseNotice} from './lease-table.js'
 
 type Kind = 'granted' | 'gone' | 'revoked'

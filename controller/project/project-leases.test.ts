@@ -86,7 +86,7 @@ describe('project leases', () => {
     expect(project.sessionInfo().state).toBe('running')
   })
 
-  it('journals what one turn decides as one record and one notice per agent, however many offers came in', async () => {
+  it('journals what is decided together as one record and one notice per agent, however many offers came in', async () => {
     const projectsDir = mkdtempSync(join(tmpdir(), 'project-leases-'))
     await createProject({projectsDir, name: 'apo', workflow})
     const layout = projectLayout(projectsDir, 'apo')
@@ -98,7 +98,7 @@ describe('project leases', () => {
       project.leases.connected(agent, 1000)
       project.leases.heartbeat(agent, 2, 1000)
     }
-    // Every agent offers every movie, one message per movie, all in one turn.
+    // Every agent offers every movie, one message per movie, all in one go (as from one socket read).
     for (const movie of ['m1', 'm2', 'm3', 'm4', 'm5']) for (const agent of ['a', 'b']) project.leases.offered(agent, [movie], 1000)
     expect(await told.next()).toEqual([
       {agent: 'a', granted: ['m1', 'm2'], gone: [], revoked: []},

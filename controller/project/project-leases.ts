@@ -1,7 +1,7 @@
 // A project's movie leases: the lease table (lease-table.ts) fed with what its agents say, each
 // grant journaled and on disk before any agent hears of it, so a controller restarted at any
-// moment never hands one movie to two agents. What is decided in one turn of the event loop is
-// journaled and told together: one record and one notice per agent, however many offers came in.
+// moment never hands one movie to two agents. What is decided while handling one batch of
+// messages (one socket read) is journaled and told together: one record and one notice per agent.
 import type {AgentEvent} from '../../core/protocol/index.js'
 import type {LeaseGrant, LeaseLedger} from './leases.js'
 import {LeaseNoticeBatch} from './lease-notices.js'
@@ -17,7 +17,7 @@ export class ProjectLeases {
   private readonly listeners = new Map<LeaseListener, (error: Error) => void>()
   /** Notices go out in the order they were decided, each after the grants before it are durable. */
   private delivery: Promise<void> = Promise.resolve()
-  /** Decided this turn, journaled and told at its end. */
+  /** Decided in this task, journaled and told at its end. */
   private readonly batch = new LeaseNoticeBatch()
   private batchAt = 0
   private batchScheduled = false
@@ -101,10 +101,12 @@ export class ProjectLeases {
     this.batchAt = Math.max(this.batchAt, now)
     if (this.batchScheduled) return
     this.batchScheduled = true
-    setImmediate(() => this.flush())
+    // A microtask, not the next turn: the grants then join the journal write of the events that
+    // freed their slots (the journal writes at the end of the turn), one disk flush sooner.
+    queueMicrotask(() => this.flush())
   }
 
-  /** Journals the turn's grants, one record per agent, and tells every agent once they are on disk. */
+  /** Journals the batch's grants, one record per agent, and tells every agent once they are on disk. */
   private flush(): void {
     this.batchScheduled = false
     const notices = this.batch.take()

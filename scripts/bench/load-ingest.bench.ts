@@ -5,7 +5,8 @@
 // movies (LOAD_PROJECTS=N spreads them over N projects). LOAD_SHARED=1: they share the session
 // by leases instead, as `agent start --shared --slots LOAD_SLOTS` (default 16) does: movies
 // appear on a share as fast as the agents could send their events, every agent offers each one,
-// and only the agent it is leased to sends its events (this measures the lease path). Measured: events acknowledged per second,
+// and only the agent it is leased to sends its events (this measures the lease path; an agent's
+// rate is bounded by its slots per lease round trip, printed as the slots bound). Measured: events acknowledged per second,
 // ack latency (append to the ack covering it) p50/p99, the controller's CPU and RSS from /proc,
 // and every event checked in the project afterwards. The peer, same agents and rate in the same
 // run: a plain ws server appending the frames to JSONL with an fdatasync before each ack.
@@ -16,6 +17,7 @@ import {join} from 'node:path'
 import {drive, type DriveResult} from './load/drive.js'
 import {loadAverage, mib} from './load/proc-stats.js'
 import {readProjectRows} from './load/project-rows.js'
+import {EVENTS_PER_MOVIE} from './load/synthetic-events.js'
 import {startPeerServer} from './load/peer-server.js'
 import {loadWorkflowSettings, startLoadSession} from './load/session.js'
 
@@ -97,7 +99,12 @@ console.log(`load-ingest: ${AGENTS} agents x ${RATE} events/s for ${SECONDS} s, 
 const {result, lost} = await controllerRun()
 console.log(describe('controller (`controller serve`: validation, sql.js, journal fdatasync before ack, monitors on)', result))
 console.log(lost.length === 0 ? `  nothing lost: every event sent is in the project once` : `  LOST: ${lost.join('; ')}`)
-if (result.leases) console.log(`  leases: ${result.leases.appeared} movies appeared on the share, ${result.leases.leased} leased (each offered by all ${AGENTS} agents), ${result.leases.twice} leased twice`)
+if (result.leases) {
+  console.log(`  leases: ${result.leases.appeared} movies appeared on the share, ${result.leases.leased} leased (each offered by all ${AGENTS} agents), ${result.leases.twice} leased twice`)
+  // An agent holds at most SLOTS movies, each until the controller has its last result: its rate is bounded by SLOTS movies per round trip.
+  const perAgent = (SLOTS * EVENTS_PER_MOVIE) / (result.p50 / 1000)
+  console.log(`  slots bound: ${SLOTS} slots x ${EVENTS_PER_MOVIE} events per movie per lease round trip; at the ack p50 of ${result.p50.toFixed(0)} ms at most ~${perAgent.toFixed(0)} events/s per agent (${(perAgent * AGENTS).toFixed(0)} for ${AGENTS})`)
+}
 if (result.problems.length) console.log(`  agent link warnings: ${result.problems.slice(0, 5).join(' | ')}`)
 const peer = await peerRun()
 console.log(describe('peer (plain ws server: JSONL append + fdatasync before ack, no validation, database or leases; independent agents)', peer))
