@@ -48,28 +48,33 @@ export function applyTransfer(spectrum: Float32Array, o: ImagingOptions): void {
   const sin2a0 = Math.sin(2 * t.angleRad)
   const l = t.lambda
   const csTerm = 0.5 * Math.PI * t.cs * l * l * l
+  const defocusTerm = Math.PI * l
+  // detectorMtf's roll-off 1 / (1 + f^2 / 0.5) with f = k x pixel size.
+  const rollOff = 2 * pixelSize * pixelSize
   // The B-factor envelope and the pixel-aperture MTF are separable in kx and ky: tabulate them.
   const columnFactor = Float64Array.from({length: hw}, (_, i) => sinc(i / width) * Math.exp((-o.bFactor * (i / width / pixelSize) ** 2) / 4))
+  const kxs = Float64Array.from({length: hw}, (_, i) => i / width / pixelSize)
   for (let j = 0; j < height; j++) {
     const fy = (j <= height / 2 ? j : j - height) / height // cycles per pixel
     const ky = fy / pixelSize
-    const rowFactor = -2 * sinc(fy) * Math.exp((-o.bFactor * ky * ky) / 4)
+    const ky2 = ky * ky
+    const kyTerm = 2 * ky * sin2a0
+    const rowFactor = -2 * sinc(fy) * Math.exp((-o.bFactor * ky2) / 4)
     for (let i = 0; i < hw; i++) {
-      const fx = i / width
-      const kx = fx / pixelSize
-      const k2 = kx * kx + ky * ky
+      const kx = kxs[i]
+      const kx2 = kx * kx
+      const k2 = kx2 + ky2
       const p = 2 * (j * hw + i)
       if (k2 === 0) {
         spectrum[p] = 0
         spectrum[p + 1] = 0
         continue
       }
-      // cos 2(a - a0) from kx, ky without atan2: a = atan2(ky, kx).
-      const cos2 = ((kx * kx - ky * ky) * cos2a0 + 2 * kx * ky * sin2a0) / k2
-      const defocus = t.defocusMean + t.defocusHalfDiff * cos2
-      const chi = Math.PI * l * defocus * k2 - csTerm * k2 * k2 + t.constantPhase
-      // -2 sin(chi) x envelope x MTF (see detectorMtf: sinc(fx) sinc(fy) / (1 + f^2 / 0.5)).
-      const m = (rowFactor * columnFactor[i] * Math.sin(chi)) / (1 + (fx * fx + fy * fy) / 0.5)
+      // Defocus x k^2 without the angle: k^2 cos 2(a - a0) = (kx^2 - ky^2) cos 2a0 + 2 kx ky sin 2a0.
+      const astigmatism = (kx2 - ky2) * cos2a0 + kx * kyTerm
+      const chi = defocusTerm * (t.defocusMean * k2 + t.defocusHalfDiff * astigmatism) - csTerm * k2 * k2 + t.constantPhase
+      // -2 sin(chi) x envelope x MTF (see detectorMtf).
+      const m = (rowFactor * columnFactor[i] * Math.sin(chi)) / (1 + rollOff * k2)
       spectrum[p] *= m
       spectrum[p + 1] *= m
     }
