@@ -8,6 +8,7 @@ import {ProjectReader, readReportData} from '../../controller/report/read-projec
 import {readTableRows} from '../../controller/report/table-pages.js'
 import {fileName, redactPaths} from '../../controller/report/redact.js'
 import {SIDECARS_SQL} from '../../controller/project/schema.js'
+import {workflowThresholds} from '../../controller/curation/thresholds.js'
 import {syntheticProject} from './synthetic-project.js'
 
 const XSS = '<img src=x onerror=alert(1)>.mrc'
@@ -195,6 +196,15 @@ describe('ProjectReader', () => {
     expect({...changed.data, micrographs: [], provenance: []}).toEqual({...full.data, micrographs: [], provenance: []})
     expect(changed.sources.sort((a, b) => a.id - b.id)).toEqual(full.sources.sort((a, b) => a.id - b.id))
     expect(changed.data.micrographs.find((m) => m.id === 2)!.ctf!.resolution).toBe(2.9)
+    // `controller curate --set` stores stricter thresholds: every movie is curated again, though none was read again.
+    const strict = {...workflowThresholds(p.workflow), picking: {minParticles: 10_000}}
+    p.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('curation_thresholds', ?)", [JSON.stringify(strict)])
+    const curated = reader.read(p.db, options)
+    expect(curated.reread).toBe(0)
+    expect(curated.data.curation).toEqual(readReportData(p.db, options).data.curation)
+    expect(curated.data.micrographs.filter((m) => m.picks).map((m) => [m.accepted, m.rejectReason])).toEqual(
+      changed.data.micrographs.filter((m) => m.picks).map((m) => [false, expect.stringContaining('< picking.minParticles 10000')]),
+    )
     p.db.close()
   })
 })
