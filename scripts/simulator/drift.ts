@@ -2,7 +2,7 @@
 // slow, steady drift, plus small per-frame jitter; optionally a smooth local component that
 // varies across the field (doming), zero at frame 1 and growing with the same time profile.
 import type {Rng} from './rng.js'
-import {randomSmoothField, sampleField, sampleFieldAlongRow, type SmoothField} from './smooth-field.js'
+import {fieldColumns, randomSmoothField, sampleField, sampleFieldAlongRow, type SmoothField} from './smooth-field.js'
 
 export interface DriftOptions {
   /** Total motion of the fast, early phase (px). */
@@ -70,23 +70,32 @@ export function driftAt(model: DriftModel, frame: number, x: number, y: number):
   return [gx + s * sampleField(model.local.fieldX, x, y), gy + s * sampleField(model.local.fieldY, x, y)]
 }
 
+/** Shifts of fixed points along a row: (frame, row y) -> sx, sy. */
+export type RowDrift = (frame: number, y: number, sx: Float64Array, sy: Float64Array) => void
+
 /**
- * driftAt(model, frame, xs[i], y) for every i, bit for bit, into sx[i] and sy[i]: one call per
- * row of a frame instead of one per point (the counting loop asks for a shift every 64 pixels).
+ * driftAt(model, frame, xs[i], y) for every i, bit for bit, into sx[i] and sy[i], for any frame
+ * and row: the counting loop asks for a shift every 64 pixels of every row, at the same xs.
  */
-export function driftAlongRow(model: DriftModel, frame: number, y: number, xs: Float64Array, sx: Float64Array, sy: Float64Array): void {
-  const [gx, gy] = model.global[frame]
-  if (!model.local) {
-    sx.fill(gx, 0, xs.length)
-    sy.fill(gy, 0, xs.length)
-    return
+export function driftAlongRows(model: DriftModel, xs: Float64Array): RowDrift {
+  const local = model.local
+  if (!local) {
+    return (frame, _y, sx, sy) => {
+      sx.fill(model.global[frame][0], 0, xs.length)
+      sy.fill(model.global[frame][1], 0, xs.length)
+    }
   }
-  const s = model.local.scale[frame]
-  sampleFieldAlongRow(model.local.fieldX, y, xs, sx)
-  sampleFieldAlongRow(model.local.fieldY, y, xs, sy)
-  for (let i = 0; i < xs.length; i++) {
-    sx[i] = gx + s * sx[i]
-    sy[i] = gy + s * sy[i]
+  const columnsX = fieldColumns(local.fieldX, xs)
+  const columnsY = fieldColumns(local.fieldY, xs)
+  return (frame, y, sx, sy) => {
+    const [gx, gy] = model.global[frame]
+    const s = local.scale[frame]
+    sampleFieldAlongRow(local.fieldX, y, columnsX, sx)
+    sampleFieldAlongRow(local.fieldY, y, columnsY, sy)
+    for (let i = 0; i < xs.length; i++) {
+      sx[i] = gx + s * sx[i]
+      sy[i] = gy + s * sy[i]
+    }
   }
 }
 

@@ -4,7 +4,7 @@
 // kernel's per-row integer sums of the stored values, so a writer needs no second pass.
 import type {MrcStatistics} from '../../core/formats/mrc-write.js'
 import {countingKernel, type CountingKernel} from './counting/instance.js'
-import {driftAlongRow, type DriftModel} from './drift.js'
+import {driftAlongRows, type DriftModel} from './drift.js'
 import type {GainReference} from './gain.js'
 import type {Rng} from './rng.js'
 
@@ -57,6 +57,7 @@ export function frameCounter(map: IntensityMap, drift: DriftModel, sensitivity: 
   const hotRng = rng.fork('hot pixels')
   // Each segment's shift is the drift at its centre, asked for a whole row at a time.
   const centres = Float64Array.from({length: kernel.shiftX.length}, (_, i) => (i * segment + Math.min(width, (i + 1) * segment)) / 2)
+  const rowDrift = driftAlongRows(drift, centres)
   return {
     count(e, out, statistics) {
       if (out.length !== width * height) throw new RangeError(`frame buffer holds ${out.length} values, the frame has ${width} x ${height}`)
@@ -65,7 +66,7 @@ export function frameCounter(map: IntensityMap, drift: DriftModel, sensitivity: 
       // Same element type: a plain copy; floats convert.
       const row = out instanceof Int16Array ? kernel.rowSigned : kernel.row
       for (let y = 0; y < height; y++) {
-        driftAlongRow(drift, e.frame, y, centres, kernel.shiftX, kernel.shiftY)
+        rowDrift(e.frame, y, kernel.shiftX, kernel.shiftY)
         kernel.countRow(y)
         out.set(row, y * width)
       }

@@ -1,7 +1,7 @@
 // The pure kernels: seeded streams, drift trajectories, counting statistics, the sign of the
 // motion in the frames, gain, and the particle coordinate convention of the truth.
 import {describe, expect, it} from 'vitest'
-import {accumulatedMotion, drawDrift, driftAlongRow, driftAt} from './drift.js'
+import {accumulatedMotion, drawDrift, driftAlongRows, driftAt} from './drift.js'
 import {exposeFrame, sensitivityOf, type IntensityMap} from './exposure.js'
 import {drawGainReference, type GainReference} from './gain.js'
 import {simulateMicrograph, simulateMovie} from './movie.js'
@@ -65,8 +65,9 @@ describe('drift', () => {
     for (const d of [drawDrift(createRng(5), 6, 1024, 768, options), drawDrift(createRng(5), 6, 1024, 768, {...options, localAmplitude: 0})]) {
       const sx = new Float64Array(xs.length)
       const sy = new Float64Array(xs.length)
+      const rows = driftAlongRows(d, xs)
       for (const [f, y] of [[0, 0], [3, 100.5], [5, 767], [5, 900]]) {
-        driftAlongRow(d, f, y, xs, sx, sy)
+        rows(f, y, sx, sy)
         xs.forEach((x, i) => expect([sx[i], sy[i]]).toEqual(driftAt(d, f, x, y)))
       }
     }

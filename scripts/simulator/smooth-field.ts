@@ -65,22 +65,41 @@ export function sampleField(f: SmoothField, x: number, y: number): number {
   return a * (1 - fy) + b * fy
 }
 
+/** Where fixed points x fall between a field's node columns: worked out once, used for every row. */
+export interface FieldColumns {
+  /** Node column left of each point. */
+  readonly index: Int32Array
+  /** Weight of the node column right of it. */
+  readonly fraction: Float64Array
+}
+
+export function fieldColumns(f: SmoothField, xs: Float64Array): FieldColumns {
+  const index = new Int32Array(xs.length)
+  const fraction = new Float64Array(xs.length)
+  const xScale = Math.max(1, f.width - 1)
+  for (let k = 0; k < xs.length; k++) {
+    const gx = Math.min(Math.max((xs[k] / xScale) * (f.nx - 1), 0), f.nx - 1)
+    index[k] = Math.min(Math.floor(gx), f.nx - 2)
+    fraction[k] = gx - index[k]
+  }
+  return {index, fraction}
+}
+
 /**
- * sampleField(f, xs[i], y) into `into[i]` for every i, bit for bit: the row's part (which node
- * rows, and the weight between them) is worked out once instead of per point.
+ * sampleField(f, xs[k], y) into `into[k]` for every point of `columns` (fieldColumns(f, xs)),
+ * bit for bit: the same arithmetic, with the column and row parts worked out once.
  */
-export function sampleFieldAlongRow(f: SmoothField, y: number, xs: Float64Array, into: Float64Array): void {
+export function sampleFieldAlongRow(f: SmoothField, y: number, columns: FieldColumns, into: Float64Array): void {
   const gy = Math.min(Math.max((y / Math.max(1, f.height - 1)) * (f.ny - 1), 0), f.ny - 1)
   const j = Math.min(Math.floor(gy), f.ny - 2)
   const fy = gy - j
   const n = f.nodes
   const top = j * f.nx
   const bottom = (j + 1) * f.nx
-  const xScale = Math.max(1, f.width - 1)
-  for (let k = 0; k < xs.length; k++) {
-    const gx = Math.min(Math.max((xs[k] / xScale) * (f.nx - 1), 0), f.nx - 1)
-    const i = Math.min(Math.floor(gx), f.nx - 2)
-    const fx = gx - i
+  const {index, fraction} = columns
+  for (let k = 0; k < index.length; k++) {
+    const i = index[k]
+    const fx = fraction[k]
     const a = n[top + i] * (1 - fx) + n[top + i + 1] * fx
     const b = n[bottom + i] * (1 - fx) + n[bottom + i + 1] * fx
     into[k] = a * (1 - fy) + b * fy
