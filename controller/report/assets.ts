@@ -9,6 +9,7 @@ import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
 import type {AgentFiles} from './agent-files.js'
 import type {MicrographRow, PicksFile, ReportData} from './export-types.js'
 import {eachLimited} from './limited.js'
+import {noteChanges} from './site-changes.js'
 import {ctfCurve, trajectory} from './micrograph-charts.js'
 import type {ImageSources} from './read-project.js'
 
@@ -51,6 +52,13 @@ export async function syncAssets(
   const manifest = await readJsonFile<AssetManifest>(manifestPath, {})
   const problems: AssetProblem[] = []
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
+  const gone = Object.keys(manifest).filter((id) => !byId.has(Number(id)))
+  // Every file of a micrograph made again or gone may change (one that is no longer made goes).
+  noteChanges(dir, [...due.map((s) => String(s.id)), ...gone].flatMap((id) => ASSET_KINDS.map((kind) => `${IMAGES}/${assetFile(id, kind)}`)))
+  for (const id of gone) {
+    delete manifest[id]
+    await Promise.all(ASSET_KINDS.map((kind) => rm(join(folder, assetFile(id, kind)), {force: true})))
+  }
   // A few files at a time: the first export of a long session has thousands to make.
   await eachLimited(due, CONCURRENCY, async (source) => {
     manifest[String(source.id)] = {stamp: source.stamp, ...(await makeAssets(folder, source, byId.get(source.id)!, optics, files, problems))}
@@ -60,7 +68,7 @@ export async function syncAssets(
     const m = manifest[String(row.id)]
     row.images = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, m?.[kind] ? `${IMAGES}/${assetFile(row.id, kind)}` : null])) as MicrographRow['images']
   }
-  if (made > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
+  if (made > 0 || gone.length > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
   return {made, problems}
 }
 

@@ -60,6 +60,7 @@ export class LiveReports {
       index: join(service.paths.site, 'index.html'),
       ms: Math.round(built.ms),
       astroMs: Math.round(built.astroMs),
+      astroCpuMs: Math.round(built.cpuMs),
       linked: built.linked,
       exportMs: exported && Math.round(exported.ms),
       reread: exported?.reread,

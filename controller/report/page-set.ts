@@ -1,11 +1,13 @@
 // A folder of pages the export writes itself (micrograph pages, micrograph table pages), each
-// remade only when its inputs changed: a manifest holds a key (a hash of the inputs) per file.
+// remade only when its inputs changed: a manifest holds a key (a hash of the inputs) per file;
+// what is remade or removed is noted for the next build first (site-changes.ts).
 // Builds link them in, so an unchanged page keeps its file (and its mtime: rsync skips it too).
 // Runs in the export's worker thread, where nothing else waits: synchronous file calls cost a
 // third of the CPU of promise-based ones.
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {noteChanges} from './site-changes.js'
 
 /** Per file name in the folder: the key of the inputs it was made from. */
 export type PageManifest = Record<string, string>
@@ -37,27 +39,17 @@ export function syncPageSet(dir: string, folder: string, manifestFile: string, p
   const manifestPath = join(dir, manifestFile)
   const previous = readManifest(manifestPath)
   const manifest: PageManifest = {}
-  let made = 0
+  const due: PageSpec[] = []
   for (const page of pages) {
     manifest[page.name] = page.key
-    if (previous[page.name] === page.key) continue
-    writeAtomically(join(path, page.name), page.render())
-    made++
+    if (previous[page.name] !== page.key) due.push(page)
   }
-  const removed = removeStale(path, manifest)
-  if (made > 0 || removed > 0) writeAtomically(manifestPath, JSON.stringify(manifest))
-  return {made, removed}
-}
-
-/** Files no longer in the set (and leftovers of an interrupted write). */
-function removeStale(folder: string, manifest: PageManifest): number {
-  let removed = 0
-  for (const name of readdirSync(folder)) {
-    if (name in manifest) continue
-    rmSync(join(folder, name), {force: true})
-    removed++
-  }
-  return removed
+  const stale = Object.keys(previous).filter((name) => !(name in manifest))
+  noteChanges(dir, [...due, ...stale.map((name) => ({name}))].map((page) => `${folder}/${page.name}`))
+  for (const page of due) writeAtomically(join(path, page.name), page.render())
+  for (const name of stale) rmSync(join(path, name), {force: true})
+  if (due.length > 0 || stale.length > 0) writeAtomically(manifestPath, JSON.stringify(manifest))
+  return {made: due.length, removed: stale.length}
 }
 
 /** A new file under its name in one step: a build linking the old one keeps the old one. */

@@ -1,23 +1,22 @@
-// Brings a new build folder the per-micrograph files (site-files.ts) at a cost that does not grow
-// with the project: the folders holding them move over from the current build (a rename each),
-// then only the files whose key changed since that build are linked in (new inode, same name:
-// a reader never sees half a file) and removed ones unlinked. A record of what the current
-// build holds (report/site-files.json) says which; without one that matches, every file is linked.
-import {copyFile, link, mkdir, rename, rm, stat} from 'node:fs/promises'
+// Brings a new build folder the per-micrograph files (site-files.ts) at a cost that follows the
+// changes, not the project: the folders holding them move over from the current build (a rename
+// each), then only the files the exports noted since (site-changes.ts) are linked in (new inode,
+// same name: a reader never sees half a file) or removed. A record (report/site-files.json) says
+// which build holds the folders; without one that matches the current build, every file is linked.
+import {copyFile, link, mkdir, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 import {readJsonFile, writeAtomically} from './assets.js'
 import {eachLimited} from './limited.js'
-import {listSiteFiles, MIRRORED} from './site-files.js'
+import {clearChanges, readChanges} from './site-changes.js'
+import {MIRRORED, sitePath} from './site-files.js'
 
 /** Links made at once (the file system's thread pool has 4 threads). */
 const LINK_CONCURRENCY = 8
 const RECORD = 'site-files.json'
 
 interface SyncRecord {
-  /** The build folder's name. */
+  /** The build folder whose mirrored folders are up to date with the changes applied so far. */
   build: string
-  /** Site-relative path -> key of every file it holds. */
-  files: Record<string, string>
 }
 
 export interface SiteFilesSync {
@@ -28,23 +27,21 @@ export interface SiteFilesSync {
   carried: boolean
   /** Puts the folders back into the build they came from (the new build will not be used). */
   undo(): Promise<void>
-  /** Records what the new build holds, once it is the current one. */
+  /** Records that the new build holds them, once it is the current one, and clears the applied changes. */
   commit(): Promise<void>
 }
 
 /** Gives `folder` (a new build) the per-micrograph files of the export in `data`, taking the folders of `current`. */
 export async function syncSiteFiles(root: string, data: string, current: string | undefined, folder: string): Promise<SiteFilesSync> {
-  const files = await listSiteFiles(data)
+  const changes = readChanges(data)
   const record = await readJsonFile<SyncRecord | null>(join(root, RECORD), null)
   const carried = current !== undefined && record?.build === basename(current) && (await holdsMirrors(current))
-  const previous = carried ? record!.files : {}
   const moved: string[] = []
   const undo = async () => {
     for (const site of moved.splice(0)) await rename(join(folder, site), join(current!, site))
   }
-  const missing = new Set<string>()
-  const due = [...files].filter(([path, file]) => previous[path] !== file.key)
-  const gone = Object.keys(previous).filter((path) => !files.has(path))
+  let linked = 0
+  let removed = 0
   try {
     for (const {site} of MIRRORED) {
       if (carried) {
@@ -52,22 +49,33 @@ export async function syncSiteFiles(root: string, data: string, current: string 
         moved.push(site)
       } else await mkdir(join(folder, site), {recursive: true})
     }
-    await eachLimited(due, LINK_CONCURRENCY, async ([path, file]) => {
-      if (!(await place(join(data, file.source), join(folder, path), path in previous))) missing.add(path)
+    const due = carried ? [...changes.paths] : await allFiles(data)
+    await eachLimited(due, LINK_CONCURRENCY, async (path) => {
+      const to = sitePath(path)
+      if (to === undefined) return
+      if (await place(join(data, path), join(folder, to), carried)) linked++
+      else if (carried) (await rm(join(folder, to), {force: true}), removed++)
     })
-    await eachLimited(gone, LINK_CONCURRENCY, (path) => rm(join(folder, path), {force: true}))
   } catch (error) {
     await undo()
     throw error
   }
-  const held = Object.fromEntries([...files].filter(([path]) => !missing.has(path)).map(([path, file]) => [path, file.key]))
   return {
-    linked: due.length - missing.size,
-    removed: gone.length,
+    linked,
+    removed,
     carried,
     undo,
-    commit: () => writeAtomically(join(root, RECORD), JSON.stringify({build: basename(folder), files: held} satisfies SyncRecord)),
+    commit: async () => {
+      await writeAtomically(join(root, RECORD), JSON.stringify({build: basename(folder)} satisfies SyncRecord))
+      clearChanges(data, changes.bytes)
+    },
   }
+}
+
+/** Every file in the mirrored data folders (data-relative), for a build that carries nothing over. */
+async function allFiles(data: string): Promise<string[]> {
+  const lists = await Promise.all(MIRRORED.map(async (m) => (await readdir(join(data, m.data)).catch(() => [] as string[])).filter((name) => !name.endsWith('.tmp')).map((name) => `${m.data}/${name}`)))
+  return lists.flat()
 }
 
 async function holdsMirrors(build: string): Promise<boolean> {
@@ -75,7 +83,7 @@ async function holdsMirrors(build: string): Promise<boolean> {
   return found.every(Boolean)
 }
 
-/** Links `from` at `to` (a copy across file systems), replacing a file there in one step; false when `from` is gone. */
+/** Links `from` at `to` (a copy across file systems), replacing a file there in one step; false when `from` is not there. */
 async function place(from: string, to: string, replacing: boolean): Promise<boolean> {
   const target = replacing ? `${to}.${process.pid}.tmp` : to
   try {

@@ -44,6 +44,7 @@ interface Rebuild {
   wallMs: number
   buildMs: number
   astroMs: number
+  astroCpuMs: number
   exportMs: number
   linked: number
   reread: number
@@ -127,9 +128,9 @@ try {
   const rebuild = async (movies: number): Promise<Rebuild> => {
     const started = performance.now()
     const response = await fetch(`http://127.0.0.1:${session.controller.port}/report/${NAME}/build`, {method: 'POST'})
-    const body = (await response.json()) as {ms?: number; astroMs?: number; exportMs?: number; linked?: number; reread?: number; error?: string}
+    const body = (await response.json()) as {ms?: number; astroMs?: number; astroCpuMs?: number; exportMs?: number; linked?: number; reread?: number; error?: string}
     if (!response.ok) throw new Error(`report rebuild at ${movies} movies failed: ${body.error}`)
-    return {movies, wallMs: performance.now() - started, buildMs: body.ms ?? 0, astroMs: body.astroMs ?? 0, exportMs: body.exportMs ?? 0, linked: body.linked ?? 0, reread: body.reread ?? 0, reportJsonBytes: statSync(reportJson).size, controllerRssBytes: readProcStats(pid).rssBytes}
+    return {movies, wallMs: performance.now() - started, buildMs: body.ms ?? 0, astroMs: body.astroMs ?? 0, astroCpuMs: body.astroCpuMs ?? 0, exportMs: body.exportMs ?? 0, linked: body.linked ?? 0, reread: body.reread ?? 0, reportJsonBytes: statSync(reportJson).size, controllerRssBytes: readProcStats(pid).rssBytes}
   }
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
   for (let c = 1; c <= REBUILDS; c++) {
@@ -142,7 +143,7 @@ try {
     const r = await rebuild(upTo)
     rebuilds.push(r)
     console.log(`  ${String(upTo).padStart(6)} movies (hour ${((upTo / MOVIES) * 24).toFixed(0).padStart(2)}): rebuild with the last minute's ${upTo - before} new movies ${seconds(r.wallMs)} ` +
-      `(export ${seconds(r.exportMs)}, ${r.reread} micrographs read again; build ${seconds(r.buildMs)}, of it Astro ${seconds(r.astroMs)}, ${r.linked} files linked in); catching up ${seconds(catchUp.wallMs)}; report.json ${mib(r.reportJsonBytes)}, controller RSS ${mib(r.controllerRssBytes)}`)
+      `(export ${seconds(r.exportMs)}, ${r.reread} micrographs read again; build ${seconds(r.buildMs)}, of it Astro ${seconds(r.astroMs)} (${seconds(r.astroCpuMs)} CPU: the wall time includes waiting for other Astro builds of this checkout), ${r.linked} files linked in); catching up ${seconds(catchUp.wallMs)}; report.json ${mib(r.reportJsonBytes)}, controller RSS ${mib(r.controllerRssBytes)}`)
   }
   const cpuAfter = readProcStats(pid)
   const replayedEvents = replayAgents.reduce((n, a) => n + a.appended, 0)
@@ -155,6 +156,8 @@ try {
   const first = rebuilds[0]
   const last = rebuilds[rebuilds.length - 1]
   const slope = leastSquaresSlope(rebuilds.map((r) => [r.movies, r.wallMs])) // ms per micrograph = s per 1,000
+  const cpuSlope = leastSquaresSlope(rebuilds.map((r) => [r.movies, r.astroCpuMs + r.exportMs]))
+  console.log(`  export + Astro CPU: ${rebuilds.map((r) => seconds(r.exportMs + r.astroCpuMs)).join(', ')}; fitted ${cpuSlope.toFixed(2)} s more per 1,000 micrographs`)
   console.log(`  rebuild growth: ${(first.wallMs / 1000).toFixed(1)} s at ${first.movies} -> ${(last.wallMs / 1000).toFixed(1)} s at ${last.movies} movies, ratio x${(last.wallMs / first.wallMs).toFixed(2)} ` +
     `for x${(last.movies / first.movies).toFixed(0)} the micrographs; fitted ${slope.toFixed(2)} s more per 1,000 micrographs (${last.wallMs <= 1.5 * first.wallMs ? 'flat' : 'NOT flat: grows with the project'})`)
 
