@@ -2,8 +2,19 @@
 // (`npm run bench leases`): 10 agents x 4 slots, every movie offered by every agent (one share),
 // each finished movie freeing a slot for the next grant; then a restart's rebuild from held
 // leases. Peer in the same run: the bare bookkeeping (a Map set and delete per movie, an array
-// of waiting ids), so the ratio is what the lease logic costs on top of it.
+// of waiting ids), so the ratio is what the lease logic costs on top of it. Then the lease path
+// through a real project (journal on disk, sql.js, grants durable before told), in-process
+// without WebSockets: CPU per event of 10 shared agents (every one offering every movie, 16
+// slots each) against the same events from independent agents, measured in the same run.
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {createProject} from '../../controller/project/create.js'
+import {projectLayout} from '../../controller/project/layout.js'
 import {LeaseTable} from '../../controller/project/lease-table.js'
+import {Project} from '../../controller/project/project.js'
+import {asEventMessages, sampleMovieEvents} from '../../core/protocol/samples.js'
+import {minimalWorkflow} from '../../core/workflow/test-support.js'
 
 const MOVIES = Number(process.env.BENCH_LEASE_MOVIES ?? 100_000)
 const AGENTS = 10
@@ -130,3 +141,92 @@ console.log(`peer (bare bookkeeping: offer sets, a holder map, same movies): ${p
 console.log(`restart: table rebuilt from ${MOVIES} held leases in ${rebuildMs.toFixed(0)} ms`)
 console.log(`backlog: ${MOVIES} movies offered at once, each by one of ${AGENTS} agents, processed to the end: ${backlogMs.toFixed(0)} ms ` +
   `(${((backlogMs * 1000) / MOVIES).toFixed(2)} us per movie; peer ratio ${(backlogMs / peerMs).toFixed(1)}x)`)
+
+const PROJECT_MOVIES = Math.min(MOVIES, Number(process.env.BENCH_LEASE_PROJECT_MOVIES ?? 4000))
+const PROJECT_SLOTS = 16
+/** Movies each agent offers per message (what one turn of the agent's watcher finds). */
+const OFFER_BATCH = Number(process.env.BENCH_LEASE_OFFER_BATCH ?? 8)
+const projectIds = ids.slice(0, PROJECT_MOVIES)
+
+interface ProjectRun {
+  events: number
+  cpuUs: number
+  wallMs: number
+}
+
+async function withProject(run: (project: Project) => Promise<number>): Promise<ProjectRun> {
+  const projectsDir = mkdtempSync(join(process.env.LOAD_TMPDIR ?? tmpdir(), 'bench-lease-project-'))
+  try {
+    await createProject({projectsDir, name: 'bench', workflow: minimalWorkflow()})
+    const project = await Project.open(projectLayout(projectsDir, 'bench'), {leaseTiming: timing})
+    project.schedule()
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const events = await run(project)
+    await project.durable()
+    const used = process.cpuUsage(cpu)
+    const wallMs = performance.now() - started
+    await project.close()
+    return {events, cpuUs: used.user + used.system, wallMs}
+  } finally {
+    rmSync(projectsDir, {recursive: true, force: true})
+  }
+}
+
+/** Every agent offers every movie; each granted movie's events are ingested as its holder's, which frees the slot for the next grant. */
+function leasedProject(): Promise<ProjectRun> {
+  return withProject(async (project) => {
+    const seqs = new Map(agents.map((a) => [a, 0]))
+    let events = 0
+    let finished = 0
+    const allDone = new Promise<void>((resolve, reject) => {
+      project.leases.onNotice((notice) => {
+        for (const movie of notice.granted) {
+          const messages = asEventMessages(notice.agent, sampleMovieEvents(movie), seqs.get(notice.agent)! + 1)
+          seqs.set(notice.agent, seqs.get(notice.agent)! + messages.length)
+          for (const m of messages) project.ingest(m)
+          events += messages.length
+          if (++finished === PROJECT_MOVIES) resolve()
+        }
+      }, reject)
+    })
+    for (const agent of agents) {
+      project.leases.connected(agent)
+      project.leases.heartbeat(agent, PROJECT_SLOTS)
+    }
+    for (let i = 0; i < PROJECT_MOVIES; i += OFFER_BATCH) for (const agent of agents) project.leases.offered(agent, projectIds.slice(i, i + OFFER_BATCH))
+    await allDone
+    if (!project.leases.idle()) throw new Error('leased project: leases left after every movie finished')
+    return events
+  })
+}
+
+/** The peer: the same movies' events from independent agents (each its own movies), a slot's worth per agent per turn. */
+function independentProject(): Promise<ProjectRun> {
+  return withProject(async (project) => {
+    const seqs = new Map(agents.map((a) => [a, 0]))
+    let events = 0
+    for (let i = 0; i < PROJECT_MOVIES; i += AGENTS * PROJECT_SLOTS) {
+      projectIds.slice(i, i + AGENTS * PROJECT_SLOTS).forEach((movie, k) => {
+        const agent = agents[k % AGENTS]
+        const messages = asEventMessages(agent, sampleMovieEvents(movie), seqs.get(agent)! + 1)
+        seqs.set(agent, seqs.get(agent)! + messages.length)
+        for (const m of messages) project.ingest(m)
+        events += messages.length
+      })
+      await project.durable()
+    }
+    return events
+  })
+}
+
+const usPerEvent = (r: ProjectRun) => r.cpuUs / r.events
+/** Best of two, alternating, so that neither side pays the warm-up alone. */
+const bestOf = (a: ProjectRun, b: ProjectRun) => (usPerEvent(a) <= usPerEvent(b) ? a : b)
+const independentFirst = await independentProject()
+const leasedFirst = await leasedProject()
+const independent = bestOf(independentFirst, await independentProject())
+const leased = bestOf(leasedFirst, await leasedProject())
+console.log(`through a project (journal + sql.js, in-process, ${PROJECT_MOVIES} movies, ${AGENTS} agents x ${PROJECT_SLOTS} slots, offers of ${OFFER_BATCH} movies per message): ` +
+  `leased ${usPerEvent(leased).toFixed(1)} us CPU per event (${leased.events} events, ${(leased.wallMs / 1000).toFixed(2)} s), ` +
+  `independent ${usPerEvent(independent).toFixed(1)} us (${(independent.wallMs / 1000).toFixed(2)} s); leased / independent = ${(usPerEvent(leased) / usPerEvent(independent)).toFixed(2)}x`)
