@@ -67,8 +67,10 @@ export const LeaseTimingSchema = Type.Object({
 /**
  * Controller -> agent: `granted` are this agent's to process (each leased to one agent at a
  * time); `gone` were offered but are processed or taken for good elsewhere (forget them);
- * `revoked` were this agent's until its lease expired and are now another agent's (a result it
- * still sends is kept only if nobody else has finished that step).
+ * `revoked` were this agent's until its lease expired and are now another agent's (told when it
+ * is heard from again; it drops those it has not started, and a result it still sends is kept
+ * only if nobody else has finished that step). One message per agent covers what the controller
+ * decided while handling one batch of messages.
  */
 export const LeaseMessageSchema = Type.Object({
   type: Type.Literal('lease'),
