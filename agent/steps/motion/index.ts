@@ -5,7 +5,8 @@
 import {mkdir, writeFile} from 'node:fs/promises'
 import {basename, extname, join} from 'node:path'
 import {realFft2D, spectrumLength} from '../../../core/numeric/fft.js'
-import {sharedFloat32, toShared, WorkerPool} from '../../../core/numeric/worker-pool.js'
+import {lastingPool} from '../../../core/numeric/lasting-pool.js'
+import {sharedFloat32, toShared, type WorkerPool} from '../../../core/numeric/worker-pool.js'
 import {openMovie, type MovieReader} from '../../../core/formats/movie.js'
 import {writeMrc} from '../../../core/formats/mrc-write.js'
 import type {LocalMotionModel, MotionResult} from '../../../core/results/index.js'
@@ -76,45 +77,41 @@ async function correctOpenMovie(movie: MovieReader, outDir: string, options: Mot
 
   // Full spectra of every frame (needed for the sum) and their cropped, filtered copies (alignment).
   const fine = alignmentSize(width, height, options.bfactor)
-  const pool = options.threads > 1 ? new WorkerPool({modules: [TASKS], size: options.threads}) : undefined
-  let sums: AlignedSumImages
-  let shifts: [number, number][]
-  let local: PatchAlignment | undefined
+  const pool = options.threads > 1 ? lastingPool([TASKS], options.threads) : undefined
   const binned = binnedSize(movie.path, width, height, options.binning)
-  try {
-    // Workers read the gain and the bad-pixel lists in place: shared, not copied per frame.
-    const forWorkers = pool ? share : <T>(a: T) => a
-    const correction: FrameCorrection = {
-      width,
-      height,
-      gain: gain && forWorkers(gain.data),
-      mask: forWorkers(bad),
-      bad: forWorkers(badList),
-      frameMean,
-      fine,
-      bfactor: options.bfactor,
-      weights: forWorkers(alignmentWeights(width, height, fine, options.bfactor)),
-    }
-    const {spectra, small} = await transformFrames(movie, frameNumbers, correction, held, pool)
-    const global = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
-    shifts = global.shifts
-    local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(global.aligned, fine, groups, {width, height}, options) : undefined
-    const doses = framesEndDose(frameNumbers, dosePerFrame, options.preExposure, options.voltage)
-    const sumInput: AlignedSumInput = {
-      spectra,
-      width,
-      height,
-      shifts,
-      outWidth: binned.width,
-      outHeight: binned.height,
-      doseWeights: options.doseWeighting ? forWorkers(doseWeightTable(width, height, pixelSize, doses)) : undefined,
-      plain: options.saveNoDoseWeighting,
-    }
-    if (local) sums = locallyWarpedSum(sumInput, {...local, frameZ: shifts.map((_, f) => f)})
-    else sums = pool ? await alignedSumInParallel(sumInput, pool) : alignedSum(sumInput)
-  } finally {
-    await pool?.close()
+  // Workers read the gain and the bad-pixel lists in place: shared, not copied per frame.
+  const forWorkers = pool ? share : <T>(a: T) => a
+  const correction: FrameCorrection = {
+    width,
+    height,
+    gain: gain && forWorkers(gain.data),
+    mask: forWorkers(bad),
+    bad: forWorkers(badList),
+    frameMean,
+    fine,
+    bfactor: options.bfactor,
+    weights: forWorkers(alignmentWeights(width, height, fine, options.bfactor)),
   }
+  const {spectra, small} = await transformFrames(movie, frameNumbers, correction, held, pool)
+  const global = alignGlobal(small, groups, frameNumbers.length, fine, width, height, options)
+  const shifts = global.shifts
+  const local = options.patchesX >= 3 && options.patchesY >= 3 ? alignPatches(global.aligned, fine, groups, {width, height}, options) : undefined
+  const doses = framesEndDose(frameNumbers, dosePerFrame, options.preExposure, options.voltage)
+  const sumInput: AlignedSumInput = {
+    spectra,
+    width,
+    height,
+    shifts,
+    outWidth: binned.width,
+    outHeight: binned.height,
+    doseWeights: options.doseWeighting ? forWorkers(doseWeightTable(width, height, pixelSize, doses)) : undefined,
+    plain: options.saveNoDoseWeighting,
+  }
+  const sums: AlignedSumImages = local
+    ? locallyWarpedSum(sumInput, {...local, frameZ: shifts.map((_, f) => f)})
+    : pool
+      ? await alignedSumInParallel(sumInput, pool)
+      : alignedSum(sumInput)
 
   await mkdir(outDir, {recursive: true})
   const root = join(outDir, basename(movie.path, extname(movie.path)))
