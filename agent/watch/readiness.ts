@@ -120,6 +120,11 @@ export class ReadinessTracker {
     } catch {
       return 'vanished'
     }
+    // A FIFO or device named like a movie never becomes one: handed on at once to fail with the reason.
+    if (!s.isFile()) {
+      entry.incompleteReason = 'not a regular file'
+      return 'given-up'
+    }
     if (s.size !== entry.size || s.mtimeMs !== entry.mtimeMs) {
       entry.size = s.size
       entry.mtimeMs = s.mtimeMs

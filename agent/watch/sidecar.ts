@@ -1,6 +1,6 @@
 // Acquisition metadata written beside a movie: EPU's per-exposure XML and SerialEM's .mdoc.
 // Read when present (they are optional) and kept with the movie, in the units emstream uses.
-import {readFile} from 'node:fs/promises'
+import {openForReading} from '../../core/formats/file-range.js'
 import {basename, dirname, extname, join} from 'node:path'
 
 export interface MovieSidecar {
@@ -37,12 +37,22 @@ export function sidecarCandidates(moviePath: string): {path: string; format: Mov
   ]
 }
 
+/** A sidecar's text; a FIFO or device under a sidecar's name is refused, not waited on. */
+async function readText(path: string): Promise<string> {
+  const handle = await openForReading(path)
+  try {
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
 /** The first sidecar found beside the movie, or undefined. A malformed sidecar throws SidecarError. */
 export async function readSidecar(moviePath: string): Promise<MovieSidecar | undefined> {
   for (const candidate of sidecarCandidates(moviePath)) {
     let text: string
     try {
-      text = await readFile(candidate.path, 'utf8')
+      text = await readText(candidate.path)
     } catch {
       continue
     }

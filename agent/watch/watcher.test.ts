@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {open} from 'node:fs/promises'
@@ -107,5 +108,21 @@ describe('MovieWatcher', () => {
     expect(new Set(found.map((m) => m.path)).size).toBe(count)
     const sha = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     expect(found[0]).toMatchObject({format: 'mrc', kind: 'movie', size: bytes.length, checksum: sha})
+  })
+
+  it('hands on FIFOs named like movies at once as not regular files, and they hold no read slot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'))
+    // More FIFOs than read slots: a reader waiting on one would starve the real movie.
+    const fifos = Array.from({length: 5}, (_, i) => join(dir, `pipe${i}.mrc`))
+    for (const f of fifos) execFileSync('mkfifo', [f])
+    const bytes = movieBytes(2, 32)
+    writeFileSync(join(dir, 'real.mrc'), bytes)
+    const {watcher, found, next} = watch(dir, {fileReads: 4, giveUpMs: 600_000})
+    await watcher.start()
+    while (found.length < fifos.length + 1) await next()
+    const byPath = new Map(found.map((m) => [m.path, m]))
+    expect(byPath.get(join(dir, 'real.mrc'))).toMatchObject({kind: 'movie', checksum: expect.stringMatching(/^sha256:/)})
+    expect(byPath.get(join(dir, 'real.mrc'))?.incomplete).toBeUndefined()
+    for (const f of fifos) expect(byPath.get(f)).toMatchObject({incomplete: 'not a regular file', checksumError: `${f}: a FIFO, not a regular file`})
   })
 })

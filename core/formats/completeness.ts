@@ -2,10 +2,10 @@
 // at most the 1024-byte MRC header or the TIFF/EER IFD chain (a few bytes per frame), never pixels.
 // A growing TIFF whose last IFD is already terminated looks complete: the watcher's stability
 // check (size and mtime unchanged) covers that case.
-import {open, type FileHandle} from 'node:fs/promises'
+import type {FileHandle} from 'node:fs/promises'
 import {fileSource} from './byte-source.js'
 import {FormatError} from './errors.js'
-import {readRange} from './file-range.js'
+import {openForReading, readRange} from './file-range.js'
 import {decodeMrcHeader, MRC_HEADER_BYTES} from './mrc-header.js'
 import {impliedMrcFileSize, mrcHeaderProblems, codecFor} from './mrc-validate.js'
 import {readTiffStructure} from './tiff-structure.js'
@@ -36,7 +36,7 @@ async function tiffCompleteness(handle: FileHandle, path: string): Promise<Compl
 export async function checkComplete(path: string): Promise<Completeness> {
   let handle: FileHandle
   try {
-    handle = await open(path, 'r')
+    handle = await openForReading(path)
   } catch (error) {
     return {complete: false, reason: `cannot open: ${(error as Error).message}`}
   }

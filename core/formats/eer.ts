@@ -6,7 +6,7 @@
 import {open} from 'node:fs/promises'
 import {fileSource, memorySource, type ByteSource} from './byte-source.js'
 import {FormatError} from './errors.js'
-import {writeAll} from './file-range.js'
+import {openForReading, writeAll} from './file-range.js'
 import {readTiffStructure, type TiffPage, type TiffStructure} from './tiff-structure.js'
 import {readPageStrips} from './tiff.js'
 import {tiffFileChunks} from './tiff-writer.js'
@@ -170,7 +170,7 @@ function eerReader(source: ByteSource, structure: TiffStructure, opts: EerOption
 }
 
 export async function openEer(path: string, opts: EerOptions = {}): Promise<EerReader> {
-  const handle = await open(path, 'r')
+  const handle = await openForReading(path)
   try {
     const source = await fileSource(handle, path)
     return eerReader(source, await readTiffStructure(source), opts, () => handle.close())

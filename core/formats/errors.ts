@@ -10,6 +10,7 @@ export type FormatProblemCode =
   | 'corrupt' // inconsistent internal structure (bad offsets, broken streams)
   | 'syntax' // text formats (STAR): a line that does not parse
   | 'out-of-range' // a frame or section index past the end
+  | 'not-regular' // a FIFO, socket, device or directory where a file was expected
 
 /** A file that cannot be read as its format: names the file and the problem, never a crash. */
 export class FormatError extends Error {

@@ -1,6 +1,33 @@
-// Thin async file edge: read one byte range of an open file, so large stacks are never held whole.
-import type {FileHandle} from 'node:fs/promises'
+// Thin async file edge: open a file for reading (regular files only), read one byte range of
+// it, so large stacks are never held whole.
+import {constants, type Stats} from 'node:fs'
+import {open, type FileHandle} from 'node:fs/promises'
 import {FormatError} from './errors.js'
+
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a FIFO'
+  if (s.isSocket()) return 'a socket'
+  if (s.isDirectory()) return 'a directory'
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device'
+  return 'not a plain file'
+}
+
+/**
+ * Opens a regular file for reading. O_NONBLOCK makes opening a FIFO return at once instead of
+ * waiting for a writer (a blocked open would hold a thread of the fs pool for good); on a regular
+ * file it changes nothing. Anything else is refused with a FormatError naming what it is.
+ */
+export async function openForReading(file: string): Promise<FileHandle> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const s = await handle.stat()
+    if (!s.isFile()) throw new FormatError(file, 'not-regular', `${kindOf(s)}, not a regular file`)
+    return handle
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+}
 
 /** Reads exactly `length` bytes at `position`; a short read means the file is truncated. */
 export async function readRange(handle: FileHandle, file: string, position: number, length: number): Promise<Uint8Array> {

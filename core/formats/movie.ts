@@ -1,6 +1,6 @@
 // One reader for every movie format: frames come out as float32 in MRC orientation
 // (TIFF Y-flipped, EER in stream order, exactly as RELION 3.1 reads them), one frame at a time.
-import {open} from 'node:fs/promises'
+import {openForReading} from './file-range.js'
 import {FormatError} from './errors.js'
 import {openMrc} from './mrc-read.js'
 import {isEerCompression, openEer} from './eer.js'
@@ -38,7 +38,7 @@ const TIFF_MAGIC = [
 
 /** Sniffs the content, not the name: TIFF magic means TIFF or EER, told apart by page 0's compression. */
 export async function detectMovieFormat(path: string): Promise<MovieFormat> {
-  const handle = await open(path, 'r')
+  const handle = await openForReading(path)
   try {
     const magic = new Uint8Array(4)
     const {bytesRead} = await handle.read(magic, 0, 4, 0)

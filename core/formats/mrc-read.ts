@@ -1,9 +1,9 @@
 // MRC2014 reading: pure decoding of bytes, plus file edges that read the header and one
 // section at a time through a FileHandle (a 1.5 GB stack is never held whole).
-import {open, type FileHandle} from 'node:fs/promises'
+import type {FileHandle} from 'node:fs/promises'
 import {createImage, type Image2D} from '../numeric/image.js'
 import {FormatError} from './errors.js'
-import {HOST_LITTLE_ENDIAN, readInto, readRange} from './file-range.js'
+import {HOST_LITTLE_ENDIAN, openForReading, readInto, readRange} from './file-range.js'
 import {decodeMrcHeader, MRC_HEADER_BYTES, type MrcHeader} from './mrc-header.js'
 import {decodeFeiExtendedHeader, FEI_FIRST_BLOCK_BYTES, isFeiExtendedHeader, type ExtendedHeaderInfo} from './mrc-extended-header.js'
 import {assertReadableMrc} from './mrc-validate.js'
@@ -74,7 +74,7 @@ async function readHeaderFrom(handle: FileHandle, path: string): Promise<{header
 
 /** Header only (1024 bytes read), validated against the file size. */
 export async function readMrcHeader(path: string): Promise<MrcHeader> {
-  const handle = await open(path, 'r')
+  const handle = await openForReading(path)
   try {
     return (await readHeaderFrom(handle, path)).header
   } finally {
@@ -83,7 +83,7 @@ export async function readMrcHeader(path: string): Promise<MrcHeader> {
 }
 
 export async function openMrc(path: string): Promise<MrcFile> {
-  const handle = await open(path, 'r')
+  const handle = await openForReading(path)
   try {
     const {header, codec} = await readHeaderFrom(handle, path)
     const extended = isFeiExtendedHeader(header.exttyp) && header.nsymbt >= FEI_FIRST_BLOCK_BYTES

@@ -5,7 +5,7 @@ import {open} from 'node:fs/promises'
 import {unzlibSync, zlibSync} from 'fflate'
 import {fileSource, memorySource, type ByteSource} from './byte-source.js'
 import {FormatError} from './errors.js'
-import {HOST_LITTLE_ENDIAN, viewOf, writeAll} from './file-range.js'
+import {HOST_LITTLE_ENDIAN, openForReading, viewOf, writeAll} from './file-range.js'
 import {lzwDecode, lzwEncode} from './lzw.js'
 import {flipRows} from './orientation.js'
 import {readTiffStructure, type TiffPage, type TiffStructure} from './tiff-structure.js'
@@ -187,7 +187,7 @@ function tiffReader(source: ByteSource, structure: TiffStructure, close: () => P
 }
 
 export async function openTiff(path: string): Promise<TiffReader> {
-  const handle = await open(path, 'r')
+  const handle = await openForReading(path)
   try {
     const source = await fileSource(handle, path)
     return tiffReader(source, await readTiffStructure(source), () => handle.close())
