@@ -66,7 +66,9 @@ export async function syncAssets(
   const made = due.length
   for (const row of rows) {
     const m = manifest[String(row.id)]
-    row.images = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, m?.[kind] ? `${IMAGES}/${assetFile(row.id, kind)}` : null])) as MicrographRow['images']
+    const images = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, m?.[kind] ? `${IMAGES}/${assetFile(row.id, kind)}` : null])) as MicrographRow['images']
+    // The same object while nothing changed: later stages memoise on it.
+    if (ASSET_KINDS.some((kind) => row.images[kind] !== images[kind])) row.images = images
   }
   if (made > 0 || gone.length > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
   return {made, problems}

@@ -18,15 +18,14 @@ export function syncPages(dir: string, data: ReportData): PagesResult {
   return syncPageSet(dir, PAGES, PAGES_MANIFEST, pageSpecs(dir, data, shared))
 }
 
-/** Page keys by row object (the export's reader keeps the rows of unchanged movies): hashed once per row, title and images. */
-const keys = new WeakMap<MicrographRow, {inputs: string; key: string}>()
+/** Page keys by row object (the export's reader keeps the rows of unchanged movies, syncAssets their images): hashed once per row, images and title. */
+const keys = new WeakMap<MicrographRow, {images: MicrographRow['images']; shared: string; key: string}>()
 
 function rowKey(row: MicrographRow, runs: Provenance[], shared: string): string {
-  const inputs = shared + JSON.stringify(row.images)
   const known = keys.get(row)
-  if (known?.inputs === inputs) return known.key
+  if (known?.images === row.images && known.shared === shared) return known.key
   const key = pageKey(shared, JSON.stringify(row), JSON.stringify(runs))
-  keys.set(row, {inputs, key})
+  keys.set(row, {images: row.images, shared, key})
   return key
 }
 

@@ -108,7 +108,7 @@ export class ProjectReader {
           sphericalAberration: options.workflow.acquisition.sphericalAberration,
           amplitudeContrast: options.workflow.acquisition.amplitudeContrast,
         },
-        steps: stepSummaries(db, session, now),
+        steps: stepSummaries(micrographs, this.provenance, session, now),
         alerts: readAlerts(db, clean),
         curation,
         micrographs,
@@ -196,26 +196,32 @@ const hasSidecars = (db: Database) => all(db, "SELECT 1 FROM sqlite_master WHERE
 
 /**
  * Per movie, a string that changes whenever anything the report shows of it does (its row, a
- * result version, a step run, its sidecar). SQLite joins it into one string for the whole
- * project: one value out of sql.js, not a row per movie (each row costs tens of microseconds).
+ * result version, a step run, its sidecar). One plain scan per table (a lookup per movie and
+ * table costs three times as much), joined by SQLite into one string: one value out of sql.js,
+ * not a row per movie (each row costs tens of microseconds).
  */
 function movieFingerprints(db: Database): Map<number, string> {
-  const versions = (table: string) => `coalesce((SELECT group_concat(version || '@' || finished_at) FROM ${table} WHERE movie_id = m.id), '')`
   const parts = [
-    "hex(m.movie) || ':' || m.state || ':' || m.updated_at || ':' || m.found_at || ':' || coalesce(m.failed_step, '') || ':' || length(coalesce(m.error, ''))",
-    ...['micrographs', 'ctf', 'particles', 'previews'].map(versions),
-    `coalesce((SELECT group_concat(step || version || state || attempt || ':' || coalesce(started_at, '') || ':' || coalesce(ended_at, '') || ':' || length(coalesce(error, ''))) FROM step_runs WHERE movie_id = m.id), '')`,
-    ...(hasSidecars(db) ? ["coalesce((SELECT coalesce(nominal_defocus, '') || ':' || coalesce(grid_square, '') FROM movie_sidecars WHERE movie_id = m.id), '')"] : []),
+    "SELECT id, 'M' || replace(movie, char(10), ' ') || ':' || state || ':' || updated_at || ':' || found_at || ':' || coalesce(failed_step, '') || ':' || length(coalesce(error, '')) AS part FROM movies",
+    ...['micrographs', 'ctf', 'particles', 'previews'].map((table) => `SELECT movie_id, '${table[0]}' || version || '@' || finished_at FROM ${table}`),
+    "SELECT movie_id, step || version || state || attempt || ':' || coalesce(started_at, '') || ':' || coalesce(ended_at, '') || ':' || length(coalesce(error, '')) FROM step_runs",
+    ...(hasSidecars(db) ? ["SELECT movie_id, 's' || coalesce(nominal_defocus, '') || ':' || coalesce(grid_square, '') FROM movie_sidecars"] : []),
   ]
-  const [result] = db.exec(`SELECT group_concat(m.id || ' ' || ${parts.join(" || '|' || ")}, char(10)) FROM movies m`)
+  const [result] = db.exec(`SELECT group_concat(id || ' ' || part, char(10)) FROM (${parts.join(' UNION ALL ')})`)
   const text = result?.values[0]?.[0]
-  const out = new Map<number, string>()
-  if (typeof text !== 'string') return out
+  const all = new Map<number, string>()
+  const movies = new Set<number>()
+  if (typeof text !== 'string') return all
   for (const line of text.split('\n')) {
     const space = line.indexOf(' ')
-    out.set(Number(line.slice(0, space)), line.slice(space + 1))
+    const id = Number(line.slice(0, space))
+    const part = line.slice(space + 1)
+    if (part.startsWith('M')) movies.add(id)
+    all.set(id, (all.get(id) ?? '') + '|' + part)
   }
-  return out
+  // Results of movies no longer in the project are not the report's.
+  for (const id of all.keys()) if (!movies.has(id)) all.delete(id)
+  return all
 }
 
 function readMovies(db: Database, clean: (s: string) => string, where: string): MicrographRow[] {
@@ -388,27 +394,32 @@ function acquisitionValues(workflow: Workflow): LabelledValue[] {
 
 const HOUR = 3_600_000
 
-function stepSummaries(db: Database, session: ReportSession, now: number): StepSummary[] {
+/** Per step, from every run of the project's movies (all versions): counts, rates and the last hour's trend. */
+function stepSummaries(micrographs: MicrographRow[], provenance: Provenance[], session: ReportSession, now: number): StepSummary[] {
   const start = session.startedAt ?? session.scheduledAt ?? now
   const end = session.closedAt ?? now
   const hours = Math.max((end - start) / HOUR, 1 / 60)
-  const sql = `SELECT step, sum(state = 'done') AS done, sum(state = 'failed') AS failed, sum(state IN ('running', 'retrying')) AS running,
-      sum(state = 'done' AND ended_at > ${end - HOUR}) AS last, sum(state = 'done' AND ended_at > ${end - 2 * HOUR} AND ended_at <= ${end - HOUR}) AS previous
-    FROM step_runs GROUP BY step ORDER BY min(started_at)`
-  return all(db, sql).map((r) => {
-    const last = Number(r.last)
-    const previous = Number(r.previous)
-    const trend = last === 0 && previous === 0 ? 'none' : Math.abs(last - previous) <= 0.1 * Math.max(last, previous) ? 'steady' : last > previous ? 'up' : 'down'
-    return {
-      step: String(r.step),
-      done: Number(r.done),
-      failed: Number(r.failed),
-      running: Number(r.running),
-      ratePerHour: round(Number(r.done) / hours, 1),
-      lastHourPerHour: last,
-      trend,
+  const steps = new Map<string, {done: number; failed: number; running: number; last: number; previous: number; firstStart: number}>()
+  for (const m of micrographs) {
+    for (const i of m.runs) {
+      const r = provenance[i]
+      let s = steps.get(r.step)
+      if (!s) steps.set(r.step, (s = {done: 0, failed: 0, running: 0, last: 0, previous: 0, firstStart: Infinity}))
+      if (r.startedAt !== null && r.startedAt < s.firstStart) s.firstStart = r.startedAt
+      if (r.state === 'failed') s.failed++
+      if (r.state === 'running' || r.state === 'retrying') s.running++
+      if (r.state !== 'done') continue
+      s.done++
+      if (r.endedAt !== null && r.endedAt > end - HOUR) s.last++
+      else if (r.endedAt !== null && r.endedAt > end - 2 * HOUR) s.previous++
     }
-  })
+  }
+  return [...steps]
+    .sort((a, b) => a[1].firstStart - b[1].firstStart)
+    .map(([step, {done, failed, running, last, previous}]) => {
+      const trend = last === 0 && previous === 0 ? 'none' : Math.abs(last - previous) <= 0.1 * Math.max(last, previous) ? 'steady' : last > previous ? 'up' : 'down'
+      return {step, done, failed, running, ratePerHour: round(done / hours, 1), lastHourPerHour: last, trend}
+    })
 }
 
 function readAlerts(db: Database, clean: (s: string) => string): ReportAlert[] {

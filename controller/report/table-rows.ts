@@ -18,15 +18,14 @@ export const COLUMNS: {key: string; label: string; numeric: boolean}[] = [
 /** Failed or rejected by curation: what the table calls rejected. */
 export const isAccepted = (m: MicrographRow): boolean => m.accepted !== false && m.state !== 'failed'
 
-const made = new WeakMap<MicrographRow, {images: string; row: TableRow}>()
+const made = new WeakMap<MicrographRow, {images: MicrographRow['images']; row: TableRow}>()
 
-/** The row of micrograph `m` (made once per row object and images: the export's reader keeps unchanged rows). */
+/** The row of micrograph `m` (made once per row object and images object: the export keeps both while they do not change). */
 export function tableRow(m: MicrographRow): TableRow {
-  const images = JSON.stringify(m.images)
   const known = made.get(m)
-  if (known?.images === images) return known.row
+  if (known?.images === m.images) return known.row
   const row = makeRow(m)
-  made.set(m, {images, row})
+  made.set(m, {images: m.images, row})
   return row
 }
 

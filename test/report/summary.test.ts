@@ -1,7 +1,7 @@
 // The export's summaries for the summary pages: bounded whatever the session's size, and right.
 import {describe, expect, it} from 'vitest'
 import {REPORT_DATA_VERSION, type MicrographRow, type ReportData, type TimeSeries} from '../../controller/report/export-types.js'
-import {binWidth, quantile, timeSeries} from '../../controller/report/summary/bins.js'
+import {binnedSeries, binWidth, pruneBinCache, quantile, type BinCache} from '../../controller/report/summary/bins.js'
 import {histogram} from '../../controller/report/summary/histogram.js'
 import {SITE_HISTOGRAM_BINS, SITE_MAX_BINS, SITE_RECENT_POINTS, siteData} from '../../controller/report/summary/site-data.js'
 import {TABLE_PAGE_SIZE} from '../../controller/report/table-pages.js'
@@ -70,16 +70,25 @@ describe('time bins', () => {
     expect(Math.ceil((240 * HOUR) / binWidth(START, START + 240 * HOUR, 300))).toBeLessThanOrEqual(300)
   })
 
-  it('summarises each bin by its quartiles and keeps the newest values whole', () => {
+  it('summarises each bin by its quartiles, keeps the newest values whole and remakes only changed bins', () => {
     expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3)
     expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75)
-    const samples = [5, 1, 3, 2, 4, 10, 20].map((value, i) => ({at: i < 5 ? 1000 : 61_000, value, name: `m${i}`}))
-    const series = timeSeries('x', samples, 60_000, 3)
-    expect(series.bins).toEqual([
+    const items = [5, 1, 3, 2, 4, 10, 20].map((value, i) => ({at: i < 5 ? 1000 : 61_000, value, name: `m${i}`}))
+    const series = {name: 'x', at: (i: {at: number}) => i.at, value: (i: {value: number}) => i.value, label: (i: {name: string}) => i.name}
+    const cache: BinCache = new Map()
+    const first = binnedSeries(series, items, 60_000, 3, cache, new Set())
+    expect(first.bins).toEqual([
       {at: 0, count: 5, min: 1, q1: 2, median: 3, q3: 4, max: 5},
       {at: 60_000, count: 2, min: 10, q1: 12.5, median: 15, q3: 17.5, max: 20},
     ])
-    expect(series.recent.map((p) => p.name)).toEqual(['m4', 'm5', 'm6'])
+    expect(first.recent.map((p) => p.name)).toEqual(['m4', 'm5', 'm6'])
+    // A new item in the second bin: the first bin's stats are the same object, the second's are new.
+    const used = new Set<string>()
+    const again = binnedSeries(series, [...items, {at: 62_000, value: 30, name: 'm7'}], 60_000, 3, cache, used)
+    expect(again.bins[0]).toBe(first.bins[0])
+    expect(again.bins[1]).toMatchObject({count: 3, median: 20})
+    pruneBinCache(cache, used)
+    expect(cache.size).toBe(2)
   })
 })
 

@@ -32,24 +32,48 @@ export function stats(at: number, values: number[]): BinStats {
   return {at, count: sorted.length, min: q(0), q1: q(0.25), median: q(0.5), q3: q(0.75), max: q(1)}
 }
 
-/** One time-stamped value of a series. */
-export interface Sample {
-  at: number
-  value: number
+/** Bin stats already made, by series, bin width and bin: remade only when the items in the bin change. */
+export type BinCache = Map<string, {items: readonly object[]; stats: BinStats | null}>
+
+export interface SeriesOf<T> {
   name: string
+  at: (item: T) => number
+  /** null: the item has no value in this series. */
+  value: (item: T) => number | null
+  label: (item: T) => string
 }
 
-/** Samples binned by `binMs` (empty bins left out, in time order) with the newest `recent` kept whole. */
-export function timeSeries(name: string, samples: Sample[], binMs: number, recent: number): TimeSeries {
-  const groups = new Map<number, number[]>()
-  for (const s of samples) {
-    if (!Number.isFinite(s.value)) continue
-    const at = Math.floor(s.at / binMs) * binMs
-    let group = groups.get(at)
-    if (!group) groups.set(at, (group = []))
-    group.push(s.value)
+/**
+ * `items` (in time order) binned by `binMs` (empty bins left out) with the newest `recent` values
+ * kept whole. A bin's stats are reused from `cache` while it holds the same item objects, so a
+ * caller that keeps unchanged items pays per changed bin, not per item; `used` collects the keys.
+ */
+export function binnedSeries<T extends object>(series: SeriesOf<T>, items: readonly T[], binMs: number, recent: number, cache: BinCache, used: Set<string>): TimeSeries {
+  const bins: BinStats[] = []
+  for (let start = 0; start < items.length; ) {
+    const at = Math.floor(series.at(items[start]) / binMs) * binMs
+    let end = start + 1
+    while (end < items.length && series.at(items[end]) < at + binMs) end++
+    const key = `${series.name}\0${binMs}\0${at}`
+    used.add(key)
+    const group = items.slice(start, end)
+    let known = cache.get(key)
+    if (!known || known.items.length !== group.length || known.items.some((item, i) => item !== group[i])) {
+      const values = group.map(series.value).filter((v): v is number => v !== null && Number.isFinite(v))
+      cache.set(key, (known = {items: group, stats: values.length > 0 ? stats(at, values) : null}))
+    }
+    if (known.stats) bins.push(known.stats)
+    start = end
   }
-  const bins = [...groups].sort((a, b) => a[0] - b[0]).map(([at, values]) => stats(at, values))
-  const newest: RecentPoint[] = samples.filter((s) => Number.isFinite(s.value)).slice(-recent).map(({at, value, name: n}) => ({at, value: significant(value), name: n}))
-  return {name, bins, recent: newest}
+  const newest: RecentPoint[] = []
+  for (let i = items.length - 1; i >= 0 && newest.length < recent; i--) {
+    const value = series.value(items[i])
+    if (value !== null && Number.isFinite(value)) newest.push({at: series.at(items[i]), value: significant(value), name: series.label(items[i])})
+  }
+  return {name: series.name, bins, recent: newest.reverse()}
+}
+
+/** Forgets the bins not used by the last summaries (bins of an old width, removed items). */
+export function pruneBinCache(cache: BinCache, used: Set<string>): void {
+  for (const key of cache.keys()) if (!used.has(key)) cache.delete(key)
 }

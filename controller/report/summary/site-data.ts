@@ -2,7 +2,7 @@
 // (and the Astro build that reads it) stays the same whatever the number of micrographs.
 import type {MicrographRow, ReportData, SiteCharts, SiteData, SystemPoint, TimeSeries} from '../export-types.js'
 import {tableIndex} from '../table-pages.js'
-import {binWidth, stats, timeSeries, type Sample} from './bins.js'
+import {binnedSeries, binWidth, pruneBinCache, stats, type BinCache} from './bins.js'
 import {histogram} from './histogram.js'
 
 /** Most time bins in a chart over the session (5-minute bins over 24 h). */
@@ -43,18 +43,23 @@ export function siteData(data: ReportData): SiteData {
 const um = (a: number) => a / 1e4
 const meanDefocus = (m: MicrographRow) => um((m.ctf!.defocusU + m.ctf!.defocusV) / 2)
 
+/** The bins made by the last summaries of this thread (the export's worker keeps the rows of unchanged movies). */
+const binCache: BinCache = new Map()
+
 function siteCharts(micrographs: MicrographRow[], system: SystemPoint[]): SiteCharts {
+  const used = new Set<string>()
+  const charts = chartsOf(micrographs, system, used)
+  pruneBinCache(binCache, used)
+  return charts
+}
+
+function chartsOf(micrographs: MicrographRow[], system: SystemPoint[], used: Set<string>): SiteCharts {
   const binMs = binWidth(micrographs[0]?.foundAt ?? 0, micrographs[micrographs.length - 1]?.foundAt ?? 0, SITE_MAX_BINS)
   /** One series per named value of the micrographs that have it. */
   const over = (values: Record<string, (m: MicrographRow) => number | null>): TimeSeries[] =>
-    Object.entries(values).map(([name, value]) => {
-      const samples: Sample[] = []
-      for (const m of micrographs) {
-        const v = value(m)
-        if (v !== null) samples.push({at: m.foundAt, value: v, name: m.name})
-      }
-      return timeSeries(name, samples, binMs, SITE_RECENT_POINTS)
-    })
+    Object.entries(values).map(([name, value]) =>
+      binnedSeries({name, at: (m) => m.foundAt, value, label: (m) => m.name}, micrographs, binMs, SITE_RECENT_POINTS, binCache, used),
+    )
   const withCtf = micrographs.filter((m) => m.ctf)
   const withMotion = micrographs.filter((m) => m.motion)
   const values = (rows: MicrographRow[], value: (m: MicrographRow) => number) => rows.map(value)
@@ -79,7 +84,7 @@ function siteCharts(micrographs: MicrographRow[], system: SystemPoint[]): SiteCh
     },
     picking: {perMicrograph: over({particles: (m) => m.picks?.count ?? null}), cumulative: cumulativeParticles(micrographs, binMs)},
     systemBinMs,
-    system: systemSeries(system, systemBinMs),
+    system: systemSeries(system, systemBinMs, used),
   }
 }
 
@@ -112,22 +117,18 @@ function nominalAgainstMeasured(withCtf: MicrographRow[]): SiteCharts['ctf']['no
   return {step: NOMINAL_STEP_UM, bins}
 }
 
-function systemSeries(system: SystemPoint[], binMs: number): SiteCharts['system'] {
+function systemSeries(system: SystemPoint[], binMs: number, used: Set<string>): SiteCharts['system'] {
   const hosts = [...new Set(system.map((s) => s.host))]
-  const perHost = (value: (s: SystemPoint) => number | null): TimeSeries[] =>
-    hosts.map((host) => {
-      const samples: Sample[] = []
-      for (const s of system) {
-        const v = s.host === host ? value(s) : null
-        if (v !== null) samples.push({at: s.at, value: v, name: host})
-      }
-      return timeSeries(host, samples, binMs, SITE_RECENT_POINTS)
-    }).filter((series) => series.bins.length > 0)
+  const byHost = new Map(hosts.map((host) => [host, system.filter((s) => s.host === host)]))
+  const perHost = (metric: string, value: (s: SystemPoint) => number | null): TimeSeries[] =>
+    hosts
+      .map((host) => ({...binnedSeries({name: `${metric} ${host}`, at: (s) => s.at, value, label: (s) => s.host}, byHost.get(host)!, binMs, SITE_RECENT_POINTS, binCache, used), name: host}))
+      .filter((series) => series.bins.length > 0)
   return {
-    cpu: perHost((s) => s.cpuPercent),
-    memory: perHost((s) => (s.memoryTotalBytes > 0 ? (100 * s.memoryUsedBytes) / s.memoryTotalBytes : null)),
-    disk: perHost((s) => s.diskUsedPercent),
-    gpu: perHost((s) => s.gpuPercent),
-    gpuMemory: perHost((s) => s.gpuMemoryPercent),
+    cpu: perHost('cpu', (s) => s.cpuPercent),
+    memory: perHost('memory', (s) => (s.memoryTotalBytes > 0 ? (100 * s.memoryUsedBytes) / s.memoryTotalBytes : null)),
+    disk: perHost('disk', (s) => s.diskUsedPercent),
+    gpu: perHost('gpu', (s) => s.gpuPercent),
+    gpuMemory: perHost('gpu memory', (s) => s.gpuMemoryPercent),
   }
 }
