@@ -28,7 +28,7 @@ interface KernelExports {
   refine: WasmGlobal
   tableBytes(): number
   tablesAt(at: number): void
-  configure(map: number, mapWidth: number, mapHeight: number, margin: number, sensitivity: number, width: number, segment: number, shiftX: number, shiftY: number, row: number, lanes: number, defectIndex: number, defectValue: number, defects: number, statistics: number): void
+  configure(map: number, mapWidth: number, mapHeight: number, margin: number, sensitivity: number, width: number, segment: number, shiftX: number, shiftY: number, row: number, rowMeans: number, rowHalves: number, lanes: number, defectIndex: number, defectValue: number, defects: number, statistics: number): void
   beginFrame(electronsPerPixel: number, withStatistics: number): void
   countRow(y: number): void
   guideRow(lambda: number): number
@@ -138,6 +138,8 @@ export function countingKernel(g: CountingGeometry): CountingKernel {
       shiftX: layout.take(segments * 8),
       shiftY: layout.take(segments * 8),
       row: layout.take((g.width + 2 * step) * 2),
+      rowMeans: layout.take((g.width + 2 * step) * 4),
+      rowHalves: layout.take((g.width + 2 * step) * 2),
       lanes: layout.take(64),
       defectIndex: layout.take(g.defects.length * 4),
       defectValue: layout.take(g.defects.length * 4),
@@ -148,7 +150,7 @@ export function countingKernel(g: CountingGeometry): CountingKernel {
   new Float32Array(buffer, at.map, g.map.length).set(g.map)
   new Float32Array(buffer, at.sensitivity, g.sensitivity.length).set(g.sensitivity)
   new Uint32Array(buffer, at.defectIndex, g.defects.length).set(g.defects)
-  kernel.configure(at.map, g.mapWidth, g.mapHeight, g.margin, at.sensitivity, g.width, g.segment, at.shiftX, at.shiftY, at.row, at.lanes, at.defectIndex, at.defectValue, g.defects.length, at.statistics)
+  kernel.configure(at.map, g.mapWidth, g.mapHeight, g.margin, at.sensitivity, g.width, g.segment, at.shiftX, at.shiftY, at.row, at.rowMeans, at.rowHalves, at.lanes, at.defectIndex, at.defectValue, g.defects.length, at.statistics)
   const sums = new BigInt64Array(buffer, at.statistics, 2)
   const extremes = new Int32Array(buffer, at.statistics + 16, 2)
   return {

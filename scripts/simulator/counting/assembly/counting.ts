@@ -4,7 +4,7 @@
 // Poisson-sampled through the guide table (poisson.ts), eight pixels per step: four sfc32
 // streams in the lanes of an i32x4 give 128 random bits, 16 per pixel. Then the row's hot and
 // dead pixels, and the exact statistics of the stored row (sum, sum of squares, min, max).
-import {countAt, GUIDE_BITS, GUIDE_ROWS, GUIDE_SCALE} from './poisson'
+import {guide, GUIDE_BITS, GUIDE_ROWS, GUIDE_SCALE, refined} from './poisson'
 
 export {MAX_COUNT, countFromHalf, guideRow, poissonByInversion, refine, tableBytes, tablesAt} from './poisson'
 
@@ -25,6 +25,8 @@ let segment: i32 = 0
 let shiftX: usize = 0
 let shiftY: usize = 0
 let row: usize = 0
+let rowMeans: usize = 0
+let rowHalves: usize = 0
 let lanes: usize = 0
 let defectIndex: usize = 0
 let defectValue: usize = 0
@@ -39,13 +41,13 @@ let tally: bool = false
 /**
  * The layout JS allocated: the intensity map (f32, mapWidth x mapHeight, frame pixel (x, y) at
  * (x + margin, y + margin) without motion), the sensitivity (f32, width per row), one shift
- * pair (f64) per row segment of `segment` pixels, the counted row (u16, padded to STEP),
- * the lanes' sfc32 state (a, b, c, d as four i32x4), the defects (u32 pixel index, ascending,
+ * pair (f64) per row segment of `segment` pixels, the counted row (u16, padded to STEP) and
+ * its pixels' means (f32) and 16 random bits (u16) for the ambiguous cells, the lanes' sfc32 state (a, b, c, d as four i32x4), the defects (u32 pixel index, ascending,
  * and u32 value per frame), the statistics (i64 sum, i64 sum of squares, i32 min, i32 max).
  */
 export function configure(
   mapAt: usize, mapW: i32, mapH: i32, mapMargin: i32, sensitivityAt: usize, frameWidth: i32, rowSegment: i32,
-  shiftXAt: usize, shiftYAt: usize, rowAt: usize, lanesAt: usize, defectIndexAt: usize, defectValueAt: usize, defects: i32, statisticsAt: usize,
+  shiftXAt: usize, shiftYAt: usize, rowAt: usize, rowMeansAt: usize, rowHalvesAt: usize, lanesAt: usize, defectIndexAt: usize, defectValueAt: usize, defects: i32, statisticsAt: usize,
 ): void {
   map = mapAt
   mapWidth = mapW
@@ -57,6 +59,8 @@ export function configure(
   shiftX = shiftXAt
   shiftY = shiftYAt
   row = rowAt
+  rowMeans = rowMeansAt
+  rowHalves = rowHalvesAt
   lanes = lanesAt
   defectIndex = defectIndexAt
   defectValue = defectValueAt
@@ -91,24 +95,30 @@ export function countRow(y: i32): void {
     const ix0 = min(max(<i32>Math.floor(px), 0), maxX - (n - 1))
     const source = map + (<usize>(iy * mapWidth + ix0) << 2)
     const weights = sensitivity + (<usize>(y * width + x0) << 2)
-    countSegment(source, weights, row + (<usize>x0 << 1), n, <f32>((1 - fx) * (1 - fy) * dose), <f32>(fx * (1 - fy) * dose), <f32>((1 - fx) * fy * dose), <f32>(fx * fy * dose))
+    if (countSegment(source, weights, x0, n, <f32>((1 - fx) * (1 - fy) * dose), <f32>(fx * (1 - fy) * dose), <f32>((1 - fx) * fy * dose), <f32>(fx * fy * dose))) refineSegment(x0, n)
   }
   applyDefects(y)
   if (tally) tallyRow()
 }
 
 /**
- * `n` pixels (rounded up to STEP; the row buffer and the arrays are padded for it): the bilinear
- * blend of the four source pixels with weights w00 w01 (top row, left and right) w10 w11
- * (bottom row), times the sensitivity, counted. The lanes' state stays in registers.
+ * Pixels x0 .. x0 + n of the row (n rounded up to STEP; the buffers and arrays are padded for
+ * it): the bilinear blend of the four source pixels with weights w00 w01 (top row, left and
+ * right) w10 w11 (bottom row), times the sensitivity, counted through the guide table. A pixel
+ * in an ambiguous cell is stored as 0xffff with its mean and bits beside it, for refineSegment:
+ * no call in this loop, so the lanes' state and the constants stay in registers. True when
+ * some pixel needs refining.
  */
-function countSegment(source: usize, weights: usize, out: usize, n: i32, w00: f32, w01: f32, w10: f32, w11: f32): void {
+function countSegment(source: usize, weights: usize, x0: i32, n: i32, w00: f32, w01: f32, w10: f32, w11: f32): bool {
   const stride = <usize>mapWidth << 2
+  const table = guide
   const v00 = f32x4.splat(w00)
   const v01 = f32x4.splat(w01)
   const v10 = f32x4.splat(w10)
   const v11 = f32x4.splat(w11)
   const scale = f32x4.splat(GUIDE_SCALE)
+  const zero = i16x8.splat(0)
+  let misses = zero
   let a = v128.load(lanes)
   let b = v128.load(lanes, 16)
   let c = v128.load(lanes, 32)
@@ -120,6 +130,7 @@ function countSegment(source: usize, weights: usize, out: usize, n: i32, w00: f3
     a = v128.xor(b, i32x4.shr_u(b, 9))
     b = i32x4.add(c, i32x4.shl(c, 3))
     c = i32x4.add(v128.or(i32x4.shl(c, 21), i32x4.shr_u(c, 11)), t)
+    const x = <usize>(x0 + i)
     const p = source + (<usize>i << 2)
     const s = weights + (<usize>i << 2)
     const low = f32x4.mul(blend(p, stride, v00, v01, v10, v11), v128.load(s))
@@ -129,20 +140,34 @@ function countSegment(source: usize, weights: usize, out: usize, n: i32, w00: f3
     const halfHigh = v128.and(t, i32x4.splat(0xffff))
     const indexLow = guideIndices(low, halfLow, scale)
     const indexHigh = guideIndices(high, halfHigh, scale)
-    const at = out + (<usize>i << 1)
-    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 0), f32x4.extract_lane(low, 0), i32x4.extract_lane(halfLow, 0)))
-    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 1), f32x4.extract_lane(low, 1), i32x4.extract_lane(halfLow, 1)), 2)
-    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 2), f32x4.extract_lane(low, 2), i32x4.extract_lane(halfLow, 2)), 4)
-    store<u16>(at, countAt(i32x4.extract_lane(indexLow, 3), f32x4.extract_lane(low, 3), i32x4.extract_lane(halfLow, 3)), 6)
-    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 0), f32x4.extract_lane(high, 0), i32x4.extract_lane(halfHigh, 0)), 8)
-    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 1), f32x4.extract_lane(high, 1), i32x4.extract_lane(halfHigh, 1)), 10)
-    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 2), f32x4.extract_lane(high, 2), i32x4.extract_lane(halfHigh, 2)), 12)
-    store<u16>(at, countAt(i32x4.extract_lane(indexHigh, 3), f32x4.extract_lane(high, 3), i32x4.extract_lane(halfHigh, 3)), 14)
+    // The eight guide bytes (count + 1, 0 = ambiguous) as u16 lanes.
+    let g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexLow, 0), zero, 0)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexLow, 1), g, 2)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexLow, 2), g, 4)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexLow, 3), g, 6)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexHigh, 0), g, 8)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexHigh, 1), g, 10)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexHigh, 2), g, 12)
+    g = v128.load8_lane(table + <usize>i32x4.extract_lane(indexHigh, 3), g, 14)
+    v128.store(row + (x << 1), i16x8.sub(g, i16x8.splat(1)))
+    v128.store(rowMeans + (x << 2), low)
+    v128.store(rowMeans + (x << 2), high, 16)
+    v128.store(rowHalves + (x << 1), i16x8.narrow_i32x4_u(halfLow, halfHigh))
+    misses = v128.or(misses, i16x8.eq(g, zero))
   }
   v128.store(lanes, a)
   v128.store(lanes, b, 16)
   v128.store(lanes, c, 32)
   v128.store(lanes, d, 48)
+  return v128.any_true(misses)
+}
+
+/** The ambiguous cells of countSegment's pixels, in pixel order: the exact inversion, 16 more bits each. */
+function refineSegment(x0: i32, n: i32): void {
+  for (let x = x0; x < x0 + n; x++) {
+    const at = row + (<usize>x << 1)
+    if (load<u16>(at) === 0xffff) store<u16>(at, refined(load<f32>(rowMeans + (<usize>x << 2)), load<u16>(rowHalves + (<usize>x << 1))))
+  }
 }
 
 /** Expected counts of four neighbouring pixels: the bilinear blend of the source at `p`. */

@@ -97,15 +97,15 @@ export function countFromHalf(cell: i32, lambda: f32, half: u32): i32 {
   return countAt(guideIndex(cell, half), lambda, half)
 }
 
-/** The guide byte of a cell: the mean's row, the band of the uniform's top GUIDE_BITS bits. */
+/** The guide byte of a cell: the mean's row, the band of the uniform's top GUIDE_BITS bits (counting.ts computes four at a time). */
 @inline
-export function guideIndex(cell: i32, half: u32): i32 {
+function guideIndex(cell: i32, half: u32): i32 {
   return (cell << GUIDE_BITS) | (half >>> (16 - GUIDE_BITS))
 }
 
-/** countFromHalf once the guide index is known (counting.ts computes four at a time). */
+/** countFromHalf once the guide index is known. */
 @inline
-export function countAt(index: i32, lambda: f32, half: u32): i32 {
+function countAt(index: i32, lambda: f32, half: u32): i32 {
   const v = <i32>load<u8>(guide + <usize>index)
   return v !== 0 ? v - 1 : refined(lambda, half)
 }
@@ -115,7 +115,8 @@ export function guideRow(lambda: f32): i32 {
   return min(max(i32(lambda * GUIDE_SCALE), 0), GUIDE_ROWS)
 }
 
-function refined(lambda: f32, half: u32): i32 {
+/** The exact inversion for an ambiguous cell: 16 more bits from the refine stream. */
+export function refined(lambda: f32, half: u32): i32 {
   const bits = (half << 16) | (sfc32(refine) >>> 16)
   return poissonByInversion(<f64>lambda, <f64>bits * 2.3283064365386963e-10)
 }
