@@ -8,6 +8,7 @@ import {decodeMrcHeader, MRC_HEADER_BYTES} from '../../core/formats/mrc-header.j
 import {parseCoordinateStar} from '../../agent/steps/pick/coords-star.js'
 import type {AgentFiles} from './agent-files.js'
 import type {MicrographRow, PicksFile, ReportData} from './export-types.js'
+import {keepJson, readCachedJson} from './json-cache.js'
 import {eachLimited} from './limited.js'
 import {noteChanges} from './site-changes.js'
 import {ctfCurve, trajectory} from './micrograph-charts.js'
@@ -49,7 +50,7 @@ export async function syncAssets(
   const folder = join(dir, IMAGES)
   await mkdir(folder, {recursive: true})
   const manifestPath = join(dir, ASSET_MANIFEST)
-  const manifest = await readJsonFile<AssetManifest>(manifestPath, {})
+  const manifest = readCachedJson<AssetManifest>(manifestPath, {})
   const problems: AssetProblem[] = []
   const due = sources.filter((s) => manifest[String(s.id)]?.stamp !== s.stamp)
   const gone = Object.keys(manifest).filter((id) => !byId.has(Number(id)))
@@ -66,13 +67,21 @@ export async function syncAssets(
   const made = due.length
   for (const row of rows) {
     const m = manifest[String(row.id)]
+    if (imagedFrom.has(row) && imagedFrom.get(row) === m) continue
+    imagedFrom.set(row, m)
     const images = Object.fromEntries(ASSET_KINDS.map((kind) => [kind, m?.[kind] ? `${IMAGES}/${assetFile(row.id, kind)}` : null])) as MicrographRow['images']
     // The same object while nothing changed: later stages memoise on it.
     if (ASSET_KINDS.some((kind) => row.images[kind] !== images[kind])) row.images = images
   }
-  if (made > 0 || gone.length > 0) await writeAtomically(manifestPath, JSON.stringify(manifest))
+  if (made > 0 || gone.length > 0) {
+    await writeAtomically(manifestPath, JSON.stringify(manifest))
+    keepJson(manifestPath, manifest)
+  }
   return {made, problems}
 }
+
+/** The manifest entry each row's images were last set from (entries are replaced when remade, kept parsed between exports). */
+const imagedFrom = new WeakMap<MicrographRow, AssetManifest[string] | undefined>()
 
 async function makeAssets(folder: string, s: ImageSources, row: MicrographRow, optics: ReportData['optics'], files: AgentFiles, problems: AssetProblem[]): Promise<Made> {
   const attempt = async (file: string | null, make: (file: string) => Promise<void>): Promise<boolean> => {

@@ -5,8 +5,9 @@
 // Runs in the export's worker thread, where nothing else waits: synchronous file calls cost a
 // third of the CPU of promise-based ones.
 import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {keepJson, readCachedJson} from './json-cache.js'
 import {noteChanges} from './site-changes.js'
 
 /** Per file name in the folder: the key of the inputs it was made from. */
@@ -37,7 +38,7 @@ export function syncPageSet(dir: string, folder: string, manifestFile: string, p
   const path = join(dir, folder)
   mkdirSync(path, {recursive: true})
   const manifestPath = join(dir, manifestFile)
-  const previous = readManifest(manifestPath)
+  const previous = readCachedJson<PageManifest>(manifestPath, {})
   const manifest: PageManifest = {}
   const due: PageSpec[] = []
   for (const page of pages) {
@@ -48,7 +49,10 @@ export function syncPageSet(dir: string, folder: string, manifestFile: string, p
   noteChanges(dir, [...due, ...stale.map((name) => ({name}))].map((page) => `${folder}/${page.name}`))
   for (const page of due) writeAtomically(join(path, page.name), page.render())
   for (const name of stale) rmSync(join(path, name), {force: true})
-  if (due.length > 0 || stale.length > 0) writeAtomically(manifestPath, JSON.stringify(manifest))
+  if (due.length > 0 || stale.length > 0) {
+    writeAtomically(manifestPath, JSON.stringify(manifest))
+    keepJson(manifestPath, manifest)
+  }
   return {made: due.length, removed: stale.length}
 }
 
@@ -57,13 +61,4 @@ function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, text)
   renameSync(temporary, path)
-}
-
-export function readManifest(path: string): PageManifest {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PageManifest
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw error
-  }
 }

@@ -3,7 +3,7 @@
 // each), then only the files the exports noted since (site-changes.ts) are linked in (new inode,
 // same name: a reader never sees half a file) or removed. A record (report/site-files.json) says
 // which build holds the folders; without one that matches the current build, every file is linked.
-import {copyFile, link, mkdir, readdir, rename, rm, stat} from 'node:fs/promises'
+import {copyFile, link, mkdir, readdir, rename, rm, stat, unlink} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 import {readJsonFile, writeAtomically} from './assets.js'
 import {eachLimited} from './limited.js'
@@ -54,7 +54,7 @@ export async function syncSiteFiles(root: string, data: string, current: string 
       const to = sitePath(path)
       if (to === undefined) return
       if (await place(join(data, path), join(folder, to), carried)) linked++
-      else if (carried) (await rm(join(folder, to), {force: true}), removed++)
+      else if (carried && (await removeIfThere(join(folder, to)))) removed++
     })
   } catch (error) {
     await undo()
@@ -76,6 +76,17 @@ export async function syncSiteFiles(root: string, data: string, current: string 
 async function allFiles(data: string): Promise<string[]> {
   const lists = await Promise.all(MIRRORED.map(async (m) => (await readdir(join(data, m.data)).catch(() => [] as string[])).filter((name) => !name.endsWith('.tmp')).map((name) => `${m.data}/${name}`)))
   return lists.flat()
+}
+
+/** Removes a file; false when there was none (a kind of image that was never made). */
+async function removeIfThere(path: string): Promise<boolean> {
+  return unlink(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false
+      throw error
+    },
+  )
 }
 
 async function holdsMirrors(build: string): Promise<boolean> {
