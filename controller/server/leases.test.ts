@@ -133,4 +133,18 @@ describe('movie leases over the server', () => {
     shared.send({type: 'offer', movies: ['m1.tiff', 'm2.tiff']})
     expect(await until(shared, isLease)).toEqual({type: 'lease', granted: ['m2.tiff'], gone: ['m1.tiff'], revoked: []})
   })
+
+  it('tells an agent that connected again on its newest connection; the replaced one closing is no disconnect', async () => {
+    const projectsDir = mkdtempSync(join(tmpdir(), 'leases-'))
+    const {token} = await createProject({projectsDir, name: 'apo', workflow})
+    const server = await serve(projectsDir)
+    await controlRequest(projectsDir, 'apo', 'schedule')
+    const first = await join_(server, token, 'a', 1)
+    const second = await join_(server, token, 'a', 1)
+    expect(await first.closed).toBe(1000)
+    second.send({type: 'offer', movies: ['m1.tiff', 'm2.tiff']})
+    expect(await granted(second, 1)).toEqual(['m1.tiff'])
+    const status = await controlRequest<StatusWithLeases<ProjectStatus>>(projectsDir, 'apo', 'status')
+    expect(status?.leases?.agents).toMatchObject([{agentId: 'a', held: 1, connected: true}])
+  })
 })

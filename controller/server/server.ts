@@ -56,6 +56,16 @@ export interface ControllerServer {
 export async function startServer(options: ServeOptions): Promise<ControllerServer> {
   const log = options.log ?? stderrLog
   const connections = new Set<AgentConnection>()
+  /** The current connection of each joined agent, per project (lease notices go to one agent). */
+  const agentConnections = new Map<string, Map<string, AgentConnection>>()
+  const agentsOf = (project: string) => {
+    let agents = agentConnections.get(project)
+    if (!agents) {
+      agents = new Map()
+      agentConnections.set(project, agents)
+    }
+    return agents
+  }
   const registry = new ProjectRegistry(options.projectsDir, log, {snapshotPolicy: options.snapshotPolicy, leaseTiming: options.leaseTiming}, (entry) => watchSession(entry))
   let stop: () => Promise<void> = async () => {}
   const fatal = (error: Error) => {
@@ -90,12 +100,13 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
     leaseLogs.add(leaseLog)
     project.leases.onNotice((notice) => {
       const {agent, granted, gone, revoked} = notice
-      for (const c of connections) if (c.project === project.name && c.agentId === agent) c.send({type: 'lease', granted, gone, revoked})
+      agentConnections.get(project.name)?.get(agent)?.send({type: 'lease', granted, gone, revoked})
       leaseLog.noticed(notice)
     }, fatal)
   }
 
   function joined(connection: AgentConnection, {agentId, entry}: Joined) {
+    agentsOf(entry.project.name).set(agentId, connection)
     for (const other of connections) {
       if (other !== connection && other.agentId === agentId && other.project === entry.project.name) {
         log('warn', `${other.who}: replaced by a new connection of the same agent`)
@@ -132,10 +143,13 @@ export async function startServer(options: ServeOptions): Promise<ControllerServ
       ws.on('close', () => {
         connections.delete(connection)
         const project = connection.joinedProject
+        const agentId = connection.agentId
+        if (!project || agentId === undefined) return
         // A connection replaced by a newer one of the same agent is no disconnect.
-        if (project && ![...connections].some((c) => c.agentId === connection.agentId && c.project === project.name)) {
-          project.leases.disconnected(connection.agentId!)
-        }
+        const agents = agentConnections.get(project.name)
+        if (agents?.get(agentId) !== connection) return
+        agents.delete(agentId)
+        project.leases.disconnected(agentId)
       })
     })
   })
