@@ -5,7 +5,7 @@ import {writeMrc} from '../../../core/formats/mrc-write.js'
 import {useTempDir} from '../../../core/formats/test-support/temp-dir.js'
 import {simulateMicrograph} from '../../../scripts/simulator/movie.js'
 import {fixedMovieOptions} from '../../../scripts/simulator/test-support.js'
-import {CtfEstimationError, diagnosticFileName, estimateCtf} from './index.js'
+import {CtfEstimationError, diagnosticFileName, estimateCtf, requireFinite} from './index.js'
 
 describe('estimateCtf (MRC in, CtfResult + diagnostic PSD out)', () => {
   const temp = useTempDir('ctf-edge')
@@ -60,4 +60,14 @@ describe('estimateCtf (MRC in, CtfResult + diagnostic PSD out)', () => {
     expect(existsSync(diagnosticFileName(micrograph, temp('ctf2')))).toBe(false)
     expect(Math.abs(0.5 * (r.defocusU + r.defocusV) - 17750) / 17750).toBeLessThan(0.01)
   }, 60_000)
+})
+
+describe('requireFinite', () => {
+  const fit = {defocusU: 21000, defocusV: 20500, defocusAngle: 30, phaseShift: 0, resolution: 4.2, figureOfMerit: 0.3, profile: {frequency: [0.01, 0.02], fit: [0.5, 0.4]}}
+  it('passes a finite fit and fails one with NaN or infinite values, naming them', () => {
+    expect(() => requireFinite('m.mrc', fit)).not.toThrow()
+    const broken = {...fit, figureOfMerit: NaN, resolution: Infinity, profile: {...fit.profile, fit: [0.5, NaN]}}
+    expect(() => requireFinite('m.mrc', broken)).toThrow(CtfEstimationError)
+    expect(() => requireFinite('m.mrc', broken)).toThrow('m.mrc: gave no finite resolution, figureOfMerit, profile.fit: the spectrum has no usable Thon rings')
+  })
 })

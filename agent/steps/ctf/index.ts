@@ -27,6 +27,7 @@ export async function estimateCtf(micrographPath: string, outDir: string, option
   if (!(pixelSize > 0)) throw new CtfEstimationError(micrographPath, 'records no pixel size; set pixelSize (A/px) in the CTF options')
   if (Math.min(image.width, image.height) < 128) throw new CtfEstimationError(micrographPath, `is ${image.width}x${image.height}; CTF estimation needs at least 128x128 pixels`)
   const e = estimateCtfOfImage(image, pixelSize, o)
+  requireFinite(micrographPath, e)
   let psdImage: string | undefined
   if (o.writeDiagnostic) {
     psdImage = diagnosticFileName(micrographPath, outDir)
@@ -47,3 +48,15 @@ export async function estimateCtf(micrographPath: string, outDir: string, option
     ...(e.warnings.length ? {warnings: e.warnings} : {}),
   }
 }
+
+/**
+ * A fit that came out NaN or infinite (a micrograph with no usable signal) fails the step with
+ * the reason: JSON would turn it into null, a result no reader can use.
+ */
+export function requireFinite(micrographPath: string, e: {profile?: object} & Record<(typeof FITTED)[number], number>): void {
+  const bad: string[] = FITTED.filter((k) => !Number.isFinite(e[k]))
+  for (const [k, values] of Object.entries(e.profile ?? {})) if ((values as number[]).some((v) => !Number.isFinite(v))) bad.push(`profile.${k}`)
+  if (bad.length) throw new CtfEstimationError(micrographPath, `gave no finite ${bad.join(', ')}: the spectrum has no usable Thon rings`)
+}
+
+const FITTED = ['defocusU', 'defocusV', 'defocusAngle', 'phaseShift', 'resolution', 'figureOfMerit'] as const
