@@ -1,4 +1,4 @@
-// @ts-nocheck AssemblyScript, compiled by asc (../build.ts): i32, f32, v128, load<T> are its types.
+// AssemblyScript (not type-checked by tsc: tsconfig.json excludes it), compiled by asc (../build.ts): i32, f32, v128, load<T> are its types.
 // Counting one row of a frame: the expected intensity, moved by the frame's specimen motion
 // (bilinear, one shift per row segment), times the dose and each pixel's sensitivity (1/gain),
 // Poisson-sampled through the guide table (poisson.ts), eight pixels per step: four sfc32

@@ -1,4 +1,4 @@
-// @ts-nocheck AssemblyScript, compiled by asc (../build.ts): f64, usize, load<T> are its types.
+// AssemblyScript (not type-checked by tsc: tsconfig.json excludes it), compiled by asc (../build.ts): f64, usize, load<T> are its types.
 // Poisson counts by inversion of the CDF with one 32-bit uniform per draw. A guide table answers
 // most draws with one byte: for a band of means and a band of uniforms it holds the count when
 // every (mean, uniform) in the cell inverts to the same count; other cells fall back to the

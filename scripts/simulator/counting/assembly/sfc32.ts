@@ -1,4 +1,4 @@
-// @ts-nocheck AssemblyScript, compiled by asc (../build.ts): u32, usize, v128 are its types.
+// AssemblyScript (not type-checked by tsc: tsconfig.json excludes it), compiled by asc (../build.ts): u32, usize, v128 are its types.
 // sfc32 (Chris Doty-Humphrey's small fast chaotic generator, 128-bit state, passes PractRand),
 // the generator of ../../rng.ts, for one stream whose state is in memory (counting.ts steps four
 // streams at once in the lanes of an i32x4, the same arithmetic lane by lane).
