@@ -65,26 +65,29 @@ export async function buildReport(paths: ReportPaths, options: BuildOptions = {}
   const started = performance.now()
   await mkdir(paths.builds, {recursive: true})
   const folder = join(paths.builds, `${Date.now()}-${process.pid}`)
-  let files
-  let usage
+  const {usage, astroMs, files} = await buildInto(paths, folder, options)
+  // The new build is the site from here: what fails now must not remove it.
+  await files.commit()
+  await pruneBuilds(paths, folder)
+  return {folder, ms: performance.now() - started, ...usage, astroMs, linked: files.linked, removed: files.removed}
+}
+
+/** The Astro build, the per-micrograph files and the swap into `folder`, which is removed when any of them fails. */
+async function buildInto(paths: ReportPaths, folder: string, options: BuildOptions) {
+  const started = performance.now()
   try {
-    usage = await runAstroBuild(paths.data, folder, options)
+    const usage = await runAstroBuild(paths.data, folder, options)
     const astroMs = performance.now() - started
-    const current = await currentBuild(paths)
-    files = await syncSiteFiles(paths.root, paths.data, current, folder)
-    usage = {...usage, astroMs}
+    const files = await syncSiteFiles(paths.root, paths.data, await currentBuild(paths), folder)
     await swapIn(paths, folder).catch(async (error: unknown) => {
-      await files!.undo()
+      await files.undo()
       throw error
     })
+    return {usage, astroMs, files}
   } catch (error) {
     await rm(folder, {recursive: true, force: true})
     throw error
   }
-  // The new build is the site from here: what fails now must not remove it.
-  await files.commit()
-  await pruneBuilds(paths, folder)
-  return {folder, ms: performance.now() - started, ...usage, linked: files.linked, removed: files.removed}
 }
 
 function runAstroBuild(data: string, out: string, options: BuildOptions): Promise<{maxRssBytes: number; cpuMs: number}> {
