@@ -59,7 +59,10 @@ describeWithTools({commands: ['chromium']}, 'report site in a browser', () => {
     const problems: string[] = []
     page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)))
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
+    // A request the browser cancels because the page navigates away (a lazy image still loading
+    // when a link is clicked) is no fault of the report; any other failure or HTTP error is.
+    page.on('requestfailed', (r) => void (r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`)))
+    page.on('response', (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`)))
     page.on('dialog', (d) => {
       problems.push(`dialog: ${d.message()}`)
       void d.dismiss()
