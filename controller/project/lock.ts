@@ -1,16 +1,8 @@
 // One writer per project: a lock file holding the writer's pid, taken with O_EXCL. A lock whose
 // process is gone (a crash) is taken over.
 import {readFileSync, unlinkSync, writeFileSync} from 'node:fs'
+import {processAlive} from '../../core/system/process-alive.js'
 import {ProjectError} from './errors.js'
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** The pid holding the lock, if a live process does. */
 export function lockHolder(file: string): number | undefined {

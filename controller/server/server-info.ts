@@ -3,7 +3,7 @@
 import {randomBytes} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {serverInfoFile} from '../project/layout.js'
-import {processAlive} from '../project/lock.js'
+import {processAlive} from '../../core/system/process-alive.js'
 
 export interface ServerInfo {
   host: string

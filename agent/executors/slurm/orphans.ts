@@ -6,6 +6,7 @@
 import {existsSync, readdirSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
+import {processAlive} from '../../../core/system/process-alive.js'
 import {isAbandoned, markAbandoned, readSubmitted, type JobOwner} from './job-files.js'
 import {cancelJobs} from './submit.js'
 import {outcomeOf, queryJobs} from './track.js'
@@ -14,16 +15,6 @@ export interface OrphanedJob {
   jobId: string
   dir: string
   owner: JobOwner
-}
-
-/** Whether a process with this pid exists on this host (EPERM: it does, under another user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Job folders of `step` under `workDir` whose submitting agent (this host, another pid) is dead. */
