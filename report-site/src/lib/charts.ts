@@ -6,6 +6,7 @@ import type {SiteData} from './data.ts'
 import type {BinStats, Histogram, TimeSeries} from '../../../controller/report/export-types.ts'
 import {time} from '../../../controller/report/format.ts'
 import {empty, Plot, render, type Chart} from './plot.ts'
+import {breakAtGaps} from './time-gaps.ts'
 
 const PALETTE = ['#1f6fb4', '#e3791b', '#2a9d5b', '#c44e52', '#8c5fb4', '#7f7f7f']
 const RECENT = '#d62728'
@@ -21,7 +22,8 @@ export function overTime(series: TimeSeries[], binMs: number, yLabel: string, wh
   const recent = shown.flatMap((s) => s.recent.map((p) => ({...p, series: s.name, at: new Date(p.at)})))
   const color = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length]
   const marks = shown.flatMap((s) => {
-    const own = bins.filter((b) => b.series === s.name)
+    const gap = (at: number): Bin => ({at, count: 0, min: NaN, q1: NaN, median: NaN, q3: NaN, max: NaN, series: s.name, mid: new Date(at + binMs / 2)})
+    const own = breakAtGaps(bins.filter((b) => b.series === s.name), binMs, gap)
     return [
       Plot.areaY(own, {x: 'mid', y1: 'min', y2: 'max', fill: color(s.name), fillOpacity: 0.1, curve: 'step'}),
       Plot.areaY(own, {x: 'mid', y1: 'q1', y2: 'q3', fill: color(s.name), fillOpacity: 0.3, curve: 'step'}),
