@@ -30,6 +30,9 @@ const SQL = {
       parameters = excluded.parameters, started_at = excluded.started_at, ended_at = excluded.ended_at,
       exit_status = excluded.exit_status, stderr_tail = excluded.stderr_tail, host = excluded.host, error = excluded.error,
       outputs = excluded.outputs`,
+  // step_run_jobs exists only once a SLURM run was applied: these are prepared after that.
+  runJob: `INSERT OR REPLACE INTO step_run_jobs (movie_id, step, version, scheduler, job_id, node) VALUES (?, ?, ?, ?, ?, ?)`,
+  runJobDropped: `DELETE FROM step_run_jobs WHERE movie_id = ? AND step = ? AND version = ?`,
   micrograph: `INSERT OR REPLACE INTO micrographs (movie_id, version, path, path_no_dw, pixel_size, frames, dose_per_frame,
       total_motion, early_motion, late_motion, shifts, patches_x, patches_y, star_file, warnings, finished_at, gain_residual)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -254,13 +257,11 @@ export class Applier {
   /** The batch job a run ended in; a later run of the same version by the agent itself leaves none. */
   private runJob(id: number, step: StepName, version: number, job: StepRun['job']): void {
     if (job) {
-      this.db.run(STEP_RUN_JOBS_SQL)
+      if (!this.jobsTable) this.db.run(STEP_RUN_JOBS_SQL)
       this.jobsTable = true
-      this.db.run('INSERT OR REPLACE INTO step_run_jobs (movie_id, step, version, scheduler, job_id, node) VALUES (?, ?, ?, ?, ?, ?)', [
-        id, step, version, job.scheduler, job.jobId, job.node,
-      ])
+      this.run('runJob', [id, step, version, job.scheduler, job.jobId, job.node])
     } else if (this.jobsTable) {
-      this.db.run('DELETE FROM step_run_jobs WHERE movie_id = ? AND step = ? AND version = ?', [id, step, version])
+      this.run('runJobDropped', [id, step, version])
     }
   }
 

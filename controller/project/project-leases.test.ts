@@ -53,14 +53,20 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((p) => p.close()))
 })
 
+/** A new project, open with the test's lease timing and scheduled (closed after the test). */
+async function scheduledProject() {
+  const projectsDir = mkdtempSync(join(tmpdir(), 'project-leases-'))
+  await createProject({projectsDir, name: 'apo', workflow})
+  const layout = projectLayout(projectsDir, 'apo')
+  const project = await Project.open(layout, {leaseTiming})
+  open.push(project)
+  project.schedule()
+  return {project, layout}
+}
+
 describe('project leases', () => {
   it('tells an agent of a grant only once it is on disk, and a reopened journal holds it', async () => {
-    const projectsDir = mkdtempSync(join(tmpdir(), 'project-leases-'))
-    await createProject({projectsDir, name: 'apo', workflow})
-    const layout = projectLayout(projectsDir, 'apo')
-    const project = await Project.open(layout, {leaseTiming})
-    open.push(project)
-    project.schedule()
+    const {project, layout} = await scheduledProject()
     // What the journal on disk holds at the moment each notice is told.
     const onDiskWhenTold: ReturnType<typeof journaledGrants>[] = []
     const told = listen(project, () => onDiskWhenTold.push(journaledGrants(layout.journal)))
@@ -87,12 +93,7 @@ describe('project leases', () => {
   })
 
   it('journals what is decided together as one record and one notice per agent, however many offers came in', async () => {
-    const projectsDir = mkdtempSync(join(tmpdir(), 'project-leases-'))
-    await createProject({projectsDir, name: 'apo', workflow})
-    const layout = projectLayout(projectsDir, 'apo')
-    const project = await Project.open(layout, {leaseTiming})
-    open.push(project)
-    project.schedule()
+    const {project, layout} = await scheduledProject()
     const told = listen(project)
     for (const agent of ['a', 'b']) {
       project.leases.connected(agent, 1000)
@@ -112,12 +113,7 @@ describe('project leases', () => {
   })
 
   it('counts per agent the leases that expired and the movies re-leased, across a restart', async () => {
-    const projectsDir = mkdtempSync(join(tmpdir(), 'project-leases-'))
-    await createProject({projectsDir, name: 'apo', workflow})
-    const layout = projectLayout(projectsDir, 'apo')
-    const project = await Project.open(layout, {leaseTiming})
-    open.push(project)
-    project.schedule()
+    const {project, layout} = await scheduledProject()
     const told = listen(project)
     project.leases.connected('a', 0)
     project.leases.connected('b', 0)

@@ -1,6 +1,6 @@
 // A binned series is broken where acquisition paused, and only there.
 import {describe, expect, it} from 'vitest'
-import {breakAtGaps} from '../../report-site/src/lib/time-gaps.ts'
+import {breakAtGaps} from '../../report-site/src/lib/time-gaps.js'
 
 const MIN = 60_000
 const blank = (at: number) => ({at, v: NaN})
